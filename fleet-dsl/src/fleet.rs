@@ -1,0 +1,104 @@
+//! The fleet: every host, and the settings they share.
+
+use crate::host::{Host, HostData};
+use crate::options::{HostSpec, NoSpec, OptionSet};
+use crate::platform::HostPlatform;
+use std::marker::PhantomData;
+
+/// Flake input URLs. The defaults track the current releases; override what you pin elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inputs {
+    /// Stable nixpkgs for NixOS hosts (`nixpkgs`).
+    pub nixpkgs: String,
+    /// Unstable nixpkgs (`nixpkgs-unstable`).
+    pub nixpkgs_unstable: String,
+    /// Stable nixpkgs for Macs (`nixpkgs-darwin`).
+    pub nixpkgs_darwin: String,
+    /// nix-darwin matching the stable Darwin nixpkgs (`nix-darwin`).
+    pub nix_darwin: String,
+    /// nix-darwin for Macs on unstable (`nix-darwin-unstable`).
+    pub nix_darwin_unstable: String,
+    /// flake-parts.
+    pub flake_parts: String,
+}
+
+impl Default for Inputs {
+    fn default() -> Self {
+        Inputs {
+            nixpkgs: "github:NixOS/nixpkgs/nixos-26.05".into(),
+            nixpkgs_unstable: "github:NixOS/nixpkgs/nixos-unstable".into(),
+            nixpkgs_darwin: "github:NixOS/nixpkgs/nixpkgs-26.05-darwin".into(),
+            nix_darwin: "github:nix-darwin/nix-darwin/nix-darwin-26.05".into(),
+            nix_darwin_unstable: "github:nix-darwin/nix-darwin/master".into(),
+            flake_parts: "github:hercules-ci/flake-parts".into(),
+        }
+    }
+}
+
+/// A fleet whose hosts declare the host spec `S`.
+#[derive(Clone, Debug)]
+pub struct Fleet<S = NoSpec> {
+    data: FleetData,
+    _spec: PhantomData<fn() -> S>,
+}
+
+/// The platform-erased content of a fleet: what the generator reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FleetData {
+    /// Fleet name, used in headers and the flake description.
+    pub name: String,
+    /// Flake input URLs.
+    pub inputs: Inputs,
+    /// `system.stateVersion` of NixOS hosts that set none.
+    pub nixos_state_version: String,
+    /// `system.stateVersion` of Darwin hosts that set none.
+    pub darwin_state_version: u32,
+    /// The host spec declaration (empty for [`NoSpec`]).
+    pub spec: OptionSet,
+    /// The hosts, in declaration order.
+    pub hosts: Vec<HostData>,
+}
+
+impl<S: HostSpec> Fleet<S> {
+    /// An empty fleet.
+    pub fn new(name: impl Into<String>) -> Self {
+        let data = FleetData {
+            name: name.into(),
+            inputs: Inputs::default(),
+            nixos_state_version: "26.05".into(),
+            darwin_state_version: 6,
+            spec: S::option_set(),
+            hosts: Vec::new(),
+        };
+        Fleet { data, _spec: PhantomData }
+    }
+
+    /// Overrides flake input URLs.
+    pub fn inputs(mut self, inputs: Inputs) -> Self {
+        self.data.inputs = inputs;
+        self
+    }
+
+    /// The NixOS release new hosts are installed with (default `"26.05"`).
+    pub fn nixos_state_version(mut self, release: impl Into<String>) -> Self {
+        self.data.nixos_state_version = release.into();
+        self
+    }
+
+    /// nix-darwin's state version for new Macs (default 6).
+    pub fn darwin_state_version(mut self, version: u32) -> Self {
+        self.data.darwin_state_version = version;
+        self
+    }
+
+    /// Adds a host.
+    pub fn host<P: HostPlatform>(mut self, host: Host<P, S>) -> Self {
+        self.data.hosts.push(host.into_data());
+        self
+    }
+
+    /// The platform-erased content, for the generator.
+    pub fn into_data(self) -> FleetData {
+        self.data
+    }
+}

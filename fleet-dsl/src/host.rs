@@ -1,0 +1,142 @@
+//! Hosts: one machine each, typed by platform and by the fleet's host spec.
+
+use crate::module::{Config, Module, Priority, Setting, TypedSetting};
+use crate::options::{HostSpec, ModuleOptions, OptionSet};
+use crate::platform::{Channel, HostPlatform, Os, System, UsableOn};
+use crate::profile::{Profile, ProfileData};
+use crate::value::{Attrs, NixValue};
+use crate::{Darwin, Nixos};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A host of platform `P` (`Nixos` or `Darwin`) in a fleet whose host spec is `S`.
+#[derive(Clone, Debug)]
+pub struct Host<P, S> {
+    data: HostData,
+    _marker: PhantomData<(P, fn() -> S)>,
+}
+
+/// The state version a host was installed with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StateVersion {
+    /// NixOS: a release such as `"24.05"`.
+    Nixos(String),
+    /// nix-darwin: an integer such as `6`.
+    Darwin(u32),
+}
+
+/// The platform-erased content of a host.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HostData {
+    /// Host name: the `networking.hostName`, the `hosts/<name>/` directory, the flake attribute.
+    pub name: String,
+    /// Its platform.
+    pub os: Os,
+    /// Its system double.
+    pub system: System,
+    /// Which nixpkgs it follows.
+    pub channel: Channel,
+    /// Its profiles, in order.
+    pub profiles: Vec<Arc<ProfileData>>,
+    /// Its host spec values, when set.
+    pub spec: Option<Attrs>,
+    /// Its state version, when it differs from the fleet's default.
+    pub state_version: Option<StateVersion>,
+    /// Host quirks: modules and plain values.
+    pub config: Config,
+}
+
+impl<S: HostSpec> Host<Nixos, S> {
+    /// A NixOS host.
+    pub fn nixos(name: impl Into<String>, system: System) -> Self {
+        Host::with(name.into(), Os::Nixos, system)
+    }
+
+    /// The NixOS release the host was installed with (`system.stateVersion`, e.g. `"24.05"`).
+    /// Defaults to the fleet's; never change it on an installed host.
+    pub fn state_version(mut self, release: impl Into<String>) -> Self {
+        self.data.state_version = Some(StateVersion::Nixos(release.into()));
+        self
+    }
+}
+
+impl<S: HostSpec> Host<Darwin, S> {
+    /// A macOS host managed by nix-darwin.
+    pub fn darwin(name: impl Into<String>, system: System) -> Self {
+        Host::with(name.into(), Os::Darwin, system)
+    }
+
+    /// nix-darwin's integer `system.stateVersion` the host was set up with. Defaults to the fleet's.
+    pub fn state_version(mut self, version: u32) -> Self {
+        self.data.state_version = Some(StateVersion::Darwin(version));
+        self
+    }
+}
+
+impl<P: HostPlatform, S: HostSpec> Host<P, S> {
+    fn with(name: String, os: Os, system: System) -> Self {
+        let data = HostData {
+            name,
+            os,
+            system,
+            channel: Channel::Stable,
+            profiles: Vec::new(),
+            spec: None,
+            state_version: None,
+            config: Config::default(),
+        };
+        Host { data, _marker: PhantomData }
+    }
+
+    /// The platform-erased content.
+    pub fn data(&self) -> &HostData {
+        &self.data
+    }
+
+    /// Follows the stable (default) or the unstable nixpkgs.
+    pub fn channel(mut self, channel: Channel) -> Self {
+        self.data.channel = channel;
+        self
+    }
+
+    /// Adds a profile. A NixOS-only profile on a Darwin host does not compile.
+    pub fn profile<Q: UsableOn<P>>(mut self, profile: &Profile<Q>) -> Self {
+        self.data.profiles.push(Arc::clone(profile.data()));
+        self
+    }
+
+    /// Sets the host's spec values (`hostSpec.*`).
+    pub fn spec(mut self, spec: S) -> Self {
+        self.data.spec = Some(spec.option_values());
+        self
+    }
+
+    /// Imports a hand-written module for this host only.
+    pub fn module(mut self, module: impl Into<Module>) -> Self {
+        self.data.config.modules.push(module.into());
+        self
+    }
+
+    /// Sets an option by dotted path, plainly (overriding profile defaults): the untyped escape
+    /// hatch for host quirks.
+    pub fn set(mut self, path: &str, value: impl Into<NixValue>) -> Self {
+        let setting = Setting { path: path.to_owned(), value: value.into(), priority: Priority::Normal };
+        self.data.config.settings.push(setting);
+        self
+    }
+
+    /// Sets a typed option set of one of your modules for this host, plainly.
+    pub fn options<T: ModuleOptions>(mut self, value: T) -> Self {
+        self.data.config.typed.push(TypedSetting::of(&value, Priority::Normal));
+        self
+    }
+
+    /// The spec declaration of this fleet, for the generator.
+    pub fn spec_options() -> OptionSet {
+        S::option_set()
+    }
+
+    pub(crate) fn into_data(self) -> HostData {
+        self.data
+    }
+}

@@ -1,0 +1,37 @@
+//! The typed model of a Nix fleet.
+//!
+//! Users describe hosts, profiles, users and typed option sets as Rust values; `fleet-gen`
+//! validates them and renders a flake-parts repository. What can be checked by the compiler is
+//! (a NixOS-only profile on a Mac, a field type with no Nix option type); the rest is checked by
+//! the generator before anything is written.
+
+pub mod attr_path;
+pub mod fleet;
+pub mod host;
+pub mod module;
+pub mod options;
+pub mod platform;
+pub mod profile;
+pub mod user;
+pub mod value;
+
+pub use attr_path::{AttrPath, AttrPathError};
+pub use fleet::{Fleet, FleetData, Inputs};
+pub use host::{Host, HostData, StateVersion};
+pub use module::{Config, Module, Priority, Setting, TypedSetting};
+pub use options::{HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType};
+pub use platform::{Any, Channel, Darwin, HostPlatform, Nixos, Os, ProfilePlatform, System, Target, UsableOn};
+pub use profile::{Profile, ProfileData};
+pub use user::{Shell, User};
+pub use value::{pkg, raw_nix, Attrs, NixValue, RawNix};
+
+/// The derives: `#[derive(HostSpec)]`, `#[derive(NixOptions)]`, `#[derive(NixEnum)]`.
+pub use fleet_macros::{HostSpec, NixEnum, NixOptions};
+
+/// Everything a fleet definition needs: `use fleet_dsl::prelude::*;`.
+pub mod prelude {
+    pub use crate::{
+        pkg, raw_nix, Any, Channel, Darwin, Fleet, Host, HostSpec, Inputs, Module, ModuleOptions, NixEnum, NixOptions,
+        NixType, NixValue, Nixos, Profile, Shell, System, User,
+    };
+}

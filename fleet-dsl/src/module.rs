@@ -1,0 +1,94 @@
+//! Hand-written modules and option settings shared by profiles and hosts.
+
+use crate::options::{ModuleOptions, OptionSet};
+use crate::value::{Attrs, NixValue};
+
+/// A hand-written module in the generated repository, under `modules/`.
+///
+/// The generator references it and never writes over it. With a [`Module::scaffold`], the
+/// scaffold is written once when the file is missing (like the hardware-configuration
+/// placeholder); without one, the module must already exist in the output repository.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Module {
+    /// Path below `modules/`, without `.nix`: `desktop/gnome` is `modules/desktop/gnome.nix`
+    /// or `modules/desktop/gnome/default.nix`.
+    pub path: String,
+    /// Text written once when the module is missing.
+    pub scaffold: Option<String>,
+}
+
+impl Module {
+    /// A module that must already exist in the output repository.
+    pub fn new(path: impl Into<String>) -> Self {
+        Module { path: path.into(), scaffold: None }
+    }
+
+    /// Text to create the module with when it is missing (typically `include_str!`).
+    pub fn scaffold(mut self, text: impl Into<String>) -> Self {
+        self.scaffold = Some(text.into());
+        self
+    }
+}
+
+impl From<&str> for Module {
+    fn from(path: &str) -> Self {
+        Module::new(path)
+    }
+}
+
+impl From<&Module> for Module {
+    fn from(m: &Module) -> Self {
+        m.clone()
+    }
+}
+
+/// How strongly a value is set.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Priority {
+    /// `lib.mkDefault`: what profiles set, so hosts can override plainly.
+    Default,
+    /// A plain definition: what hosts set.
+    Normal,
+}
+
+/// One untyped value at a dotted option path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Setting {
+    /// The dotted path as written (parsed and checked by the generator).
+    pub path: String,
+    /// The value.
+    pub value: NixValue,
+    /// Its priority.
+    pub priority: Priority,
+}
+
+/// Values of a typed option set (`#[derive(NixOptions)]` with a path).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TypedSetting {
+    /// The option path, e.g. `modules.desktop.gnome`.
+    pub path: String,
+    /// The declarations, emitted once into `modules/options/`.
+    pub options: OptionSet,
+    /// The values, by option name.
+    pub values: Attrs,
+    /// Their priority.
+    pub priority: Priority,
+}
+
+impl TypedSetting {
+    /// Captures the values of `value` with `priority`.
+    pub fn of<T: ModuleOptions>(value: &T, priority: Priority) -> Self {
+        TypedSetting { path: T::PATH.to_owned(), options: T::option_set(), values: value.option_values(), priority }
+    }
+}
+
+/// What a profile or a host contributes besides imports: modules and values.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    /// Hand-written modules imported.
+    pub modules: Vec<Module>,
+    /// Untyped values.
+    pub settings: Vec<Setting>,
+    /// Typed option values.
+    pub typed: Vec<TypedSetting>,
+}

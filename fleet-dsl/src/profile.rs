@@ -1,0 +1,122 @@
+//! Profiles (roles): what a machine is, shared by the hosts that have it.
+
+use crate::module::{Config, Module, Priority, Setting, TypedSetting};
+use crate::options::ModuleOptions;
+use crate::platform::{ProfilePlatform, Target, UsableOn};
+use crate::user::User;
+use crate::value::NixValue;
+use crate::{Any, Darwin, Nixos};
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+/// A profile for platform `P` (`Nixos`, `Darwin` or `Any`), rendered to `profiles/<name>.nix`.
+///
+/// Values a profile sets are emitted under `lib.mkDefault`, so a host overrides them plainly
+/// and nothing needs `mkForce`.
+#[derive(Clone, Debug)]
+pub struct Profile<P> {
+    data: Arc<ProfileData>,
+    _platform: PhantomData<P>,
+}
+
+/// The platform-erased content of a profile.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProfileData {
+    /// Name, also the file name under `profiles/`.
+    pub name: String,
+    /// Which hosts may use it.
+    pub target: Target,
+    /// What the profile is for; becomes a comment at the top of its file.
+    pub description: Option<String>,
+    /// Profiles it builds on, in order.
+    pub imports: Vec<Arc<ProfileData>>,
+    /// Users every host with this profile has.
+    pub users: Vec<User>,
+    /// Modules and values.
+    pub config: Config,
+}
+
+impl Profile<Nixos> {
+    /// A NixOS-only profile.
+    pub fn nixos(name: impl Into<String>) -> Self {
+        Profile::with_name(name.into())
+    }
+}
+
+impl Profile<Darwin> {
+    /// A nix-darwin-only profile.
+    pub fn darwin(name: impl Into<String>) -> Self {
+        Profile::with_name(name.into())
+    }
+}
+
+impl Profile<Any> {
+    /// A profile for NixOS and nix-darwin hosts alike.
+    pub fn any(name: impl Into<String>) -> Self {
+        Profile::with_name(name.into())
+    }
+}
+
+impl<P: ProfilePlatform> Profile<P> {
+    fn with_name(name: String) -> Self {
+        let data = ProfileData {
+            name,
+            target: P::TARGET,
+            description: None,
+            imports: Vec::new(),
+            users: Vec::new(),
+            config: Config::default(),
+        };
+        Profile { data: Arc::new(data), _platform: PhantomData }
+    }
+
+    fn edit(&mut self) -> &mut ProfileData {
+        Arc::make_mut(&mut self.data)
+    }
+
+    /// The platform-erased content.
+    pub fn data(&self) -> &Arc<ProfileData> {
+        &self.data
+    }
+
+    /// Describes the profile (a comment at the top of its file).
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.edit().description = Some(text.into());
+        self
+    }
+
+    /// Builds on another profile. A NixOS profile may import `Any` and `Nixos` profiles; an
+    /// `Any` profile only `Any` ones.
+    pub fn import<Q: UsableOn<P>>(mut self, other: &Profile<Q>) -> Self {
+        let other = Arc::clone(&other.data);
+        self.edit().imports.push(other);
+        self
+    }
+
+    /// Gives every host with this profile the user (declared once, in `modules/users.nix`).
+    pub fn user(mut self, user: &User) -> Self {
+        self.edit().users.push(user.clone());
+        self
+    }
+
+    /// Imports a hand-written module from the output repository's `modules/`.
+    pub fn module(mut self, module: impl Into<Module>) -> Self {
+        self.edit().config.modules.push(module.into());
+        self
+    }
+
+    /// Sets an option by dotted path under `lib.mkDefault`: the untyped escape hatch; prefer
+    /// [`Profile::options`] for your own modules.
+    pub fn default(mut self, path: &str, value: impl Into<NixValue>) -> Self {
+        let setting = Setting { path: path.to_owned(), value: value.into(), priority: Priority::Default };
+        self.edit().config.settings.push(setting);
+        self
+    }
+
+    /// Sets a typed option set of one of your modules, every value under `lib.mkDefault`.
+    pub fn options<T: ModuleOptions>(mut self, value: T) -> Self {
+        let typed = TypedSetting::of(&value, Priority::Default);
+        self.edit().config.typed.push(typed);
+        self
+    }
+}

@@ -1,0 +1,80 @@
+//! Users, defined once and attached to profiles.
+
+/// A login shell.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Shell {
+    /// bash, the default: nothing to enable.
+    #[default]
+    Bash,
+    /// zsh (`programs.zsh.enable`).
+    Zsh,
+    /// fish (`programs.fish.enable`).
+    Fish,
+}
+
+impl Shell {
+    /// The nixpkgs attribute of the shell package.
+    pub fn package(self) -> &'static str {
+        match self {
+            Shell::Bash => "bashInteractive",
+            Shell::Zsh => "zsh",
+            Shell::Fish => "fish",
+        }
+    }
+
+    /// The `programs.<name>` module that must be enabled for the shell to work as a login shell.
+    pub fn program(self) -> Option<&'static str> {
+        match self {
+            Shell::Bash => None,
+            Shell::Zsh => Some("zsh"),
+            Shell::Fish => Some("fish"),
+        }
+    }
+}
+
+/// A user account, declared once in the generated `modules/users.nix` and enabled on every host
+/// whose profiles include it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct User {
+    /// Login name.
+    pub name: String,
+    /// Full name or purpose (`description`).
+    pub description: Option<String>,
+    /// Supplementary groups (NixOS `extraGroups`).
+    pub groups: Vec<String>,
+    /// Login shell.
+    pub shell: Shell,
+    /// Public ssh keys allowed to log in.
+    pub ssh_keys: Vec<String>,
+}
+
+impl User {
+    /// A user with a login name and nothing else.
+    pub fn new(name: impl Into<String>) -> Self {
+        User { name: name.into(), description: None, groups: Vec::new(), shell: Shell::Bash, ssh_keys: Vec::new() }
+    }
+
+    /// Sets the description (full name).
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.description = Some(text.into());
+        self
+    }
+
+    /// Sets the supplementary groups.
+    pub fn groups<S: Into<String>>(mut self, groups: impl IntoIterator<Item = S>) -> Self {
+        self.groups = groups.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the login shell.
+    pub fn shell(mut self, shell: Shell) -> Self {
+        self.shell = shell;
+        self
+    }
+
+    /// Adds a public ssh key allowed to log in as this user.
+    pub fn ssh_key(mut self, key: impl Into<String>) -> Self {
+        self.ssh_keys.push(key.into());
+        self
+    }
+}

@@ -1,0 +1,149 @@
+//! The Nix value model: what a fleet can put into a generated file.
+
+use indexmap::IndexMap;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// An attribute set in declaration order.
+pub type Attrs = IndexMap<String, NixValue>;
+
+/// A Nix value. Every string in it is escaped when printed; only [`NixValue::Raw`] is not.
+#[derive(Clone, Debug, PartialEq)]
+pub enum NixValue {
+    /// `null`
+    Null,
+    /// `true` / `false`
+    Bool(bool),
+    /// An integer.
+    Int(i64),
+    /// A string, escaped when printed.
+    Str(String),
+    /// A list.
+    List(Vec<NixValue>),
+    /// An attribute set; names that are not Nix identifiers are quoted when printed.
+    Attrs(Attrs),
+    /// Nix text placed verbatim: the explicitly named escape hatch, see [`raw_nix`].
+    Raw(RawNix),
+}
+
+/// Nix source text placed verbatim into the generated file, unescaped.
+///
+/// This is the escape hatch for what the typed model cannot say (`pkgs.firefox`,
+/// `config.networking.hostName`). It is the user's responsibility that the text is a valid
+/// Nix expression; prefer typed values wherever one exists.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RawNix(pub String);
+
+/// Marks `text` as a raw Nix expression, placed verbatim (unescaped) into the output.
+pub fn raw_nix(text: impl Into<String>) -> RawNix {
+    RawNix(text.into())
+}
+
+/// A package from the host's nixpkgs: `pkg("firefox")` is the expression `pkgs.firefox`.
+///
+/// The name is checked by the generator to be a plain attribute path.
+pub fn pkg(name: &str) -> RawNix {
+    RawNix(format!("pkgs.{name}"))
+}
+
+impl NixValue {
+    /// Builds an attribute set from `(name, value)` pairs, keeping their order.
+    pub fn attrs<K: Into<String>, V: Into<NixValue>>(pairs: impl IntoIterator<Item = (K, V)>) -> Self {
+        NixValue::Attrs(pairs.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+    }
+}
+
+impl From<bool> for NixValue {
+    fn from(v: bool) -> Self {
+        NixValue::Bool(v)
+    }
+}
+
+macro_rules! from_int {
+    ($($t:ty),*) => {$(
+        impl From<$t> for NixValue {
+            fn from(v: $t) -> Self {
+                NixValue::Int(i64::from(v))
+            }
+        }
+    )*};
+}
+from_int!(i8, i16, i32, i64, u8, u16, u32);
+
+impl From<&str> for NixValue {
+    fn from(v: &str) -> Self {
+        NixValue::Str(v.to_owned())
+    }
+}
+
+impl From<String> for NixValue {
+    fn from(v: String) -> Self {
+        NixValue::Str(v)
+    }
+}
+
+impl From<&String> for NixValue {
+    fn from(v: &String) -> Self {
+        NixValue::Str(v.clone())
+    }
+}
+
+impl From<PathBuf> for NixValue {
+    /// Paths become strings, never path literals: a path literal would copy the file into the
+    /// world-readable Nix store.
+    fn from(v: PathBuf) -> Self {
+        NixValue::Str(v.to_string_lossy().into_owned())
+    }
+}
+
+impl From<RawNix> for NixValue {
+    fn from(v: RawNix) -> Self {
+        NixValue::Raw(v)
+    }
+}
+
+impl<T: Into<NixValue>> From<Option<T>> for NixValue {
+    fn from(v: Option<T>) -> Self {
+        v.map_or(NixValue::Null, Into::into)
+    }
+}
+
+impl<T: Into<NixValue>> From<Vec<T>> for NixValue {
+    fn from(v: Vec<T>) -> Self {
+        NixValue::List(v.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<T: Into<NixValue>, const N: usize> From<[T; N]> for NixValue {
+    fn from(v: [T; N]) -> Self {
+        NixValue::List(v.into_iter().map(Into::into).collect())
+    }
+}
+
+impl<T: Into<NixValue>> From<BTreeMap<String, T>> for NixValue {
+    fn from(v: BTreeMap<String, T>) -> Self {
+        NixValue::attrs(v)
+    }
+}
+
+impl<T: Into<NixValue>> From<IndexMap<String, T>> for NixValue {
+    fn from(v: IndexMap<String, T>) -> Self {
+        NixValue::attrs(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conversions_keep_order_and_types() {
+        let v: NixValue = vec!["wheel", "audio"].into();
+        assert_eq!(v, NixValue::List(vec![NixValue::Str("wheel".into()), NixValue::Str("audio".into())]));
+        let a = NixValue::attrs([("z", 1), ("a", 2)]);
+        let NixValue::Attrs(map) = a else { panic!("not attrs") };
+        assert_eq!(map.keys().collect::<Vec<_>>(), ["z", "a"]);
+        assert_eq!(NixValue::from(None::<bool>), NixValue::Null);
+        assert_eq!(NixValue::from(pkg("zsh")), NixValue::Raw(RawNix("pkgs.zsh".into())));
+    }
+}
