@@ -1,1 +1,26 @@
-//! fleet-gen
+//! Validates a fleet and renders, checks and writes its flake-parts repository.
+//!
+//! Data flows one way: the fleet (fleet-dsl) → [`validate`] → a [`view::View`] → [`render`] →
+//! a [`tree::Tree`] (path → bytes, in memory) → [`write`], the one writer.
+
+pub mod cli;
+pub mod error;
+pub mod nix;
+pub mod render;
+pub mod tree;
+pub mod validate;
+pub mod view;
+pub mod write;
+
+pub use error::{Problem, Problems, WriteError};
+pub use tree::Tree;
+
+use fleet_dsl::FleetData;
+use std::path::Path;
+
+/// Validates the fleet and renders its repository in memory. `out_dir` is only read, to find
+/// the hand-written modules the fleet imports.
+pub fn generate(fleet: &FleetData, out_dir: &Path) -> Result<Tree, Problems> {
+    let view = validate::validate(fleet, out_dir)?;
+    Ok(render::render(&view))
+}

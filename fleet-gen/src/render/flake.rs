@@ -1,0 +1,61 @@
+//! `flake.nix`: the inputs the fleet uses and the flake-parts entry point.
+
+use super::{darwin_input, nix_file, nixpkgs_input};
+use crate::nix::{Binding, Expr};
+use crate::tree::Tree;
+use crate::view::View;
+use fleet_dsl::Os;
+
+pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+    let fleet = view.fleet;
+    let urls = &fleet.inputs;
+    let used = |input: &str| {
+        fleet.hosts.iter().any(|h| nixpkgs_input(h.os, h.channel) == input || (h.os == Os::Darwin && darwin_input(h.channel) == input))
+    };
+    let follows = |url: &str, name: &str, target: &str| {
+        Expr::Attrs(vec![Binding::new("url", url), Binding::path(["inputs", name, "follows"], Expr::str(target))])
+    };
+
+    let mut inputs = vec![Binding::path(["nixpkgs", "url"], Expr::str(&urls.nixpkgs))];
+    if used("nixpkgs-unstable") {
+        inputs.push(Binding::path(["nixpkgs-unstable", "url"], Expr::str(&urls.nixpkgs_unstable)));
+    }
+    if used("nixpkgs-darwin") {
+        inputs.push(Binding::path(["nixpkgs-darwin", "url"], Expr::str(&urls.nixpkgs_darwin)));
+    }
+    inputs.push(Binding::new("flake-parts", follows(&urls.flake_parts, "nixpkgs-lib", "nixpkgs")));
+    if used("nix-darwin") {
+        inputs.push(Binding::new("nix-darwin", follows(&urls.nix_darwin, "nixpkgs", "nixpkgs-darwin")));
+    }
+    if used("nix-darwin-unstable") {
+        inputs.push(Binding::new("nix-darwin-unstable", follows(&urls.nix_darwin_unstable, "nixpkgs", "nixpkgs-unstable")));
+    }
+
+    let parts = ["./parts/hosts.nix", "./parts/dev.nix"].map(Expr::code);
+    let mk_flake = Expr::apply("flake-parts.lib.mkFlake", [
+        Expr::Attrs(vec![Binding::Inherit(vec!["inputs".into()])]),
+        Expr::Attrs(vec![
+            Binding::new("systems", Expr::strings(view.systems.iter().map(|s| s.as_str()))),
+            Binding::new("imports", Expr::vertical_list(parts)),
+        ]),
+    ]);
+    let flake = Expr::Attrs(vec![
+        Binding::new("description", Expr::Str(description(view))),
+        Binding::new("inputs", Expr::Attrs(inputs)),
+        Binding::new("outputs", Expr::lambda_at("inputs", ["flake-parts"], mk_flake)),
+    ]);
+    tree.generated("flake.nix", nix_file(&fleet.name, None, &flake));
+}
+
+fn description(view: &View<'_>) -> String {
+    let count = |os| view.fleet.hosts.iter().filter(|h| h.os == os).count();
+    let plural = |n: usize, what: &str| format!("{n} {what} host{}", if n == 1 { "" } else { "s" });
+    let mut parts = Vec::new();
+    for (os, label) in [(Os::Nixos, "NixOS"), (Os::Darwin, "nix-darwin")] {
+        let n = count(os);
+        if n > 0 {
+            parts.push(plural(n, label));
+        }
+    }
+    format!("{}: {}", view.fleet.name, parts.join(" and "))
+}

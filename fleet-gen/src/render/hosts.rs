@@ -1,0 +1,74 @@
+//! `hosts/<host>/default.nix` and the hardware-configuration placeholder (written once).
+
+use super::nix_file;
+use super::profiles::{config_imports, config_values, with_lib};
+use crate::nix::{escape, Binding, Expr};
+use crate::tree::Tree;
+use crate::view::{HostView, View};
+use fleet_dsl::{Os, StateVersion};
+
+pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+    for h in &view.hosts {
+        let name = &h.host.name;
+        tree.generated(format!("hosts/{name}/default.nix"), nix_file(&view.fleet.name, None, &host(view, h)));
+        if h.host.os == Os::Nixos {
+            tree.user_owned(format!("hosts/{name}/hardware-configuration.nix"), hardware_placeholder(name));
+        }
+    }
+}
+
+fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
+    let host = h.host;
+    let mut imports = Vec::new();
+    if host.os == Os::Nixos {
+        imports.push("./hardware-configuration.nix".to_owned());
+    }
+    imports.extend(host.profiles.iter().map(|p| format!("../../profiles/{}.nix", p.name)));
+    for i in config_imports(view, &host.config, "../../") {
+        if !imports.contains(&i) {
+            imports.push(i);
+        }
+    }
+    let mut bindings = Vec::new();
+    if !imports.is_empty() {
+        bindings.push(Binding::new("imports", Expr::vertical_list(imports.into_iter().map(Expr::Code))));
+    }
+    bindings.push(Binding::path(["networking", "hostName"], host.name.as_str()));
+    bindings.push(Binding::path(["nixpkgs", "hostPlatform"], host.system.as_str()));
+    let state = match &h.state_version {
+        StateVersion::Nixos(v) => Expr::str(v),
+        StateVersion::Darwin(v) => Expr::Int(i64::from(*v)),
+    };
+    bindings.push(Binding::path(["system", "stateVersion"], state));
+    if host.os == Os::Darwin {
+        if let Some(first) = h.users.first() {
+            bindings.push(Binding::path(["system", "primaryUser"], *first));
+        }
+    }
+    match h.spec.as_slice() {
+        [] => {}
+        [(name, value)] => bindings.push(Binding::path(["hostSpec", name], Expr::from(*value))),
+        values => {
+            let fields = values.iter().map(|(n, v)| Binding::new(*n, Expr::from(*v))).collect();
+            bindings.push(Binding::new("hostSpec", Expr::Attrs(fields)));
+        }
+    }
+    bindings.extend(config_values(&host.config));
+    with_lib(bindings)
+}
+
+fn hardware_placeholder(host: &str) -> String {
+    let warning = format!(
+        "hosts/{host}/hardware-configuration.nix is still the placeholder: replace it with this machine's hardware configuration."
+    );
+    let body = Expr::Attrs(vec![
+        Binding::new("warnings", Expr::list([Expr::Str(warning)])),
+        Binding::path(["fileSystems", "/"], Expr::Attrs(vec![
+            Binding::new("device", "/dev/disk/by-label/nixos"),
+            Binding::new("fsType", "ext4"),
+        ])),
+        Binding::path(["boot", "loader", "systemd-boot", "enable"], true),
+    ]);
+    let comment = "Placeholder written once by fleet-gen and never again: replace it with the output of\n`nixos-generate-config --show-hardware-config` on this machine.";
+    format!("{}{}\n", escape::comment(comment), body.render(0))
+}

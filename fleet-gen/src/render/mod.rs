@@ -1,0 +1,92 @@
+//! Rendering: the validated view to the repository tree, in memory.
+
+mod flake;
+mod hosts;
+mod modules;
+mod options;
+mod parts;
+mod profiles;
+mod readme;
+
+use crate::nix::{escape, Expr};
+use crate::tree::{hash_header, Owner, Tree};
+use crate::view::View;
+use fleet_dsl::{Channel, Os};
+
+/// The manifest of generated files, so later runs prune only what they wrote.
+pub const MANIFEST: &str = ".fleet-gen-manifest";
+
+/// Renders every file of the repository.
+pub fn render(view: &View<'_>) -> Tree {
+    let mut tree = Tree::default();
+    flake::render(view, &mut tree);
+    parts::render(view, &mut tree);
+    modules::render(view, &mut tree);
+    profiles::render(view, &mut tree);
+    hosts::render(view, &mut tree);
+    readme::render(view, &mut tree);
+    let manifest = manifest(view, &tree);
+    tree.generated(MANIFEST, manifest);
+    tree
+}
+
+fn manifest(view: &View<'_>, tree: &Tree) -> String {
+    let mut text = hash_header(&view.fleet.name);
+    text.push_str("# Files fleet-gen wrote; it deletes only these, and only once they are no longer generated.\n");
+    for (path, file) in &tree.files {
+        if file.owner == Owner::Generator {
+            text.push_str(path);
+            text.push('\n');
+        }
+    }
+    text.push_str(MANIFEST);
+    text.push('\n');
+    text
+}
+
+/// A generated `.nix` file: header, optional comment, the expression.
+fn nix_file(fleet: &str, comment: Option<&str>, expr: &Expr) -> String {
+    let mut text = hash_header(fleet);
+    if let Some(c) = comment {
+        text.push_str(&escape::comment(c));
+    }
+    text.push_str(&expr.render(0));
+    text.push('\n');
+    text
+}
+
+/// The flake input holding the nixpkgs a host of `os` on `channel` is built from.
+fn nixpkgs_input(os: Os, channel: Channel) -> &'static str {
+    match (os, channel) {
+        (Os::Nixos, Channel::Stable) => "nixpkgs",
+        (Os::Darwin, Channel::Stable) => "nixpkgs-darwin",
+        (_, Channel::Unstable) => "nixpkgs-unstable",
+    }
+}
+
+/// The flake input providing nix-darwin for a Mac on `channel`.
+fn darwin_input(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Stable => "nix-darwin",
+        Channel::Unstable => "nix-darwin-unstable",
+    }
+}
+
+/// Generated modules every host of `os` imports, relative to the repository root.
+fn base_modules(view: &View<'_>, os: Os) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if !view.fleet.spec.options.is_empty() {
+        out.push("modules/host-spec.nix");
+    }
+    let has_users = view.users.iter().any(|u| match os {
+        Os::Nixos => u.on_nixos,
+        Os::Darwin => u.on_darwin,
+    });
+    if has_users {
+        out.push(match os {
+            Os::Nixos => "modules/users.nix",
+            Os::Darwin => "modules/users-darwin.nix",
+        });
+    }
+    out
+}

@@ -1,0 +1,91 @@
+//! Generated modules: `modules/host-spec.nix`, `modules/users*.nix`, `modules/options/*.nix`,
+//! and scaffolds of hand-written modules (written once).
+
+use super::nix_file;
+use super::options::{declarations, option_type};
+use crate::nix::{escape, Binding, Expr};
+use crate::tree::Tree;
+use crate::view::{UserView, View};
+use fleet_dsl::{OptionType, Os, User};
+
+pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+    let fleet = &view.fleet.name;
+    let spec = &view.fleet.spec;
+    if !spec.options.is_empty() {
+        let body = Expr::Attrs(vec![Binding::path(["options", "hostSpec"], declarations(spec))]);
+        let comment = spec.description.clone().unwrap_or_else(|| format!("The host spec `{}`.", spec.rust_name));
+        let comment = format!("{comment}\nModules read these as config.hostSpec.*; each host sets them in hosts/<host>/default.nix.");
+        tree.generated("modules/host-spec.nix", nix_file(fleet, Some(&comment), &Expr::lambda(["lib"], body)));
+    }
+    for os in [Os::Nixos, Os::Darwin] {
+        let users: Vec<&UserView<'_>> =
+            view.users.iter().filter(|u| if os == Os::Nixos { u.on_nixos } else { u.on_darwin }).collect();
+        if users.is_empty() {
+            continue;
+        }
+        let (path, comment) = match os {
+            Os::Nixos => ("modules/users.nix", "Users are declared once, here; a host has the users its profiles list in fleet.users."),
+            Os::Darwin => ("modules/users-darwin.nix", "Users of nix-darwin hosts, declared once, here; a host has the users its profiles list in fleet.users."),
+        };
+        tree.generated(path, nix_file(fleet, Some(comment), &users_module(&users, os)));
+    }
+    for set in &view.option_sets {
+        let path: Vec<String> = std::iter::once("options").chain(set.path.iter().copied()).map(str::to_owned).collect();
+        let body = Expr::Attrs(vec![Binding::Attr(path, declarations(set.options))]);
+        let comment = set.options.description.clone().unwrap_or_else(|| format!("Options of `{}`.", set.options.rust_name));
+        let comment = format!("{comment}\nDeclared from `{}`; the module that implements them is hand-written.", set.options.rust_name);
+        tree.generated(set.file(), nix_file(fleet, Some(&comment), &Expr::lambda(["lib"], body)));
+    }
+    for module in &view.modules {
+        if let Some(text) = module.scaffold {
+            tree.user_owned(module.import.clone(), text.to_owned());
+        }
+    }
+}
+
+fn users_module(users: &[&UserView<'_>], os: Os) -> Expr {
+    let names = users.iter().map(|u| u.user.name.as_str());
+    let list_type = Expr::apply("lib.types.listOf", [option_type(&OptionType::Enum(names.map(str::to_owned).collect()))]);
+    let option = Expr::apply("lib.mkOption", [Expr::Attrs(vec![
+        Binding::new("type", list_type),
+        Binding::new("default", Expr::list([])),
+        Binding::new("description", "Users of this host, listed by its profiles."),
+    ])]);
+    let blocks = users.iter().map(|u| {
+        let enabled = Expr::code(format!("(lib.elem {} config.fleet.users)", escape::string(&u.user.name)));
+        Expr::apply("lib.mkIf", [enabled, user_config(u.user, os)])
+    });
+    Expr::lambda(
+        ["config", "lib", "pkgs"],
+        Expr::Attrs(vec![
+            Binding::path(["options", "fleet", "users"], option),
+            Binding::new("config", Expr::apply("lib.mkMerge", [Expr::vertical_list(blocks)])),
+        ]),
+    )
+}
+
+fn user_config(user: &User, os: Os) -> Expr {
+    let mut fields = Vec::new();
+    match os {
+        Os::Nixos => fields.push(Binding::new("isNormalUser", true)),
+        Os::Darwin => fields.push(Binding::new("home", Expr::Str(format!("/Users/{}", user.name)))),
+    }
+    if let Some(d) = &user.description {
+        fields.push(Binding::new("description", d.as_str()));
+    }
+    if os == Os::Nixos && !user.groups.is_empty() {
+        fields.push(Binding::new("extraGroups", Expr::strings(&user.groups)));
+    }
+    let program = user.shell.program();
+    if program.is_some() {
+        fields.push(Binding::new("shell", Expr::code(format!("pkgs.{}", user.shell.package()))));
+    }
+    if !user.ssh_keys.is_empty() {
+        fields.push(Binding::path(["openssh", "authorizedKeys", "keys"], Expr::strings(&user.ssh_keys)));
+    }
+    let mut config = vec![Binding::path(["users", "users", user.name.as_str()], Expr::Attrs(fields))];
+    if let Some(p) = program {
+        config.push(Binding::path(["programs", p, "enable"], true));
+    }
+    Expr::Attrs(config)
+}

@@ -1,0 +1,68 @@
+//! `parts/hosts.nix` (every host's system, on its own channel) and `parts/dev.nix`.
+
+use super::{base_modules, darwin_input, nix_file, nixpkgs_input};
+use crate::nix::{Binding, Expr};
+use crate::tree::Tree;
+use crate::view::View;
+use fleet_dsl::Os;
+
+pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+    tree.generated("parts/hosts.nix", nix_file(&view.fleet.name, None, &hosts(view)));
+    tree.generated("parts/dev.nix", nix_file(&view.fleet.name, None, &dev()));
+}
+
+fn hosts(view: &View<'_>) -> Expr {
+    let mut lets = vec![Binding::new("specialArgs", Expr::Attrs(vec![Binding::Inherit(vec!["inputs".into()])]))];
+    let mut outputs = Vec::new();
+    for (os, list, output) in [
+        (Os::Nixos, "nixosModules", "nixosConfigurations"),
+        (Os::Darwin, "darwinModules", "darwinConfigurations"),
+    ] {
+        let hosts: Vec<_> = view.hosts.iter().filter(|h| h.host.os == os).collect();
+        if hosts.is_empty() {
+            continue;
+        }
+        let shared = base_modules(view, os);
+        if !shared.is_empty() {
+            let paths = shared.iter().map(|m| Expr::code(format!("../{m}")));
+            lets.push(Binding::new(list, Expr::vertical_list(paths)));
+        }
+        let configs = hosts
+            .iter()
+            .map(|h| {
+                let name = &h.host.name;
+                let builder = match os {
+                    Os::Nixos => format!("inputs.{}.lib.nixosSystem", nixpkgs_input(os, h.host.channel)),
+                    Os::Darwin => format!("inputs.{}.lib.darwinSystem", darwin_input(h.host.channel)),
+                };
+                let modules = if shared.is_empty() {
+                    format!("[../hosts/{name}]")
+                } else {
+                    format!("{list} ++ [../hosts/{name}]")
+                };
+                let args = Expr::Attrs(vec![
+                    Binding::Inherit(vec!["specialArgs".into()]),
+                    Binding::new("modules", Expr::code(modules)),
+                ]);
+                Binding::new(name.clone(), Expr::apply(builder, [args]))
+            })
+            .collect();
+        outputs.push(Binding::path(["flake", output], Expr::Attrs(configs)));
+    }
+    Expr::lambda(["inputs"], Expr::Let(lets, Box::new(Expr::Attrs(outputs))))
+}
+
+fn dev() -> Expr {
+    let shell = Expr::apply("pkgs.mkShell", [Expr::Attrs(vec![Binding::new(
+        "packages",
+        Expr::list([Expr::code("pkgs.alejandra")]),
+    )])]);
+    let per_system = Expr::lambda(
+        ["pkgs"],
+        Expr::Attrs(vec![
+            Binding::new("formatter", Expr::code("pkgs.alejandra")),
+            Binding::path(["devShells", "default"], shell),
+        ]),
+    );
+    Expr::Attrs(vec![Binding::new("perSystem", per_system)])
+}

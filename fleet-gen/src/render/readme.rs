@@ -1,0 +1,118 @@
+//! The generated `README.md`: hosts table, profiles, the files the user owns.
+
+use crate::tree::{Tree, MARKER};
+use crate::view::View;
+use fleet_dsl::Os;
+use minijinja::{context, Environment, UndefinedBehavior};
+use serde::Serialize;
+
+const TEMPLATE: &str = include_str!("../../templates/README.md.j2");
+
+#[derive(Serialize)]
+struct HostRow {
+    name: String,
+    platform: &'static str,
+    system: &'static str,
+    channel: &'static str,
+    profiles: String,
+    switch: String,
+}
+
+#[derive(Serialize)]
+struct ProfileRow {
+    name: String,
+    imports: String,
+    hosts: String,
+    description: Option<String>,
+}
+
+pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+    let hosts: Vec<HostRow> = view
+        .hosts
+        .iter()
+        .map(|h| {
+            let host = h.host;
+            let profiles = host.profiles.iter().map(|p| format!("`{}`", p.name)).collect::<Vec<_>>();
+            let switch = match host.os {
+                Os::Nixos => format!("sudo nixos-rebuild switch --flake .#{}", host.name),
+                Os::Darwin => format!("sudo darwin-rebuild switch --flake .#{}", host.name),
+            };
+            HostRow {
+                name: host.name.clone(),
+                platform: host.os.label(),
+                system: host.system.as_str(),
+                channel: host.channel.as_str(),
+                profiles: if profiles.is_empty() { "none".into() } else { profiles.join(", ") },
+                switch,
+            }
+        })
+        .collect();
+    let profiles: Vec<ProfileRow> = view
+        .profiles
+        .iter()
+        .map(|p| {
+            let users: Vec<String> = view
+                .hosts
+                .iter()
+                .filter(|h| h.host.profiles.iter().any(|hp| uses(hp, &p.name)))
+                .map(|h| format!("`{}`", h.host.name))
+                .collect();
+            ProfileRow {
+                name: p.name.clone(),
+                imports: p.imports.iter().map(|i| format!("`{}`", i.name)).collect::<Vec<_>>().join(", "),
+                hosts: users.join(", "),
+                description: p.description.as_ref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")),
+            }
+        })
+        .collect();
+    let modules: Vec<&str> = view.modules.iter().map(|m| m.import.as_str()).collect();
+    let placeholders: Vec<String> = view
+        .hosts
+        .iter()
+        .filter(|h| h.host.os == Os::Nixos)
+        .map(|h| format!("hosts/{}/hardware-configuration.nix", h.host.name))
+        .collect();
+
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_keep_trailing_newline(true);
+    let ctx = context! {
+        marker => MARKER,
+        fleet => &view.fleet.name,
+        hosts => hosts,
+        profiles => profiles,
+        modules => modules,
+        placeholders => placeholders,
+    };
+    // The template is part of this crate and its context is fixed: a failure is a bug here,
+    // covered by the snapshot tests, not something a fleet can cause.
+    let text = env
+        .render_str(TEMPLATE, ctx)
+        .unwrap_or_else(|e| panic!("README template is broken: {e}"));
+    tree.generated("README.md", tidy(&text));
+}
+
+/// Whether `profile` is `name` or imports it, directly or not.
+fn uses(profile: &fleet_dsl::ProfileData, name: &str) -> bool {
+    profile.name == name || profile.imports.iter().any(|i| uses(i, name))
+}
+
+/// Trailing spaces removed, runs of blank lines collapsed, one final newline.
+fn tidy(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut blank = false;
+    for line in text.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            if !blank && !out.is_empty() {
+                out.push('\n');
+            }
+            blank = true;
+        } else {
+            out.push_str(line);
+            out.push('\n');
+            blank = false;
+        }
+    }
+    out
+}

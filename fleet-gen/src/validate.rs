@@ -1,0 +1,466 @@
+//! Validation: every problem of a fleet at once, before anything is written.
+
+use crate::error::{Problem, Problems};
+use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
+use fleet_dsl::{
+    AttrPath, Config, FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting,
+};
+use indexmap::IndexMap;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Generated files under `modules/` that hand-written modules must not take.
+const RESERVED_MODULES: [&str; 4] = ["host-spec", "users", "users-darwin", "options"];
+
+/// Checks the fleet against the output directory (for hand-written modules) and builds the view.
+pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Problems> {
+    let mut v = Validator { problems: Vec::new() };
+    let view = v.run(fleet, out_dir);
+    if v.problems.is_empty() {
+        Ok(view)
+    } else {
+        Err(Problems(v.problems))
+    }
+}
+
+struct Validator {
+    problems: Vec<Problem>,
+}
+
+impl Validator {
+    fn run<'a>(&mut self, fleet: &'a FleetData, out_dir: &Path) -> View<'a> {
+        if !is_fleet_name(&fleet.name) {
+            self.problems.push(Problem::FleetName { name: fleet.name.clone() });
+        }
+        if fleet.hosts.is_empty() {
+            self.problems.push(Problem::NoHosts { fleet: fleet.name.clone() });
+        }
+        if !is_release(&fleet.nixos_state_version) {
+            let version = fleet.nixos_state_version.clone();
+            self.problems.push(Problem::StateVersion { host: "fleet default".into(), version });
+        }
+        self.check_host_names(fleet);
+
+        let profiles = self.collect_profiles(fleet);
+        for p in &profiles {
+            self.check_profile(p);
+        }
+        let users = self.collect_users(fleet);
+        let option_sets = self.collect_option_sets(fleet, &profiles);
+        let modules = self.collect_modules(fleet, &profiles, out_dir);
+
+        let required: Vec<&str> = fleet
+            .spec
+            .options
+            .iter()
+            .filter(|o| o.effective_default().is_none())
+            .map(|o| o.name.as_str())
+            .collect();
+        let hosts = fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required)).collect();
+
+        let mut systems = Vec::new();
+        for h in &fleet.hosts {
+            if !systems.contains(&h.system) {
+                systems.push(h.system);
+            }
+        }
+        View { fleet, hosts, profiles, users, option_sets, modules, systems }
+    }
+
+    fn check_host_names(&mut self, fleet: &FleetData) {
+        let mut counts: IndexMap<&str, usize> = IndexMap::new();
+        for h in &fleet.hosts {
+            *counts.entry(h.name.as_str()).or_default() += 1;
+        }
+        for (host, count) in counts {
+            if count > 1 {
+                self.problems.push(Problem::DuplicateHost { host: host.to_owned(), count });
+            }
+            if let Err(reason) = check_hostname(host) {
+                self.problems.push(Problem::HostName { host: host.to_owned(), reason });
+            }
+        }
+    }
+
+    fn host_view<'a>(&mut self, fleet: &'a FleetData, h: &'a HostData, required: &[&str]) -> HostView<'a> {
+        let owner = format!("host `{}`", h.name);
+        if h.system.os() != h.os {
+            let (host, os, system) = (h.name.clone(), h.os.label(), h.system.as_str());
+            self.problems.push(Problem::SystemMismatch { host, os, system });
+        }
+        let spec = match &h.spec {
+            Some(values) => fleet
+                .spec
+                .options
+                .iter()
+                .filter_map(|decl| {
+                    let value = values.get(&decl.name)?;
+                    (decl.effective_default().as_ref() != Some(value)).then_some((decl.name.as_str(), value))
+                })
+                .collect(),
+            None => {
+                if !required.is_empty() {
+                    self.problems.push(Problem::MissingSpec {
+                        host: h.name.clone(),
+                        spec: fleet.spec.rust_name.clone(),
+                        fields: required.join(", "),
+                    });
+                }
+                Vec::new()
+            }
+        };
+        for (_, value) in &spec {
+            self.check_strings(&owner, value);
+        }
+        let state_version = match &h.state_version {
+            Some(v) => v.clone(),
+            None => match h.os {
+                Os::Nixos => StateVersion::Nixos(fleet.nixos_state_version.clone()),
+                Os::Darwin => StateVersion::Darwin(fleet.darwin_state_version),
+            },
+        };
+        if let StateVersion::Nixos(version) = &state_version {
+            if h.state_version.is_some() && !is_release(version) {
+                self.problems.push(Problem::StateVersion { host: h.name.clone(), version: version.clone() });
+            }
+        }
+
+        let mut generated = vec!["imports", "networking.hostName", "nixpkgs.hostPlatform", "system.stateVersion"];
+        if !spec.is_empty() {
+            generated.push("hostSpec");
+        }
+        let mut users = Vec::new();
+        for p in &h.profiles {
+            collect_user_names(p, &mut users);
+        }
+        if h.os == Os::Darwin && !users.is_empty() {
+            generated.push("system.primaryUser");
+        }
+        self.check_config(&owner, &h.config, &generated);
+        HostView { host: h, users, spec, state_version }
+    }
+
+    fn check_profile(&mut self, p: &ProfileData) {
+        if !is_profile_name(&p.name) {
+            self.problems.push(Problem::ProfileName { profile: p.name.clone() });
+        }
+        let owner = format!("profile `{}`", p.name);
+        let mut generated = vec!["imports"];
+        if !p.users.is_empty() {
+            generated.push("fleet.users");
+        }
+        self.check_config(&owner, &p.config, &generated);
+    }
+
+    /// Option paths parse, values hold no NUL, and no two paths of one file collide.
+    fn check_config(&mut self, owner: &str, config: &Config, generated: &[&str]) {
+        let mut paths: Vec<(AttrPath, String)> = Vec::new();
+        for g in generated {
+            if let Ok(p) = AttrPath::parse(g) {
+                paths.push((p, (*g).to_owned()));
+            }
+        }
+        for s in &config.settings {
+            match AttrPath::parse(&s.path) {
+                Ok(p) => paths.push((p, s.path.clone())),
+                Err(e) => self.problems.push(Problem::OptionPath { owner: owner.to_owned(), error: e.to_string() }),
+            }
+            self.check_strings(owner, &s.value);
+        }
+        for t in &config.typed {
+            for leaf in typed_leaves(t) {
+                paths.push((AttrPath(leaf.path.clone()), leaf.path.join(".")));
+                self.check_strings(owner, leaf.value);
+            }
+        }
+        paths.sort();
+        for pair in paths.windows(2) {
+            if pair[0].0.overlaps(&pair[1].0) {
+                self.problems.push(Problem::PathCollision {
+                    owner: owner.to_owned(),
+                    first: pair[0].1.clone(),
+                    second: pair[1].1.clone(),
+                });
+            }
+        }
+    }
+
+    fn check_strings(&mut self, owner: &str, value: &NixValue) {
+        let bad = match value {
+            NixValue::Str(s) => s.contains('\0'),
+            NixValue::Raw(r) => r.0.contains('\0'),
+            NixValue::List(items) => {
+                items.iter().for_each(|i| self.check_strings(owner, i));
+                false
+            }
+            NixValue::Attrs(map) => {
+                map.values().for_each(|v| self.check_strings(owner, v));
+                map.keys().any(|k| k.contains('\0'))
+            }
+            NixValue::Null | NixValue::Bool(_) | NixValue::Int(_) => false,
+        };
+        if bad {
+            self.problems.push(Problem::NulInString { owner: owner.to_owned() });
+        }
+    }
+
+    fn collect_profiles<'a>(&mut self, fleet: &'a FleetData) -> Vec<&'a ProfileData> {
+        let mut seen: IndexMap<&'a str, &'a Arc<ProfileData>> = IndexMap::new();
+        let mut reported = HashSet::new();
+        let mut stack: Vec<&'a Arc<ProfileData>> = Vec::new();
+        for h in &fleet.hosts {
+            stack.extend(h.profiles.iter().rev());
+            while let Some(p) = stack.pop() {
+                match seen.get(p.name.as_str()) {
+                    Some(known) => {
+                        if !Arc::ptr_eq(known, p) && known.as_ref() != p.as_ref() && reported.insert(p.name.as_str()) {
+                            self.problems.push(Problem::DuplicateProfile { profile: p.name.clone() });
+                        }
+                    }
+                    None => {
+                        seen.insert(p.name.as_str(), p);
+                        stack.extend(p.imports.iter().rev());
+                    }
+                }
+            }
+        }
+        seen.into_values().map(AsRef::as_ref).collect()
+    }
+
+    fn collect_users<'a>(&mut self, fleet: &'a FleetData) -> Vec<UserView<'a>> {
+        let mut users: IndexMap<&'a str, (UserView<'a>, &'a str)> = IndexMap::new();
+        let mut reported = HashSet::new();
+        for h in &fleet.hosts {
+            let mut stack: Vec<&'a ProfileData> = h.profiles.iter().map(AsRef::as_ref).collect();
+            while let Some(p) = stack.pop() {
+                stack.extend(p.imports.iter().map(AsRef::as_ref));
+                for u in &p.users {
+                    let entry = users.entry(u.name.as_str()).or_insert_with(|| {
+                        let view = UserView { user: u, on_nixos: false, on_darwin: false };
+                        (view, p.name.as_str())
+                    });
+                    if entry.0.user != u {
+                        if reported.insert(u.name.as_str()) {
+                            self.problems.push(Problem::DuplicateUser {
+                                user: u.name.clone(),
+                                first: entry.1.to_owned(),
+                                second: p.name.clone(),
+                            });
+                        }
+                        continue;
+                    }
+                    match h.os {
+                        Os::Nixos => entry.0.on_nixos = true,
+                        Os::Darwin => entry.0.on_darwin = true,
+                    }
+                }
+            }
+        }
+        let mut named = HashSet::new();
+        for (name, (_, profile)) in &users {
+            if !is_user_name(name) && named.insert(*name) {
+                let (user, profile) = ((*name).to_owned(), (*profile).to_owned());
+                self.problems.push(Problem::UserName { user, profile });
+            }
+        }
+        users.into_values().map(|(v, _)| v).collect()
+    }
+
+    fn collect_option_sets<'a>(&mut self, fleet: &'a FleetData, profiles: &[&'a ProfileData]) -> Vec<OptionSetView<'a>> {
+        let configs = profiles.iter().map(|p| &p.config).chain(fleet.hosts.iter().map(|h| &h.config));
+        let mut sets: IndexMap<&'a str, OptionSetView<'a>> = IndexMap::new();
+        for t in configs.flat_map(|c| &c.typed) {
+            let path: Vec<&str> = t.path.split('.').collect();
+            match sets.get(t.path.as_str()) {
+                Some(known) if known.options != &t.options => self.problems.push(Problem::ConflictingOptions {
+                    path: t.path.clone(),
+                    first: known.options.rust_name.clone(),
+                    second: t.options.rust_name.clone(),
+                }),
+                Some(_) => {}
+                None => {
+                    sets.insert(t.path.as_str(), OptionSetView { path, options: &t.options });
+                }
+            }
+        }
+        sets.into_values().collect()
+    }
+
+    fn collect_modules<'a>(&mut self, fleet: &'a FleetData, profiles: &[&'a ProfileData], out_dir: &Path) -> Vec<ModuleFile<'a>> {
+        let owners = profiles
+            .iter()
+            .map(|p| (format!("profile `{}`", p.name), &p.config))
+            .chain(fleet.hosts.iter().map(|h| (format!("host `{}`", h.name), &h.config)));
+        let mut files: IndexMap<&'a str, ModuleFile<'a>> = IndexMap::new();
+        let mut scaffolds: HashMap<&'a str, &'a Module> = HashMap::new();
+        for (owner, config) in owners {
+            for m in &config.modules {
+                if let Some(prev) = scaffolds.get(m.path.as_str()) {
+                    if prev.scaffold.is_some() && m.scaffold.is_some() && prev.scaffold != m.scaffold {
+                        self.problems.push(Problem::ConflictingScaffold { module: m.path.clone() });
+                    }
+                }
+                if m.scaffold.is_some() || !scaffolds.contains_key(m.path.as_str()) {
+                    scaffolds.insert(m.path.as_str(), m);
+                }
+                if files.contains_key(m.path.as_str()) {
+                    continue;
+                }
+                if let Err(reason) = check_module_path(&m.path) {
+                    let module = m.path.clone();
+                    self.problems.push(Problem::ModulePath { owner: owner.clone(), module, reason });
+                    continue;
+                }
+                let file = format!("modules/{}.nix", m.path);
+                let dir = format!("modules/{}", m.path);
+                let import = if out_dir.join(&file).is_file() {
+                    file
+                } else if out_dir.join(&dir).join("default.nix").is_file() {
+                    dir
+                } else if m.scaffold.is_some() {
+                    file
+                } else {
+                    let module = m.path.clone();
+                    let (expected, module_dir) = (format!("{}/{file}", out_dir.display()), format!("{}/{dir}", out_dir.display()));
+                    self.problems.push(Problem::UnknownModule { owner: owner.clone(), module, expected, module_dir });
+                    continue;
+                };
+                files.insert(m.path.as_str(), ModuleFile { path: &m.path, import, scaffold: None });
+            }
+        }
+        for (path, file) in &mut files {
+            file.scaffold = scaffolds.get(path).and_then(|m| m.scaffold.as_deref());
+        }
+        files.into_values().collect()
+    }
+}
+
+/// A value at a leaf option path, below any submodules.
+pub struct Leaf<'a> {
+    /// The full option path.
+    pub path: Vec<String>,
+    /// The value.
+    pub value: &'a NixValue,
+}
+
+/// The leaf values of a typed setting: submodule values are split into their options so a
+/// host can override one of them without discarding the profile's others.
+pub fn typed_leaves(t: &TypedSetting) -> Vec<Leaf<'_>> {
+    let mut out = Vec::new();
+    let base: Vec<String> = t.path.split('.').map(str::to_owned).collect();
+    push_leaves(&base, &t.options.options, &t.values, &mut out);
+    out
+}
+
+fn push_leaves<'a>(base: &[String], decls: &[fleet_dsl::OptionDecl], values: &'a fleet_dsl::Attrs, out: &mut Vec<Leaf<'a>>) {
+    for decl in decls {
+        let Some(value) = values.get(&decl.name) else { continue };
+        let mut path = base.to_vec();
+        path.push(decl.name.clone());
+        match (&decl.ty, value) {
+            (OptionType::Submodule(set), NixValue::Attrs(inner)) => push_leaves(&path, &set.options, inner, out),
+            _ => out.push(Leaf { path, value }),
+        }
+    }
+}
+
+fn collect_user_names<'a>(p: &'a ProfileData, out: &mut Vec<&'a str>) {
+    for i in &p.imports {
+        collect_user_names(i, out);
+    }
+    for u in &p.users {
+        if !out.contains(&u.name.as_str()) {
+            out.push(&u.name);
+        }
+    }
+}
+
+/// RFC 1123 host label.
+fn check_hostname(name: &str) -> Result<(), &'static str> {
+    if name.is_empty() {
+        return Err("it is empty");
+    }
+    if name.len() > 63 {
+        return Err("it is longer than 63 characters");
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err("it contains characters other than letters, digits and `-`");
+    }
+    if name.starts_with('-') || name.ends_with('-') {
+        return Err("it starts or ends with `-`");
+    }
+    Ok(())
+}
+
+fn check_module_path(path: &str) -> Result<(), &'static str> {
+    if path.is_empty() {
+        return Err("the path is empty");
+    }
+    if path.ends_with(".nix") {
+        return Err("write the path without `.nix` (`desktop/gnome` means modules/desktop/gnome.nix)");
+    }
+    let segments_ok = path.split('/').all(|s| {
+        s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    });
+    if !segments_ok {
+        return Err("use `/`-separated segments of letters, digits, `_`, `-` and `.` (no `..`, no absolute paths)");
+    }
+    let first = path.split('/').next().unwrap_or_default();
+    if RESERVED_MODULES.contains(&first) {
+        return Err("the generator writes that path itself; choose another name");
+    }
+    Ok(())
+}
+
+fn is_fleet_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+fn is_profile_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+}
+
+fn is_user_name(name: &str) -> bool {
+    name.len() <= 32
+        && name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'))
+}
+
+fn is_release(v: &str) -> bool {
+    let mut parts = v.split('.');
+    let ok = |p: Option<&str>| p.is_some_and(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_digit()));
+    ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostnames_follow_rfc_1123() {
+        assert!(check_hostname("desktop").is_ok());
+        assert!(check_hostname("pi-4").is_ok());
+        for bad in ["", "-a", "a-", "a_b", "a.b", "ü", &"a".repeat(64)] {
+            assert!(check_hostname(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn module_paths_stay_inside_modules() {
+        assert!(check_module_path("desktop/gnome").is_ok());
+        for bad in ["", "../x", "/etc/x", "a//b", "users", "options/x", "x.nix", "a b"] {
+            assert!(check_module_path(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn releases() {
+        assert!(is_release("24.05"));
+        assert!(!is_release("24.5"));
+        assert!(!is_release("unstable"));
+    }
+}

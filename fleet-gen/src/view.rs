@@ -1,0 +1,80 @@
+//! The validated view of a fleet: what rendering reads. Built only by [`crate::validate`].
+
+use fleet_dsl::{FleetData, HostData, NixValue, OptionSet, ProfileData, StateVersion, System, User};
+
+/// A fleet that passed validation, with everything rendering needs resolved.
+#[derive(Debug)]
+pub struct View<'a> {
+    /// The fleet as defined.
+    pub fleet: &'a FleetData,
+    /// Hosts in declaration order.
+    pub hosts: Vec<HostView<'a>>,
+    /// Every profile any host uses, once, in first-use order.
+    pub profiles: Vec<&'a ProfileData>,
+    /// Every user, once, in first-use order, with the platforms that have it.
+    pub users: Vec<UserView<'a>>,
+    /// Typed option sets of user modules, once per path, in first-use order.
+    pub option_sets: Vec<OptionSetView<'a>>,
+    /// Hand-written modules, once per path, in first-use order.
+    pub modules: Vec<ModuleFile<'a>>,
+    /// Systems of the hosts, in first-use order.
+    pub systems: Vec<System>,
+}
+
+/// A validated host.
+#[derive(Debug)]
+pub struct HostView<'a> {
+    /// The host as defined.
+    pub host: &'a HostData,
+    /// Its users' names, from all its profiles, in order.
+    pub users: Vec<&'a str>,
+    /// Its host spec values that differ from the declared defaults.
+    pub spec: Vec<(&'a str, &'a NixValue)>,
+    /// Its state version (its own or the fleet's).
+    pub state_version: StateVersion,
+}
+
+/// A user and where it is used.
+#[derive(Debug)]
+pub struct UserView<'a> {
+    /// The user.
+    pub user: &'a User,
+    /// Whether a NixOS host has it.
+    pub on_nixos: bool,
+    /// Whether a Darwin host has it.
+    pub on_darwin: bool,
+}
+
+/// A typed option set declared by the generator under `modules/options/`.
+#[derive(Debug)]
+pub struct OptionSetView<'a> {
+    /// Its option path segments.
+    pub path: Vec<&'a str>,
+    /// The declaration.
+    pub options: &'a OptionSet,
+}
+
+impl OptionSetView<'_> {
+    /// Its file, relative to the repository root.
+    pub fn file(&self) -> String {
+        option_set_file(&self.path)
+    }
+}
+
+/// The file declaring the option set at `path`.
+pub fn option_set_file<S: AsRef<str>>(path: &[S]) -> String {
+    let name: Vec<&str> = path.iter().map(AsRef::as_ref).collect();
+    format!("modules/options/{}.nix", name.join("-"))
+}
+
+/// A hand-written module, resolved to its file.
+#[derive(Debug)]
+pub struct ModuleFile<'a> {
+    /// The module path as written (`desktop/gnome`).
+    pub path: &'a str,
+    /// What imports it, relative to the repository root (`modules/desktop/gnome.nix` or the
+    /// directory `modules/desktop/gnome`).
+    pub import: String,
+    /// Text to create it with when missing.
+    pub scaffold: Option<&'a str>,
+}
