@@ -1,1 +1,168 @@
-fn main() {}
+//! The example fleet, drawn from the seeds: seed 000's desktop, laptop and server sharing one
+//! user, seed 003's MacBook, and a Raspberry Pi server. Edit it and run `cargo run -- generate`.
+
+use fleet_dsl::prelude::*;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Facts every host declares; modules read them as `config.hostSpec.*`.
+#[derive(HostSpec)]
+pub struct Spec {
+    /// Login name of the machine's main user.
+    pub primary_user: String,
+    /// What kind of machine this is.
+    pub role: Role,
+    /// Machine runs without a display.
+    #[spec(default = false)]
+    pub headless: bool,
+    /// Graphics vendor, when there is a GPU.
+    pub gpu: Option<Gpu>,
+    /// Directories backed up every night.
+    #[spec(default)]
+    pub backup_paths: Vec<String>,
+}
+
+/// What kind of machine a host is.
+#[derive(NixEnum)]
+pub enum Role {
+    /// A desktop workstation.
+    Workstation,
+    /// A laptop on battery.
+    Laptop,
+    /// A headless server.
+    Server,
+}
+
+/// Graphics vendor.
+#[derive(NixEnum)]
+pub enum Gpu {
+    /// AMD Radeon.
+    Amd,
+    /// NVIDIA.
+    Nvidia,
+    /// Intel integrated graphics.
+    Intel,
+}
+
+/// GNOME desktop (hand-written module `desktop/gnome`).
+#[derive(NixOptions)]
+#[options(path = "modules.desktop.gnome")]
+pub struct Gnome {
+    /// Whether to run GNOME.
+    #[spec(default = false)]
+    pub enable: bool,
+    /// Run the session on Wayland instead of X11.
+    #[spec(default = true)]
+    pub wayland: bool,
+}
+
+/// The media server (hand-written module `services/media`).
+#[derive(NixOptions)]
+#[options(path = "modules.services.media")]
+pub struct Media {
+    /// Whether to run the media server.
+    #[spec(default = false)]
+    pub enable: bool,
+    /// Where the library and its metadata live.
+    pub data_dir: PathBuf,
+    /// Open the server's ports in the firewall.
+    #[spec(default = false)]
+    pub open_firewall: bool,
+}
+
+/// The fleet.
+pub fn fleet() -> Fleet<Spec> {
+    let notroot = User::new("notroot")
+        .description("Main user")
+        .groups(["wheel", "networkmanager", "video", "audio"])
+        .shell(Shell::Zsh)
+        .ssh_key("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMu7mC7rd1hm8sq7cW4oLb6QWj7w3uD0Lf3hH0pWq9vZ notroot@desktop");
+
+    let gnome = Module::new("desktop/gnome").scaffold(include_str!("../modules/desktop/gnome.nix"));
+    let media = Module::new("services/media").scaffold(include_str!("../modules/services/media.nix"));
+
+    let common = Profile::any("common")
+        .description("Every machine: the main user, flakes, the time zone.")
+        .user(&notroot)
+        .default("nix.settings.experimental-features", ["nix-command", "flakes"])
+        .default("time.timeZone", "Europe/Berlin");
+
+    let linux = Profile::nixos("linux")
+        .description("Every NixOS machine: ssh and NetworkManager.")
+        .import(&common)
+        .default("services.openssh.enable", true)
+        .default("networking.networkmanager.enable", true);
+
+    let desktop = Profile::nixos("desktop")
+        .description("Desktop workstation: GNOME on Wayland, Waydroid, PipeWire.")
+        .import(&linux)
+        .module(&gnome)
+        .options(Gnome { enable: true, wayland: true })
+        .default("virtualisation.waydroid.enable", true)
+        .default("services.pipewire.enable", true);
+
+    let laptop = Profile::nixos("laptop")
+        .description("Laptop: GNOME on X11 for its Intel/NVIDIA graphics, power savings.")
+        .import(&linux)
+        .module(&gnome)
+        .options(Gnome { enable: true, wayland: false })
+        .default(r#"boot.kernel.sysctl."vm.laptop_mode""#, 5)
+        .default("zramSwap.enable", true)
+        .default("powerManagement.powertop.enable", true);
+
+    let server = Profile::nixos("server")
+        .description("Headless server for services: the media server, no graphics.")
+        .import(&linux)
+        .module(&media)
+        .options(Media { enable: true, data_dir: "/srv/media".into(), open_firewall: true })
+        .default("hardware.graphics.enable", false);
+
+    let mac = Profile::darwin("mac")
+        .description("Macs with nix-darwin: Touch ID for sudo, a tidy Dock.")
+        .import(&common)
+        .default("security.pam.services.sudo_local.touchIdAuth", true)
+        .default("system.defaults.dock.autohide", true);
+
+    let spec = |role, headless, gpu| Spec {
+        primary_user: "notroot".into(),
+        role,
+        headless,
+        gpu,
+        backup_paths: Vec::new(),
+    };
+
+    Fleet::new("homelab")
+        .host(
+            Host::nixos("desktop", System::X86_64Linux)
+                .channel(Channel::Unstable)
+                .profile(&desktop)
+                .spec(Spec { backup_paths: vec!["/home/notroot".into()], ..spec(Role::Workstation, false, Some(Gpu::Amd)) }),
+        )
+        .host(
+            Host::nixos("laptop", System::X86_64Linux)
+                .profile(&laptop)
+                .spec(spec(Role::Laptop, false, Some(Gpu::Intel)))
+                .state_version("25.05"),
+        )
+        .host(
+            Host::nixos("server", System::X86_64Linux)
+                .profile(&server)
+                .spec(Spec { backup_paths: vec!["/srv/media".into(), "/var/lib".into()], ..spec(Role::Server, true, None) }),
+        )
+        .host(
+            Host::nixos("pi", System::Aarch64Linux)
+                .profile(&server)
+                .spec(spec(Role::Server, true, None))
+                .options(Media { enable: false, data_dir: "/srv/media".into(), open_firewall: false })
+                .set("boot.loader.generic-extlinux-compatible.enable", true),
+        )
+        .host(
+            Host::darwin("macbook", System::Aarch64Darwin)
+                .profile(&mac)
+                .spec(spec(Role::Laptop, false, None)),
+        )
+}
+
+fn main() -> ExitCode {
+    fleet_gen::cli::main(fleet())
+}

@@ -13,8 +13,10 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     let spec = &view.fleet.spec;
     if !spec.options.is_empty() {
         let body = Expr::Attrs(vec![Binding::path(["options", "hostSpec"], declarations(spec))]);
-        let comment = spec.description.clone().unwrap_or_else(|| format!("The host spec `{}`.", spec.rust_name));
-        let comment = format!("{comment}\nModules read these as config.hostSpec.*; each host sets them in hosts/<host>/default.nix.");
+        let comment = match &spec.description {
+            Some(d) => format!("{d}\nEach host sets its values in hosts/<host>/default.nix."),
+            None => format!("The host spec `{}`: modules read it as config.hostSpec.*; each host sets its values in hosts/<host>/default.nix.", spec.rust_name),
+        };
         tree.generated("modules/host-spec.nix", nix_file(fleet, Some(&comment), &Expr::lambda(["lib"], body)));
     }
     for os in [Os::Nixos, Os::Darwin] {

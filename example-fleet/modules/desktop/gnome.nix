@@ -1,0 +1,18 @@
+# Hand-written module: GNOME, on Wayland or X11. Its options are declared by fleet-gen in
+# modules/options/modules-desktop-gnome.nix from the `Gnome` struct of the fleet.
+{
+  config,
+  lib,
+  ...
+}: let
+  cfg = config.modules.desktop.gnome;
+in {
+  config = lib.mkIf cfg.enable {
+    services.xserver.enable = true;
+    services.displayManager.gdm = {
+      enable = true;
+      wayland = cfg.wayland;
+    };
+    services.desktopManager.gnome.enable = true;
+  };
+}
