@@ -123,32 +123,24 @@ pub fn fleet() -> Fleet<Spec> {
         .default("security.pam.services.sudo_local.touchIdAuth", true)
         .default("system.defaults.dock.autohide", true);
 
-    let spec = |role, headless, gpu| Spec {
-        primary_user: "notroot".into(),
-        role,
-        headless,
-        gpu,
-        backup_paths: Vec::new(),
-    };
+    let spec =
+        |role, headless, gpu| Spec { primary_user: "notroot".into(), role, headless, gpu, backup_paths: Vec::new() };
 
     Fleet::new("homelab")
-        .host(
-            Host::nixos("desktop", System::X86_64Linux)
-                .channel(Channel::Unstable)
-                .profile(&desktop)
-                .spec(Spec { backup_paths: vec!["/home/notroot".into()], ..spec(Role::Workstation, false, Some(Gpu::Amd)) }),
-        )
+        .host(Host::nixos("desktop", System::X86_64Linux).channel(Channel::Unstable).profile(&desktop).spec(Spec {
+            backup_paths: vec!["/home/notroot".into()],
+            ..spec(Role::Workstation, false, Some(Gpu::Amd))
+        }))
         .host(
             Host::nixos("laptop", System::X86_64Linux)
                 .profile(&laptop)
                 .spec(spec(Role::Laptop, false, Some(Gpu::Intel)))
                 .state_version("25.05"),
         )
-        .host(
-            Host::nixos("server", System::X86_64Linux)
-                .profile(&server)
-                .spec(Spec { backup_paths: vec!["/srv/media".into(), "/var/lib".into()], ..spec(Role::Server, true, None) }),
-        )
+        .host(Host::nixos("server", System::X86_64Linux).profile(&server).spec(Spec {
+            backup_paths: vec!["/srv/media".into(), "/var/lib".into()],
+            ..spec(Role::Server, true, None)
+        }))
         .host(
             Host::nixos("pi", System::Aarch64Linux)
                 .profile(&server)
@@ -156,11 +148,7 @@ pub fn fleet() -> Fleet<Spec> {
                 .options(Media { enable: false, data_dir: "/srv/media".into(), open_firewall: false })
                 .set("boot.loader.generic-extlinux-compatible.enable", true),
         )
-        .host(
-            Host::darwin("macbook", System::Aarch64Darwin)
-                .profile(&mac)
-                .spec(spec(Role::Laptop, false, None)),
-        )
+        .host(Host::darwin("macbook", System::Aarch64Darwin).profile(&mac).spec(spec(Role::Laptop, false, None)))
 }
 
 fn main() -> ExitCode {

@@ -7,7 +7,9 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Problem {
     /// The fleet's name cannot be used.
-    #[error("fleet name `{name}` is not valid: use letters, digits, `-`, `_` and `.`, starting with a letter or digit")]
+    #[error(
+        "fleet name `{name}` is not valid: use letters, digits, `-`, `_` and `.`, starting with a letter or digit"
+    )]
     FleetName {
         /// The name.
         name: String,
@@ -19,7 +21,9 @@ pub enum Problem {
         fleet: String,
     },
     /// Two hosts share a name.
-    #[error("host `{host}` is defined {count} times: host names must be unique; rename or remove the extra definitions")]
+    #[error(
+        "host `{host}` is defined {count} times: host names must be unique; rename or remove the extra definitions"
+    )]
     DuplicateHost {
         /// The name.
         host: String,
@@ -35,7 +39,9 @@ pub enum Problem {
         reason: &'static str,
     },
     /// A host's system does not match its platform.
-    #[error("host `{host}` is a {os} host but its system is `{system}`: use a {os} system or the other host constructor")]
+    #[error(
+        "host `{host}` is a {os} host but its system is `{system}`: use a {os} system or the other host constructor"
+    )]
     SystemMismatch {
         /// The host.
         host: String,

@@ -50,13 +50,8 @@ impl Validator {
         let option_sets = self.collect_option_sets(fleet, &profiles);
         let modules = self.collect_modules(fleet, &profiles, out_dir);
 
-        let required: Vec<&str> = fleet
-            .spec
-            .options
-            .iter()
-            .filter(|o| o.effective_default().is_none())
-            .map(|o| o.name.as_str())
-            .collect();
+        let required: Vec<&str> =
+            fleet.spec.options.iter().filter(|o| o.effective_default().is_none()).map(|o| o.name.as_str()).collect();
         let hosts = fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required)).collect();
 
         let mut systems = Vec::new();
@@ -267,7 +262,11 @@ impl Validator {
         users.into_values().map(|(v, _)| v).collect()
     }
 
-    fn collect_option_sets<'a>(&mut self, fleet: &'a FleetData, profiles: &[&'a ProfileData]) -> Vec<OptionSetView<'a>> {
+    fn collect_option_sets<'a>(
+        &mut self,
+        fleet: &'a FleetData,
+        profiles: &[&'a ProfileData],
+    ) -> Vec<OptionSetView<'a>> {
         let configs = profiles.iter().map(|p| &p.config).chain(fleet.hosts.iter().map(|h| &h.config));
         let mut sets: IndexMap<&'a str, OptionSetView<'a>> = IndexMap::new();
         for t in configs.flat_map(|c| &c.typed) {
@@ -287,7 +286,12 @@ impl Validator {
         sets.into_values().collect()
     }
 
-    fn collect_modules<'a>(&mut self, fleet: &'a FleetData, profiles: &[&'a ProfileData], out_dir: &Path) -> Vec<ModuleFile<'a>> {
+    fn collect_modules<'a>(
+        &mut self,
+        fleet: &'a FleetData,
+        profiles: &[&'a ProfileData],
+        out_dir: &Path,
+    ) -> Vec<ModuleFile<'a>> {
         let owners = profiles
             .iter()
             .map(|p| (format!("profile `{}`", p.name), &p.config))
@@ -322,7 +326,8 @@ impl Validator {
                     file
                 } else {
                     let module = m.path.clone();
-                    let (expected, module_dir) = (format!("{}/{file}", out_dir.display()), format!("{}/{dir}", out_dir.display()));
+                    let (expected, module_dir) =
+                        (format!("{}/{file}", out_dir.display()), format!("{}/{dir}", out_dir.display()));
                     self.problems.push(Problem::UnknownModule { owner: owner.clone(), module, expected, module_dir });
                     continue;
                 };
@@ -353,7 +358,12 @@ pub fn typed_leaves(t: &TypedSetting) -> Vec<Leaf<'_>> {
     out
 }
 
-fn push_leaves<'a>(base: &[String], decls: &[fleet_dsl::OptionDecl], values: &'a fleet_dsl::Attrs, out: &mut Vec<Leaf<'a>>) {
+fn push_leaves<'a>(
+    base: &[String],
+    decls: &[fleet_dsl::OptionDecl],
+    values: &'a fleet_dsl::Attrs,
+    out: &mut Vec<Leaf<'a>>,
+) {
     for decl in decls {
         let Some(value) = values.get(&decl.name) else { continue };
         let mut path = base.to_vec();

@@ -87,7 +87,9 @@ pub fn plan(tree: &Tree, out_dir: &Path) -> Result<Plan, Vec<WriteError>> {
                 match read_optional(&out_dir.join(path)) {
                     Err(e) => refusals.push(e),
                     Ok(None) => {}
-                    Ok(Some(old)) if has_marker(&old) => plan.changes.push(Change::Delete { path: path.to_owned(), old }),
+                    Ok(Some(old)) if has_marker(&old) => {
+                        plan.changes.push(Change::Delete { path: path.to_owned(), old })
+                    }
                     Ok(Some(_)) => plan.adopted.push(path.to_owned()),
                 }
             }
@@ -110,7 +112,11 @@ pub fn apply(plan: &Plan, out_dir: &Path) -> Result<(), WriteError> {
         match change {
             Change::Create { text, .. } | Change::Update { text, .. } => write_atomic(&full, text)?,
             Change::Delete { .. } => {
-                fs::remove_file(&full).map_err(|source| WriteError::Io { action: "deleting", path: full.clone(), source })?;
+                fs::remove_file(&full).map_err(|source| WriteError::Io {
+                    action: "deleting",
+                    path: full.clone(),
+                    source,
+                })?;
                 remove_empty_parents(&full, out_dir);
             }
         }
@@ -148,8 +154,11 @@ fn read_optional(path: &Path) -> Result<Option<String>, WriteError> {
 
 fn write_atomic(path: &Path, text: &str) -> Result<(), WriteError> {
     if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent)
-            .map_err(|source| WriteError::Io { action: "creating directory", path: parent.to_owned(), source })?;
+        fs::create_dir_all(parent).map_err(|source| WriteError::Io {
+            action: "creating directory",
+            path: parent.to_owned(),
+            source,
+        })?;
     }
     let tmp = temp_sibling(path);
     fs::write(&tmp, text).map_err(|source| WriteError::Io { action: "writing", path: tmp.clone(), source })?;

@@ -27,9 +27,7 @@ pub fn string(s: &str) -> String {
 pub fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     let first_ok = matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_');
-    first_ok
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-'))
-        && !KEYWORDS.contains(&name)
+    first_ok && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '\'' | '-')) && !KEYWORDS.contains(&name)
 }
 
 /// An attribute name: bare when it is an identifier, a quoted string otherwise.
@@ -83,7 +81,10 @@ mod tests {
         assert_eq!(attr_name("in"), r#""in""#);
         assert_eq!(attr_name("1password"), r#""1password""#);
         assert_eq!(attr_name(""), r#""""#);
-        assert_eq!(attr_path(&["boot", "kernel", "sysctl", "vm.laptop_mode"]), r#"boot.kernel.sysctl."vm.laptop_mode""#);
+        assert_eq!(
+            attr_path(&["boot", "kernel", "sysctl", "vm.laptop_mode"]),
+            r#"boot.kernel.sysctl."vm.laptop_mode""#
+        );
     }
 
     #[test]

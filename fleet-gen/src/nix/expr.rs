@@ -354,10 +354,13 @@ mod tests {
             ["config", "lib"],
             attrs(vec![
                 Binding::new("imports", Expr::vertical_list([Expr::code("./a.nix"), Expr::code("./b.nix")])),
-                Binding::path(["x", "y"], Expr::apply("lib.mkDefault", [attrs(vec![
-                    Binding::new("a", Expr::Int(1)),
-                    Binding::new("b", Expr::Int(2)),
-                ])])),
+                Binding::path(
+                    ["x", "y"],
+                    Expr::apply(
+                        "lib.mkDefault",
+                        [attrs(vec![Binding::new("a", Expr::Int(1)), Binding::new("b", Expr::Int(2))])],
+                    ),
+                ),
             ]),
         );
         let expected = "{\n  config,\n  lib,\n  ...\n}: {\n  imports = [\n    ./a.nix\n    ./b.nix\n  ];\n  x.y = lib.mkDefault {\n    a = 1;\n    b = 2;\n  };\n}";
@@ -366,10 +369,13 @@ mod tests {
 
     #[test]
     fn lambda_with_application_body_goes_below() {
-        let e = Expr::lambda(["pkgs"], Expr::apply("lib.mkIf", [Expr::Bool(true), attrs(vec![
-            Binding::new("a", Expr::Int(1)),
-            Binding::new("b", Expr::Int(2)),
-        ])]));
+        let e = Expr::lambda(
+            ["pkgs"],
+            Expr::apply(
+                "lib.mkIf",
+                [Expr::Bool(true), attrs(vec![Binding::new("a", Expr::Int(1)), Binding::new("b", Expr::Int(2))])],
+            ),
+        );
         assert_eq!(e.render(0), "{pkgs, ...}:\n  lib.mkIf true {\n    a = 1;\n    b = 2;\n  }");
     }
 }

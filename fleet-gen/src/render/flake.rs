@@ -10,7 +10,9 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     let fleet = view.fleet;
     let urls = &fleet.inputs;
     let used = |input: &str| {
-        fleet.hosts.iter().any(|h| nixpkgs_input(h.os, h.channel) == input || (h.os == Os::Darwin && darwin_input(h.channel) == input))
+        fleet.hosts.iter().any(|h| {
+            nixpkgs_input(h.os, h.channel) == input || (h.os == Os::Darwin && darwin_input(h.channel) == input)
+        })
     };
     let follows = |url: &str, name: &str, target: &str| {
         Expr::Attrs(vec![Binding::new("url", url), Binding::path(["inputs", name, "follows"], Expr::str(target))])
@@ -28,17 +30,23 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         inputs.push(Binding::new("nix-darwin", follows(&urls.nix_darwin, "nixpkgs", "nixpkgs-darwin")));
     }
     if used("nix-darwin-unstable") {
-        inputs.push(Binding::new("nix-darwin-unstable", follows(&urls.nix_darwin_unstable, "nixpkgs", "nixpkgs-unstable")));
+        inputs.push(Binding::new(
+            "nix-darwin-unstable",
+            follows(&urls.nix_darwin_unstable, "nixpkgs", "nixpkgs-unstable"),
+        ));
     }
 
     let parts = ["./parts/hosts.nix", "./parts/dev.nix"].map(Expr::code);
-    let mk_flake = Expr::apply("flake-parts.lib.mkFlake", [
-        Expr::Attrs(vec![Binding::Inherit(vec!["inputs".into()])]),
-        Expr::Attrs(vec![
-            Binding::new("systems", Expr::strings(view.systems.iter().map(|s| s.as_str()))),
-            Binding::new("imports", Expr::vertical_list(parts)),
-        ]),
-    ]);
+    let mk_flake = Expr::apply(
+        "flake-parts.lib.mkFlake",
+        [
+            Expr::Attrs(vec![Binding::Inherit(vec!["inputs".into()])]),
+            Expr::Attrs(vec![
+                Binding::new("systems", Expr::strings(view.systems.iter().map(|s| s.as_str()))),
+                Binding::new("imports", Expr::vertical_list(parts)),
+            ]),
+        ],
+    );
     let flake = Expr::Attrs(vec![
         Binding::new("description", Expr::Str(description(view))),
         Binding::new("inputs", Expr::Attrs(inputs)),

@@ -63,10 +63,10 @@ fn hardware_placeholder(host: &str) -> String {
     );
     let body = Expr::Attrs(vec![
         Binding::new("warnings", Expr::list([Expr::Str(warning)])),
-        Binding::path(["fileSystems", "/"], Expr::Attrs(vec![
-            Binding::new("device", "/dev/disk/by-label/nixos"),
-            Binding::new("fsType", "ext4"),
-        ])),
+        Binding::path(
+            ["fileSystems", "/"],
+            Expr::Attrs(vec![Binding::new("device", "/dev/disk/by-label/nixos"), Binding::new("fsType", "ext4")]),
+        ),
         Binding::path(["boot", "loader", "systemd-boot", "enable"], true),
     ]);
     let comment = "Placeholder written once by fleet-gen and never again: replace it with the output of\n`nixos-generate-config --show-hardware-config` on this machine.";

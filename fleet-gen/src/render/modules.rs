@@ -34,8 +34,12 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     for set in &view.option_sets {
         let path: Vec<String> = std::iter::once("options").chain(set.path.iter().copied()).map(str::to_owned).collect();
         let body = Expr::Attrs(vec![Binding::Attr(path, declarations(set.options))]);
-        let comment = set.options.description.clone().unwrap_or_else(|| format!("Options of `{}`.", set.options.rust_name));
-        let comment = format!("{comment}\nDeclared from `{}`; the module that implements them is hand-written.", set.options.rust_name);
+        let comment =
+            set.options.description.clone().unwrap_or_else(|| format!("Options of `{}`.", set.options.rust_name));
+        let comment = format!(
+            "{comment}\nDeclared from `{}`; the module that implements them is hand-written.",
+            set.options.rust_name
+        );
         tree.generated(set.file(), nix_file(fleet, Some(&comment), &Expr::lambda(["lib"], body)));
     }
     for module in &view.modules {
@@ -47,12 +51,16 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
 
 fn users_module(users: &[&UserView<'_>], os: Os) -> Expr {
     let names = users.iter().map(|u| u.user.name.as_str());
-    let list_type = Expr::apply("lib.types.listOf", [option_type(&OptionType::Enum(names.map(str::to_owned).collect()))]);
-    let option = Expr::apply("lib.mkOption", [Expr::Attrs(vec![
-        Binding::new("type", list_type),
-        Binding::new("default", Expr::list([])),
-        Binding::new("description", "Users of this host, listed by its profiles."),
-    ])]);
+    let list_type =
+        Expr::apply("lib.types.listOf", [option_type(&OptionType::Enum(names.map(str::to_owned).collect()))]);
+    let option = Expr::apply(
+        "lib.mkOption",
+        [Expr::Attrs(vec![
+            Binding::new("type", list_type),
+            Binding::new("default", Expr::list([])),
+            Binding::new("description", "Users of this host, listed by its profiles."),
+        ])],
+    );
     let blocks = users.iter().map(|u| {
         let enabled = Expr::code(format!("(lib.elem {} config.fleet.users)", escape::string(&u.user.name)));
         Expr::apply("lib.mkIf", [enabled, user_config(u.user, os)])

@@ -45,9 +45,8 @@ pub(super) fn option_type(ty: &OptionType) -> Expr {
         OptionType::ListOf(inner) => wrap("listOf", inner),
         OptionType::AttrsOf(inner) => wrap("attrsOf", inner),
         OptionType::Enum(variants) => Expr::apply("lib.types.enum", [Expr::strings(variants)]),
-        OptionType::Submodule(set) => Expr::apply(
-            "lib.types.submodule",
-            [Expr::Attrs(vec![Binding::new("options", declarations(set))])],
-        ),
+        OptionType::Submodule(set) => {
+            Expr::apply("lib.types.submodule", [Expr::Attrs(vec![Binding::new("options", declarations(set))])])
+        }
     }
 }

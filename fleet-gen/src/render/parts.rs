@@ -14,10 +14,9 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
 fn hosts(view: &View<'_>) -> Expr {
     let mut lets = vec![Binding::new("specialArgs", Expr::Attrs(vec![Binding::Inherit(vec!["inputs".into()])]))];
     let mut outputs = Vec::new();
-    for (os, list, output) in [
-        (Os::Nixos, "nixosModules", "nixosConfigurations"),
-        (Os::Darwin, "darwinModules", "darwinConfigurations"),
-    ] {
+    for (os, list, output) in
+        [(Os::Nixos, "nixosModules", "nixosConfigurations"), (Os::Darwin, "darwinModules", "darwinConfigurations")]
+    {
         let hosts: Vec<_> = view.hosts.iter().filter(|h| h.host.os == os).collect();
         if hosts.is_empty() {
             continue;
@@ -53,10 +52,10 @@ fn hosts(view: &View<'_>) -> Expr {
 }
 
 fn dev() -> Expr {
-    let shell = Expr::apply("pkgs.mkShell", [Expr::Attrs(vec![Binding::new(
-        "packages",
-        Expr::list([Expr::code("pkgs.alejandra")]),
-    )])]);
+    let shell = Expr::apply(
+        "pkgs.mkShell",
+        [Expr::Attrs(vec![Binding::new("packages", Expr::list([Expr::code("pkgs.alejandra")]))])],
+    );
     let per_system = Expr::lambda(
         ["pkgs"],
         Expr::Attrs(vec![

@@ -72,7 +72,8 @@ fn prioritised(value: &NixValue, priority: Priority) -> Expr {
 
 /// The attribute set as a module, taking `lib` only when a binding uses it.
 pub(super) fn with_lib(bindings: Vec<Binding>) -> Expr {
-    let uses_lib = bindings.iter().any(|b| matches!(b, Binding::Attr(_, Expr::Apply(f, _)) if **f == Expr::code("lib.mkDefault")));
+    let uses_lib =
+        bindings.iter().any(|b| matches!(b, Binding::Attr(_, Expr::Apply(f, _)) if **f == Expr::code("lib.mkDefault")));
     let body = Expr::Attrs(bindings);
     if uses_lib {
         Expr::lambda(["lib"], body)

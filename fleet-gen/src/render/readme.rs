@@ -86,9 +86,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     };
     // The template is part of this crate and its context is fixed: a failure is a bug here,
     // covered by the snapshot tests, not something a fleet can cause.
-    let text = env
-        .render_str(TEMPLATE, ctx)
-        .unwrap_or_else(|e| panic!("README template is broken: {e}"));
+    let text = env.render_str(TEMPLATE, ctx).unwrap_or_else(|e| panic!("README template is broken: {e}"));
     tree.generated("README.md", tidy(&text));
 }
 

@@ -1,0 +1,238 @@
+//! The generated impls. They compile in the user's crate on every edit, so they stay small;
+//! every path in them is absolute.
+
+use crate::ast::{Derive, Enum, Field, Struct};
+use crate::attr::DefaultValue;
+use crate::ctxt::Ctxt;
+use crate::fallback;
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{DeriveInput, Expr, ExprLit, ExprUnary, Lit, UnOp};
+
+/// Runs a derive: the impls, or the errors and stand-in impls.
+pub fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
+    let result = match derive {
+        Derive::HostSpec | Derive::NixOptions => derive_struct(input, derive),
+        Derive::NixEnum => derive_enum(input),
+    };
+    result.unwrap_or_else(|err| fallback::expand(input, derive, err))
+}
+
+/// `HostSpec` / `NixOptions` on a struct.
+fn derive_struct(input: &DeriveInput, derive: Derive) -> syn::Result<TokenStream> {
+    let cx = Ctxt::new();
+    let parsed = Struct::from_syn(&cx, input, derive);
+    if let Some(s) = &parsed {
+        s.validate(&cx);
+    }
+    cx.check()?;
+    Ok(parsed.map(|s| struct_impls(&s)).unwrap_or_default())
+}
+
+/// `NixEnum` on an enum.
+fn derive_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let cx = Ctxt::new();
+    let parsed = Enum::from_syn(&cx, input);
+    if let Some(e) = &parsed {
+        e.validate(&cx);
+    }
+    cx.check()?;
+    Ok(parsed.map(|e| enum_impls(&e)).unwrap_or_default())
+}
+
+/// `Some(String::from(text))` or `None`.
+fn opt_string(text: Option<&str>) -> TokenStream {
+    match text {
+        Some(text) => quote!(::core::option::Option::Some(::std::string::String::from(#text))),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+fn struct_impls(s: &Struct<'_>) -> TokenStream {
+    let ident = &s.original.ident;
+    let rust_name = ident.to_string();
+    let description = opt_string(s.doc.as_deref());
+    let decls = s.fields.iter().map(option_decl);
+    let values = s.fields.iter().map(|field| {
+        let (name, member, ty) = (field.nix_name(), field.ident, field.ty);
+        let value = quote_spanned!(ty.span()=> <#ty as ::fleet_dsl::NixType>::to_nix(&self.#member));
+        quote!((::std::string::String::from(#name), #value))
+    });
+    let marker = match (s.derive, &s.attrs.path) {
+        (Derive::HostSpec, _) => quote!(impl ::fleet_dsl::HostSpec for #ident {}),
+        (_, Some(path)) => quote! {
+            impl ::fleet_dsl::ModuleOptions for #ident {
+                const PATH: &'static str = #path;
+            }
+        },
+        (_, None) => TokenStream::new(),
+    };
+    quote! {
+        impl ::fleet_dsl::NixType for #ident {
+            fn option_type() -> ::fleet_dsl::OptionType {
+                ::fleet_dsl::OptionType::Submodule(<Self as ::fleet_dsl::NixOptions>::option_set())
+            }
+            fn to_nix(&self) -> ::fleet_dsl::NixValue {
+                ::fleet_dsl::NixValue::Attrs(<Self as ::fleet_dsl::NixOptions>::option_values(self))
+            }
+        }
+        impl ::fleet_dsl::NixOptions for #ident {
+            fn option_set() -> ::fleet_dsl::OptionSet {
+                ::fleet_dsl::OptionSet {
+                    rust_name: ::std::string::String::from(#rust_name),
+                    description: #description,
+                    options: ::std::vec![#(#decls),*],
+                }
+            }
+            fn option_values(&self) -> ::fleet_dsl::Attrs {
+                ::core::iter::FromIterator::from_iter([#(#values),*])
+            }
+        }
+        #marker
+    }
+}
+
+/// The `OptionDecl` of one field.
+fn option_decl(field: &Field<'_>) -> TokenStream {
+    let (name, ty) = (field.nix_name(), field.ty);
+    let option_type = match &field.attrs.port {
+        Some(port) => quote_spanned!(port.span()=> ::fleet_dsl::options::port_type()),
+        None => quote_spanned!(ty.span()=> <#ty as ::fleet_dsl::NixType>::option_type()),
+    };
+    let description = opt_string(field.doc.as_deref());
+    let default = match &field.attrs.default {
+        None => quote!(::core::option::Option::None),
+        Some(DefaultValue::Trait(key)) => {
+            let value = quote_spanned!(key.span()=> <#ty as ::core::default::Default>::default());
+            quote!(::core::option::Option::Some(::fleet_dsl::NixType::to_nix(&#value)))
+        }
+        Some(DefaultValue::Expr(expr)) => {
+            // An integer literal is typed by an integer field directly: through `Into` it would
+            // stay `i32`.
+            let value = if is_int_literal(expr) && is_int_type(ty) {
+                quote_spanned!(expr.span()=> #expr)
+            } else {
+                quote_spanned!(expr.span()=> ::core::convert::Into::into(#expr))
+            };
+            quote!(::core::option::Option::Some({
+                let value: #ty = #value;
+                ::fleet_dsl::NixType::to_nix(&value)
+            }))
+        }
+    };
+    quote! {
+        ::fleet_dsl::OptionDecl {
+            name: ::std::string::String::from(#name),
+            ty: #option_type,
+            description: #description,
+            default: #default,
+        }
+    }
+}
+
+/// `u16`, `i64`, ...: a primitive integer type written plainly.
+fn is_int_type(ty: &syn::Type) -> bool {
+    const INTS: &[&str] = &["i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize"];
+    match ty {
+        syn::Type::Path(p) => p.qself.is_none() && p.path.get_ident().is_some_and(|i| INTS.iter().any(|t| i == t)),
+        syn::Type::Group(g) => is_int_type(&g.elem),
+        syn::Type::Paren(p) => is_int_type(&p.elem),
+        _ => false,
+    }
+}
+
+/// `8080` or `-1`.
+fn is_int_literal(expr: &Expr) -> bool {
+    match expr {
+        Expr::Lit(ExprLit { lit: Lit::Int(_), .. }) => true,
+        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => is_int_literal(expr),
+        Expr::Group(g) => is_int_literal(&g.expr),
+        Expr::Paren(p) => is_int_literal(&p.expr),
+        _ => false,
+    }
+}
+
+fn enum_impls(e: &Enum<'_>) -> TokenStream {
+    let ident = &e.original.ident;
+    let names: Vec<String> = e.variants.iter().map(|v| v.nix_name()).collect();
+    let variants = e.variants.iter().map(|v| &v.original.ident);
+    quote! {
+        impl ::fleet_dsl::NixType for #ident {
+            fn option_type() -> ::fleet_dsl::OptionType {
+                ::fleet_dsl::OptionType::Enum(::std::vec![#(::std::string::String::from(#names)),*])
+            }
+            fn to_nix(&self) -> ::fleet_dsl::NixValue {
+                ::fleet_dsl::NixValue::Str(::std::string::String::from(match self {
+                    #(Self::#variants => #names,)*
+                }))
+            }
+        }
+        impl ::fleet_dsl::NixEnum for #ident {
+            const VARIANTS: &'static [&'static str] = &[#(#names),*];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use syn::parse_quote;
+
+    #[test]
+    fn struct_expansion_names_fields_and_uses_absolute_paths() {
+        let input: DeriveInput = parse_quote! {
+            /// A spec.
+            struct Spec {
+                /// Who.
+                primary_user: String,
+                #[spec(port, default = 22)]
+                ssh_port: u16,
+            }
+        };
+        let out = derive(&input, Derive::HostSpec).to_string();
+        assert!(out.contains("\"primaryUser\""), "{out}");
+        assert!(out.contains("\"sshPort\""), "{out}");
+        assert!(out.contains("impl :: fleet_dsl :: HostSpec for Spec { }"), "{out}");
+        assert!(out.contains(":: fleet_dsl :: options :: port_type ()"), "{out}");
+        assert!(!out.contains("compile_error"), "{out}");
+    }
+
+    #[test]
+    fn module_options_get_their_path() {
+        let input: DeriveInput = parse_quote! {
+            #[options(path = "modules.desktop.gnome")]
+            struct Gnome { enable: bool }
+        };
+        let out = derive(&input, Derive::NixOptions).to_string();
+        assert!(out.contains("const PATH : & 'static str = \"modules.desktop.gnome\""), "{out}");
+        assert!(!out.contains("HostSpec"), "{out}");
+    }
+
+    #[test]
+    fn enum_expansion_lists_variants() {
+        let input: DeriveInput = parse_quote!(
+            enum Gpu {
+                Amd,
+                IntelArc,
+            }
+        );
+        let out = derive(&input, Derive::NixEnum).to_string();
+        assert!(out.contains("& [\"amd\" , \"intelArc\"]"), "{out}");
+    }
+
+    #[test]
+    fn errors_come_with_stand_in_impls() {
+        let input: DeriveInput = parse_quote!(
+            struct Spec {
+                #[spec(defualt = 1)]
+                a: u8,
+                #[spec(port)]
+                b: String,
+            }
+        );
+        let out = derive(&input, Derive::HostSpec).to_string();
+        assert_eq!(out.matches("compile_error").count(), 2, "{out}");
+        assert!(out.contains("impl :: fleet_dsl :: HostSpec for Spec"), "{out}");
+    }
+}

@@ -1,0 +1,46 @@
+//! What a derive emits when the input has errors: the errors, and stand-in impls of the traits,
+//! so that code using the type reports nothing more than the derive's own messages.
+
+use crate::ast::Derive;
+use crate::attr::OPTIONS;
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::DeriveInput;
+
+/// The compile errors of `err` followed by impls of the derive's traits whose bodies are never
+/// run (the crate does not compile).
+pub fn expand(input: &DeriveInput, derive: Derive, err: syn::Error) -> TokenStream {
+    let errors = err.into_compile_error();
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let header = |tr: TokenStream| quote!(impl #impl_generics #tr for #ident #ty_generics #where_clause);
+    let nix_type = header(quote!(::fleet_dsl::NixType));
+    let unreachable = quote!(::core::unreachable!("the derive failed; the crate does not compile"));
+    let mut out = quote! {
+        #errors
+        #nix_type {
+            fn option_type() -> ::fleet_dsl::OptionType { #unreachable }
+            fn to_nix(&self) -> ::fleet_dsl::NixValue { #unreachable }
+        }
+    };
+    if derive == Derive::NixEnum {
+        let nix_enum = header(quote!(::fleet_dsl::NixEnum));
+        out.extend(quote!(#nix_enum { const VARIANTS: &'static [&'static str] = &[]; }));
+        return out;
+    }
+    let nix_options = header(quote!(::fleet_dsl::NixOptions));
+    out.extend(quote! {
+        #nix_options {
+            fn option_set() -> ::fleet_dsl::OptionSet { #unreachable }
+            fn option_values(&self) -> ::fleet_dsl::Attrs { #unreachable }
+        }
+    });
+    if derive == Derive::HostSpec {
+        let host_spec = header(quote!(::fleet_dsl::HostSpec));
+        out.extend(quote!(#host_spec {}));
+    } else if input.attrs.iter().any(|attr| attr.path().is_ident(OPTIONS)) {
+        let module_options = header(quote!(::fleet_dsl::ModuleOptions));
+        out.extend(quote!(#module_options { const PATH: &'static str = ""; }));
+    }
+    out
+}

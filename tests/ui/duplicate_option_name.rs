@@ -1,0 +1,10 @@
+use fleet_dsl::HostSpec;
+
+#[derive(HostSpec)]
+struct Spec {
+    primary_user: String,
+    #[spec(rename = "primaryUser")]
+    user: String,
+}
+
+fn main() {}

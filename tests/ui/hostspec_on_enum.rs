@@ -1,0 +1,9 @@
+use fleet_dsl::HostSpec;
+
+#[derive(HostSpec)]
+enum Spec {
+    Laptop,
+    Desktop,
+}
+
+fn main() {}
