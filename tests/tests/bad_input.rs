@@ -1,0 +1,234 @@
+//! Each class of invalid fleet: its message, exit code 1, and nothing written. Also pruning.
+#![allow(clippy::unwrap_used)]
+
+use fleet_dsl::prelude::*;
+use fleet_dsl::{FleetData, NoSpec};
+use std::fs;
+use std::path::Path;
+use std::process::ExitCode;
+
+/// Runs `generate --out DIR` in-process; returns exit code and stderr.
+fn run(fleet: &FleetData, out: &Path, extra: &[&str]) -> (ExitCode, String) {
+    let mut args = vec!["fleet", "generate", "--out", out.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = fleet_gen::cli::run(fleet, args, &mut stdout, &mut stderr);
+    (code, String::from_utf8(stderr).unwrap())
+}
+
+fn host(name: &str) -> Host<Nixos, NoSpec> {
+    Host::nixos(name, System::X86_64Linux)
+}
+
+/// Asserts the fleet is rejected with exit 1, every message present, and the directory untouched.
+fn assert_rejected(fleet: Fleet<impl HostSpec>, messages: &[&str]) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let (code, err) = run(&fleet.into_data(), &out, &[]);
+    assert_eq!(code, ExitCode::from(1), "{err}");
+    for m in messages {
+        assert!(err.contains(m), "expected {m:?} in:\n{err}");
+    }
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(!out.exists(), "an invalid fleet wrote {}", out.display());
+}
+
+#[test]
+fn duplicate_host() {
+    let fleet = Fleet::new("f").host(host("web")).host(host("db")).host(host("web"));
+    assert_rejected(fleet, &["host `web` is defined 2 times: host names must be unique"]);
+}
+
+#[test]
+fn invalid_hostnames() {
+    let fleet = Fleet::new("f").host(host("my_host")).host(host("-edge")).host(host(&"x".repeat(64)));
+    assert_rejected(
+        fleet,
+        &[
+            "host `my_host` has an invalid name: it contains characters other than letters, digits and `-`",
+            "host `-edge` has an invalid name: it starts or ends with `-`",
+            "is longer than 63 characters",
+            "RFC 1123",
+        ],
+    );
+}
+
+#[test]
+fn unknown_hand_written_module() {
+    let p = Profile::nixos("desktop").module("desktop/nope");
+    let fleet = Fleet::new("f").host(host("a").profile(&p));
+    assert_rejected(
+        fleet,
+        &[
+            "profile `desktop` imports module `desktop/nope`, which the output repository lacks",
+            "modules/desktop/nope.nix",
+            "scaffold",
+        ],
+    );
+}
+
+#[test]
+fn hand_written_module_present_in_output_is_accepted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    fs::create_dir_all(out.join("modules/desktop/nope")).unwrap();
+    fs::write(out.join("modules/desktop/nope/default.nix"), "{...}: {}\n").unwrap();
+    let p = Profile::nixos("desktop").module("desktop/nope");
+    let (code, err) = run(&Fleet::new("f").host(host("a").profile(&p)).into_data(), &out, &[]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    let profile = fs::read_to_string(out.join("profiles/desktop.nix")).unwrap();
+    assert!(profile.contains("imports = [../modules/desktop/nope];"), "{profile}");
+    assert_eq!(fs::read_to_string(out.join("modules/desktop/nope/default.nix")).unwrap(), "{...}: {}\n");
+}
+
+#[test]
+fn module_paths_outside_modules_or_taken() {
+    let p = Profile::nixos("p").module("../etc/evil").module("users").module("a.nix");
+    let fleet = Fleet::new("f").host(host("a").profile(&p));
+    assert_rejected(
+        fleet,
+        &[
+            "imports module `../etc/evil`: use `/`-separated segments",
+            "imports module `users`: the generator writes that path itself",
+            "write the path without `.nix`",
+        ],
+    );
+}
+
+#[test]
+fn colliding_option_paths() {
+    let p = Profile::nixos("p").default("services.x", true).default("services.x.enable", true);
+    let fleet = Fleet::new("f").host(host("a").profile(&p).set("networking.hostName", "other"));
+    assert_rejected(
+        fleet,
+        &[
+            "profile `p` sets `services.x` and `services.x.enable`, which collide",
+            "host `a` sets `networking.hostName` and `networking.hostName`, which collide",
+        ],
+    );
+}
+
+#[test]
+fn malformed_option_path() {
+    let fleet = Fleet::new("f").host(host("a").set("boot..loader", 1).set(r#"a."b"#, 1));
+    assert_rejected(fleet, &["host `a`: option path `boot..loader` has an empty segment", "has an unterminated quote"]);
+}
+
+#[test]
+fn two_profiles_one_name() {
+    let one = Profile::nixos("base").default("a", 1);
+    let two = Profile::nixos("base").default("a", 2);
+    let fleet = Fleet::new("f").host(host("a").profile(&one)).host(host("b").profile(&two));
+    assert_rejected(fleet, &["two different profiles are named `base`"]);
+}
+
+#[test]
+fn one_user_two_definitions() {
+    let p1 = Profile::nixos("p1").user(&User::new("alice").groups(["wheel"]));
+    let p2 = Profile::nixos("p2").user(&User::new("alice"));
+    let fleet = Fleet::new("f").host(host("a").profile(&p1).profile(&p2));
+    assert_rejected(fleet, &["user `alice` is defined twice with different settings", "define the user once"]);
+}
+
+#[test]
+fn invalid_user_name() {
+    let p = Profile::nixos("p").user(&User::new("Alice Smith"));
+    assert_rejected(
+        Fleet::new("f").host(host("a").profile(&p)),
+        &["user `Alice Smith` (profile `p`) has an invalid login name"],
+    );
+}
+
+#[derive(fleet_dsl::HostSpec)]
+struct Spec {
+    /// Main user.
+    primary_user: String,
+    #[spec(default = false)]
+    headless: bool,
+}
+
+#[test]
+fn host_without_required_spec() {
+    let ok = Host::nixos("a", System::X86_64Linux).spec(Spec { primary_user: "me".into(), headless: false });
+    let missing = Host::nixos("b", System::X86_64Linux);
+    let fleet = Fleet::new("f").host(ok).host(missing);
+    assert_rejected(fleet, &["host `b` sets no host spec, but `Spec` has fields without a default (primaryUser)"]);
+}
+
+#[test]
+fn system_of_the_other_platform() {
+    let fleet = Fleet::new("f").host(Host::<Nixos, NoSpec>::nixos("a", System::Aarch64Darwin));
+    assert_rejected(fleet, &["host `a` is a NixOS host but its system is `aarch64-darwin`"]);
+}
+
+#[test]
+fn nul_in_a_string() {
+    let fleet = Fleet::new("f").host(host("a").set("x", "a\0b"));
+    assert_rejected(fleet, &["host `a`: a value contains a NUL character"]);
+}
+
+#[test]
+fn empty_fleet_and_bad_names() {
+    assert_rejected(
+        Fleet::<NoSpec>::new("my fleet"),
+        &["fleet name `my fleet` is not valid", "fleet `my fleet` has no hosts"],
+    );
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let p = Profile::nixos("bad name").module("nope");
+    let fleet = Fleet::new("f").host(host("a_b").profile(&p)).host(host("a_b"));
+    assert_rejected(
+        fleet,
+        &["(4 problems)", "defined 2 times", "invalid name", "profile `bad name` has an invalid name", "module `nope`"],
+    );
+}
+
+#[test]
+fn invalid_fleet_leaves_existing_output_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let good = Fleet::<NoSpec>::new("f").host(host("a")).into_data();
+    assert_eq!(run(&good, &out, &[]).0, ExitCode::SUCCESS);
+    let before = fs::read_to_string(out.join("hosts/a/default.nix")).unwrap();
+    let bad = Fleet::<NoSpec>::new("f").host(host("a")).host(host("a")).into_data();
+    assert_eq!(run(&bad, &out, &[]).0, ExitCode::from(1));
+    assert_eq!(fs::read_to_string(out.join("hosts/a/default.nix")).unwrap(), before);
+}
+
+#[test]
+fn removed_host_is_pruned_but_user_files_stay() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let two = Fleet::<NoSpec>::new("f").host(host("a")).host(host("b")).into_data();
+    assert_eq!(run(&two, &out, &[]).0, ExitCode::SUCCESS);
+    fs::write(out.join("notes.md"), "mine\n").unwrap();
+    let one = Fleet::<NoSpec>::new("f").host(host("a")).into_data();
+
+    let (code, _) = run(&one, &out, &["--check"]);
+    assert_eq!(code, ExitCode::from(1), "a host to prune makes the output stale");
+    assert_eq!(run(&one, &out, &[]).0, ExitCode::SUCCESS);
+    assert!(!out.join("hosts/b/default.nix").exists(), "generated file of a removed host was kept");
+    assert!(out.join("hosts/b/hardware-configuration.nix").is_file(), "user-owned file was deleted");
+    assert_eq!(fs::read_to_string(out.join("notes.md")).unwrap(), "mine\n");
+    let manifest = fs::read_to_string(out.join(".fleet-gen-manifest")).unwrap();
+    assert!(!manifest.contains("hosts/b/"), "{manifest}");
+    assert_eq!(run(&one, &out, &["--check"]).0, ExitCode::SUCCESS);
+}
+
+#[test]
+fn a_file_whose_header_was_removed_is_adopted_not_pruned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let two = Fleet::<NoSpec>::new("f").host(host("a")).host(host("b")).into_data();
+    assert_eq!(run(&two, &out, &[]).0, ExitCode::SUCCESS);
+    let file = out.join("hosts/b/default.nix");
+    let mine: String = fs::read_to_string(&file).unwrap().lines().skip(1).map(|l| format!("{l}\n")).collect();
+    fs::write(&file, &mine).unwrap();
+    let one = Fleet::<NoSpec>::new("f").host(host("a")).into_data();
+    let (code, err) = run(&one, &out, &[]);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(err.contains("hosts/b/default.nix lost its generated header"), "{err}");
+    assert_eq!(fs::read_to_string(&file).unwrap(), mine);
+}
