@@ -160,3 +160,22 @@ fn usage_errors_exit_2() {
     }
     assert_eq!(fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn seed_success_metrics_hold() {
+    let (_tmp, out) = out_dir();
+    assert!(generate(&out, &[]).status.success());
+    let mut user_declarations = Vec::new();
+    for f in files(&out) {
+        let path = rel(&out, &f);
+        let text = fs::read_to_string(&f).unwrap();
+        assert!(!text.contains("mkForce"), "{path} uses mkForce");
+        if path.starts_with("hosts/") && path.ends_with("/default.nix") {
+            assert!(text.lines().count() < 100, "{path} has {} lines", text.lines().count());
+        }
+        if text.contains("users.users.") {
+            user_declarations.push(path);
+        }
+    }
+    assert_eq!(user_declarations, ["modules/users-darwin.nix", "modules/users.nix"], "users declared once per platform");
+}
