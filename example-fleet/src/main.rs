@@ -44,6 +44,24 @@ pub enum Gpu {
     Intel,
 }
 
+/// Secrets every host may read: secrets/common.yaml.
+#[derive(Secrets)]
+#[secrets(scope = common)]
+pub struct Shared {
+    /// Hashed login password of the main user (`mkpasswd -m yescrypt`).
+    #[secret(needed_for_users)]
+    pub user_password: Secret,
+}
+
+/// Secrets of one host only: secrets/<host>.yaml.
+#[derive(Secrets)]
+#[secrets(scope = host)]
+pub struct Wifi {
+    /// wpa_supplicant environment file holding the Wi-Fi password (seed 000, phase 5).
+    #[secret(mode = "0400", restart_units = ["wpa_supplicant.service"])]
+    pub wifi_password: Secret,
+}
+
 /// GNOME desktop (hand-written module `desktop/gnome`).
 #[derive(NixOptions)]
 #[options(path = "modules.desktop.gnome")]
@@ -76,6 +94,7 @@ pub fn fleet() -> Fleet<Spec> {
         .description("Main user")
         .groups(["wheel", "networkmanager", "video", "audio"])
         .shell(Shell::Zsh)
+        .password_secret(Shared::user_password())
         .ssh_key("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMu7mC7rd1hm8sq7cW4oLb6QWj7w3uD0Lf3hH0pWq9vZ notroot@desktop");
 
     let gnome = Module::new("desktop/gnome").scaffold(include_str!("../modules/desktop/gnome.nix"));
@@ -84,6 +103,7 @@ pub fn fleet() -> Fleet<Spec> {
     let common = Profile::any("common")
         .description("Every machine: the main user, flakes, the time zone.")
         .user(&notroot)
+        .secrets::<Shared>()
         .default("nix.settings.experimental-features", ["nix-command", "flakes"])
         .default("time.timeZone", "Europe/Berlin");
 
@@ -127,28 +147,48 @@ pub fn fleet() -> Fleet<Spec> {
         |role, headless, gpu| Spec { primary_user: "notroot".into(), role, headless, gpu, backup_paths: Vec::new() };
 
     Fleet::new("homelab")
-        .host(Host::nixos("desktop", System::X86_64Linux).channel(Channel::Unstable).profile(&desktop).spec(Spec {
-            backup_paths: vec!["/home/notroot".into()],
-            ..spec(Role::Workstation, false, Some(Gpu::Amd))
-        }))
+        .admin("alice", age_key!("age190vqdjtlpcq27xslcveglfmr4ynfwg7gmw86cnun4acakxrdd6gq9e9dqx"))
+        .host(
+            Host::nixos("desktop", System::X86_64Linux)
+                .channel(Channel::Unstable)
+                .profile(&desktop)
+                .age_key(age_key!("age1dp5n6q4tf7ajxvdcesuez5ezuj8xrurdf5dnre73nyfjq2zhhj9qm3cxy5"))
+                .spec(Spec {
+                    backup_paths: vec!["/home/notroot".into()],
+                    ..spec(Role::Workstation, false, Some(Gpu::Amd))
+                }),
+        )
         .host(
             Host::nixos("laptop", System::X86_64Linux)
                 .profile(&laptop)
+                .secrets::<Wifi>()
+                .age_key(age_key!("age1tmkqm3qe42pn00mjtupxlk5u0rquk8ry9m40l8twzyf0xaura9pqaanndc"))
                 .spec(spec(Role::Laptop, false, Some(Gpu::Intel)))
                 .state_version("25.05"),
         )
-        .host(Host::nixos("server", System::X86_64Linux).profile(&server).spec(Spec {
-            backup_paths: vec!["/srv/media".into(), "/var/lib".into()],
-            ..spec(Role::Server, true, None)
-        }))
+        .host(
+            Host::nixos("server", System::X86_64Linux)
+                .profile(&server)
+                .age_key(age_key!("age1k04v6v6r8vcm2ffr2ypjexe70gh84fmn34w7ehcd6mrzdqy98srqwn0qm2"))
+                .spec(Spec {
+                    backup_paths: vec!["/srv/media".into(), "/var/lib".into()],
+                    ..spec(Role::Server, true, None)
+                }),
+        )
         .host(
             Host::nixos("pi", System::Aarch64Linux)
                 .profile(&server)
+                .age_key(age_key!("age1sk6zu9czsa7g284hgyh7jkxgldz8cvs8k3ucltdtgt4g2wgydnssehwz00"))
                 .spec(spec(Role::Server, true, None))
                 .options(Media { enable: false, data_dir: "/srv/media".into(), open_firewall: false })
                 .set("boot.loader.generic-extlinux-compatible.enable", true),
         )
-        .host(Host::darwin("macbook", System::Aarch64Darwin).profile(&mac).spec(spec(Role::Laptop, false, None)))
+        .host(
+            Host::darwin("macbook", System::Aarch64Darwin)
+                .profile(&mac)
+                .age_key(age_key!("age1y668yz2p8ethdw9r9w003xa5wvf2wkr4har46wd83edwfhxqjhesvw4neq"))
+                .spec(spec(Role::Laptop, false, None)),
+        )
 }
 
 fn main() -> ExitCode {

@@ -177,5 +177,9 @@ fn seed_success_metrics_hold() {
             user_declarations.push(path);
         }
     }
-    assert_eq!(user_declarations, ["modules/users-darwin.nix", "modules/users.nix"], "users declared once per platform");
+    assert_eq!(
+        user_declarations,
+        ["modules/users-darwin.nix", "modules/users.nix"],
+        "users declared once per platform"
+    );
 }

@@ -3,6 +3,7 @@
 use crate::host::{Host, HostData};
 use crate::options::{HostSpec, NoSpec, OptionSet};
 use crate::platform::HostPlatform;
+use crate::secret::AgeKey;
 use std::marker::PhantomData;
 
 /// Flake input URLs. The defaults track the current releases; override what you pin elsewhere.
@@ -20,6 +21,8 @@ pub struct Inputs {
     pub nix_darwin_unstable: String,
     /// flake-parts.
     pub flake_parts: String,
+    /// sops-nix, when the fleet has secrets.
+    pub sops_nix: String,
 }
 
 impl Default for Inputs {
@@ -31,6 +34,7 @@ impl Default for Inputs {
             nix_darwin: "github:nix-darwin/nix-darwin/nix-darwin-26.05".into(),
             nix_darwin_unstable: "github:nix-darwin/nix-darwin/master".into(),
             flake_parts: "github:hercules-ci/flake-parts".into(),
+            sops_nix: "github:Mic92/sops-nix".into(),
         }
     }
 }
@@ -57,6 +61,8 @@ pub struct FleetData {
     pub spec: OptionSet,
     /// The hosts, in declaration order.
     pub hosts: Vec<HostData>,
+    /// Admins: people whose age keys decrypt every secret file, by name.
+    pub admins: Vec<(String, AgeKey)>,
 }
 
 impl<S: HostSpec> Fleet<S> {
@@ -69,6 +75,7 @@ impl<S: HostSpec> Fleet<S> {
             darwin_state_version: 6,
             spec: S::option_set(),
             hosts: Vec::new(),
+            admins: Vec::new(),
         };
         Fleet { data, _spec: PhantomData }
     }
@@ -88,6 +95,13 @@ impl<S: HostSpec> Fleet<S> {
     /// nix-darwin's state version for new Macs (default 6).
     pub fn darwin_state_version(mut self, version: u32) -> Self {
         self.data.darwin_state_version = version;
+        self
+    }
+
+    /// Adds an admin: a person whose age key decrypts every secret file (`.sops.yaml`'s
+    /// `&admin_<name>`). Checked at compile time with `age_key!("age1…")`, or by the generator.
+    pub fn admin(mut self, name: impl Into<String>, key: impl Into<AgeKey>) -> Self {
+        self.data.admins.push((name.into(), key.into()));
         self
     }
 

@@ -4,6 +4,7 @@ use crate::module::{Config, Module, Priority, Setting, TypedSetting};
 use crate::options::{HostSpec, ModuleOptions, OptionSet};
 use crate::platform::{Channel, HostPlatform, Os, System, UsableOn};
 use crate::profile::{Profile, ProfileData};
+use crate::secret::{AgeKey, SecretSet, Secrets, SecretsFit};
 use crate::value::{Attrs, NixValue};
 use crate::{Darwin, Nixos};
 use std::marker::PhantomData;
@@ -42,6 +43,10 @@ pub struct HostData {
     pub spec: Option<Attrs>,
     /// Its state version, when it differs from the fleet's default.
     pub state_version: Option<StateVersion>,
+    /// Secrets this host reads besides those of its profiles.
+    pub secrets: Vec<SecretSet>,
+    /// The host's age public key (from its ssh host key), to decrypt its secrets.
+    pub age_key: Option<AgeKey>,
     /// Host quirks: modules and plain values.
     pub config: Config,
 }
@@ -83,6 +88,8 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
             profiles: Vec::new(),
             spec: None,
             state_version: None,
+            secrets: Vec::new(),
+            age_key: None,
             config: Config::default(),
         };
         Host { data, _marker: PhantomData }
@@ -108,6 +115,23 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     /// Sets the host's spec values (`hostSpec.*`).
     pub fn spec(mut self, spec: S) -> Self {
         self.data.spec = Some(spec.option_values());
+        self
+    }
+
+    /// Gives this host the secrets of `T`. Secrets with NixOS-only options do not compile on a
+    /// Darwin host.
+    pub fn secrets<T: Secrets>(mut self) -> Self
+    where
+        T::Platform: SecretsFit<P>,
+    {
+        self.data.secrets.push(T::secret_set());
+        self
+    }
+
+    /// The host's age public key: `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub` on the host.
+    /// Checked at compile time with `age_key!("age1…")`, or by the generator.
+    pub fn age_key(mut self, key: impl Into<AgeKey>) -> Self {
+        self.data.age_key = Some(key.into());
         self
     }
 

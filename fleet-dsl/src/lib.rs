@@ -12,6 +12,7 @@ pub mod module;
 pub mod options;
 pub mod platform;
 pub mod profile;
+pub mod secret;
 pub mod user;
 pub mod value;
 
@@ -22,16 +23,20 @@ pub use module::{Config, Module, Priority, Setting, TypedSetting};
 pub use options::{HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType};
 pub use platform::{Any, Channel, Darwin, HostPlatform, Nixos, Os, ProfilePlatform, System, Target, UsableOn};
 pub use profile::{Profile, ProfileData};
+pub use secret::{
+    AgeKey, Scope, Secret, SecretDecl, SecretFormat, SecretLink, SecretRef, SecretSet, Secrets, SecretsFit,
+};
 pub use user::{Shell, User};
 pub use value::{pkg, raw_nix, Attrs, NixValue, RawNix};
 
-/// The derives: `#[derive(HostSpec)]`, `#[derive(NixOptions)]`, `#[derive(NixEnum)]`.
-pub use fleet_macros::{HostSpec, NixEnum, NixOptions};
+/// The derives: `#[derive(HostSpec)]`, `#[derive(NixOptions)]`, `#[derive(NixEnum)]`,
+/// `#[derive(Secrets)]`; and `age_key!("age1…")`, an age public key checked at compile time.
+pub use fleet_macros::{age_key, HostSpec, NixEnum, NixOptions, Secrets};
 
 /// Everything a fleet definition needs: `use fleet_dsl::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        pkg, raw_nix, Any, Channel, Darwin, Fleet, Host, HostSpec, Inputs, Module, ModuleOptions, NixEnum, NixOptions,
-        NixType, NixValue, Nixos, Profile, Shell, System, User,
+        age_key, pkg, raw_nix, AgeKey, Any, Channel, Darwin, Fleet, Host, HostSpec, Inputs, Module, ModuleOptions,
+        NixEnum, NixOptions, NixType, NixValue, Nixos, Profile, Secret, SecretRef, Secrets, Shell, System, User,
     };
 }

@@ -3,6 +3,7 @@
 use crate::module::{Config, Module, Priority, Setting, TypedSetting};
 use crate::options::ModuleOptions;
 use crate::platform::{ProfilePlatform, Target, UsableOn};
+use crate::secret::{SecretSet, Secrets, SecretsFit};
 use crate::user::User;
 use crate::value::NixValue;
 use crate::{Any, Darwin, Nixos};
@@ -32,6 +33,8 @@ pub struct ProfileData {
     pub imports: Vec<Arc<ProfileData>>,
     /// Users every host with this profile has.
     pub users: Vec<User>,
+    /// Secrets every host with this profile can read.
+    pub secrets: Vec<SecretSet>,
     /// Modules and values.
     pub config: Config,
 }
@@ -65,6 +68,7 @@ impl<P: ProfilePlatform> Profile<P> {
             description: None,
             imports: Vec::new(),
             users: Vec::new(),
+            secrets: Vec::new(),
             config: Config::default(),
         };
         Profile { data: Arc::new(data), _platform: PhantomData }
@@ -96,6 +100,16 @@ impl<P: ProfilePlatform> Profile<P> {
     /// Gives every host with this profile the user (declared once, in `modules/users.nix`).
     pub fn user(mut self, user: &User) -> Self {
         self.edit().users.push(user.clone());
+        self
+    }
+
+    /// Gives every host with this profile the secrets of `T` (declared with its scope's file).
+    /// Secrets with NixOS-only options do not compile on a Darwin or `Any` profile.
+    pub fn secrets<T: Secrets>(mut self) -> Self
+    where
+        T::Platform: SecretsFit<P>,
+    {
+        self.edit().secrets.push(T::secret_set());
         self
     }
 

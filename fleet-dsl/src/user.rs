@@ -1,5 +1,7 @@
 //! Users, defined once and attached to profiles.
 
+use crate::secret::{SecretLink, SecretRef, Secrets};
+
 /// A login shell.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Shell {
@@ -46,12 +48,21 @@ pub struct User {
     pub shell: Shell,
     /// Public ssh keys allowed to log in.
     pub ssh_keys: Vec<String>,
+    /// The secret holding the hashed password (`hashedPasswordFile`, NixOS).
+    pub password_secret: Option<SecretLink>,
 }
 
 impl User {
     /// A user with a login name and nothing else.
     pub fn new(name: impl Into<String>) -> Self {
-        User { name: name.into(), description: None, groups: Vec::new(), shell: Shell::Bash, ssh_keys: Vec::new() }
+        User {
+            name: name.into(),
+            description: None,
+            groups: Vec::new(),
+            shell: Shell::Bash,
+            ssh_keys: Vec::new(),
+            password_secret: None,
+        }
     }
 
     /// Sets the description (full name).
@@ -69,6 +80,13 @@ impl User {
     /// Sets the login shell.
     pub fn shell(mut self, shell: Shell) -> Self {
         self.shell = shell;
+        self
+    }
+
+    /// Takes the user's hashed password from a secret (`hashedPasswordFile` on NixOS). The
+    /// secret must be `#[secret(needed_for_users)]` and readable by every host with the user.
+    pub fn password_secret<T: Secrets>(mut self, secret: SecretRef<T>) -> Self {
+        self.password_secret = Some(secret.into());
         self
     }
 

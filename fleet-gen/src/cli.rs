@@ -66,8 +66,8 @@ where
 fn generate(fleet: &FleetData, dir: &Path, check: bool, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let tree = match crate::generate(fleet, dir) {
         Ok(tree) => tree,
-        Err(problems) => {
-            let _ = write!(err, "error: {problems}");
+        Err(e) => {
+            let _ = write!(err, "error: {e}");
             return ExitCode::from(1);
         }
     };

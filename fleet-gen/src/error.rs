@@ -152,6 +152,91 @@ pub enum Problem {
         /// Where.
         owner: String,
     },
+    /// An age public key does not parse.
+    #[error("{whose} has an invalid age key `{key}`: {reason}; derive a host's key with `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub`, make a personal one with `age-keygen`")]
+    AgeKey {
+        /// `admin `x`` or `host `y``.
+        whose: String,
+        /// The key as given.
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An admin name cannot be a YAML anchor.
+    #[error("admin `{name}` has an invalid name: use letters, digits, `-` and `_` (it becomes the `.sops.yaml` anchor `&admin_{name}`)")]
+    AdminName {
+        /// The name.
+        name: String,
+    },
+    /// Two admins share a name.
+    #[error("admin `{name}` is added twice: give each admin one name and one key")]
+    DuplicateAdmin {
+        /// The name.
+        name: String,
+    },
+    /// The fleet has secrets but no admin who could create the encrypted files.
+    #[error("the fleet has secrets but no admin to create the encrypted files: add `.admin(\"you\", age_key!(\"age1…\"))` to the fleet with the public key from `age-keygen`")]
+    NoAdmins,
+    /// A host reads secrets but has no age key to decrypt them.
+    #[error("host `{host}` reads secrets ({files}) but has no age key: on the host run `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub` and add `.age_key(age_key!(\"age1…\"))` to the host")]
+    MissingHostKey {
+        /// The host.
+        host: String,
+        /// The files it reads.
+        files: String,
+    },
+    /// Two different secrets reach one host under one name.
+    #[error("host `{host}` gets two different secrets named `{secret}` (from `{first}` and `{second}`): rename one with `#[secret(rename = \"…\")]`")]
+    DuplicateSecret {
+        /// The host.
+        host: String,
+        /// The secret name.
+        secret: String,
+        /// One secrets struct.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// A secret option has an invalid value.
+    #[error("secret `{secret}` of `{set}` has {what}")]
+    SecretOption {
+        /// The secrets struct.
+        set: String,
+        /// The secret.
+        secret: String,
+        /// What is wrong and how to fix it.
+        what: String,
+    },
+    /// A group scope's name cannot be used.
+    #[error("secret group `{group}` (of `{set}`) {reason}")]
+    SecretGroup {
+        /// The group.
+        group: String,
+        /// The secrets struct.
+        set: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A user's password secret is not decrypted before users are created.
+    #[error("user `{user}` takes its password from secret `{secret}`, which is not `#[secret(needed_for_users)]`: add it, or users are created before the secret exists")]
+    PasswordNotForUsers {
+        /// The user.
+        user: String,
+        /// The secret.
+        secret: String,
+    },
+    /// A host has a user whose password secret it cannot read.
+    #[error("host `{host}` has user `{user}`, whose password secret `{secret}` (of `{set}`) the host does not read: attach `{set}` to a profile of the host with `.secrets::<{set}>()`")]
+    PasswordUnreadable {
+        /// The host.
+        host: String,
+        /// The user.
+        user: String,
+        /// The secret.
+        secret: String,
+        /// Its secrets struct.
+        set: String,
+    },
     /// A state version is malformed.
     #[error("host `{host}` has state version `{version}`: NixOS state versions look like `24.05`")]
     StateVersion {
@@ -178,6 +263,17 @@ impl fmt::Display for Problems {
 }
 
 impl std::error::Error for Problems {}
+
+/// Why no tree could be generated.
+#[derive(Debug, thiserror::Error)]
+pub enum GenerateError {
+    /// The fleet is invalid.
+    #[error("{0}")]
+    Invalid(Problems),
+    /// A built-in template failed to render: a bug in fleet-gen, not in the fleet.
+    #[error("a built-in template of fleet-gen failed to render (a bug in fleet-gen, please report it): {0}")]
+    Template(minijinja::Error),
+}
 
 /// A failure to read or write the output repository.
 #[derive(Debug, thiserror::Error)]

@@ -3,6 +3,7 @@
 //! Data flows one way: the fleet (fleet-dsl) → [`validate`] → a [`view::View`] → [`render`] →
 //! a [`tree::Tree`] (path → bytes, in memory) → [`write`], the one writer.
 
+pub mod age;
 pub mod cli;
 pub mod error;
 pub mod nix;
@@ -12,7 +13,7 @@ pub mod validate;
 pub mod view;
 pub mod write;
 
-pub use error::{Problem, Problems, WriteError};
+pub use error::{GenerateError, Problem, Problems, WriteError};
 pub use tree::Tree;
 
 use fleet_dsl::FleetData;
@@ -20,7 +21,7 @@ use std::path::Path;
 
 /// Validates the fleet and renders its repository in memory. `out_dir` is only read, to find
 /// the hand-written modules the fleet imports.
-pub fn generate(fleet: &FleetData, out_dir: &Path) -> Result<Tree, Problems> {
-    let view = validate::validate(fleet, out_dir)?;
-    Ok(render::render(&view))
+pub fn generate(fleet: &FleetData, out_dir: &Path) -> Result<Tree, GenerateError> {
+    let view = validate::validate(fleet, out_dir).map_err(GenerateError::Invalid)?;
+    render::render(&view).map_err(GenerateError::Template)
 }

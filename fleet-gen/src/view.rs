@@ -1,6 +1,8 @@
 //! The validated view of a fleet: what rendering reads. Built only by [`crate::validate`].
 
-use fleet_dsl::{FleetData, HostData, NixValue, OptionSet, ProfileData, StateVersion, System, User};
+use fleet_dsl::{
+    FleetData, HostData, NixValue, OptionSet, ProfileData, SecretDecl, SecretSet, StateVersion, System, User,
+};
 
 /// A fleet that passed validation, with everything rendering needs resolved.
 #[derive(Debug)]
@@ -19,6 +21,30 @@ pub struct View<'a> {
     pub modules: Vec<ModuleFile<'a>>,
     /// Systems of the hosts, in first-use order.
     pub systems: Vec<System>,
+    /// Secrets wiring, when any host reads a secret.
+    pub secrets: Option<SecretsView<'a>>,
+}
+
+/// Who decrypts which secret file.
+#[derive(Debug)]
+pub struct SecretsView<'a> {
+    /// Admins by name with their age keys, in declaration order.
+    pub admins: Vec<(&'a str, &'a str)>,
+    /// Hosts with an age key, with it, in declaration order.
+    pub hosts: Vec<(&'a str, &'a str)>,
+    /// The encrypted files: the common one, groups in first-use order, then one per host.
+    pub files: Vec<SecretFile<'a>>,
+}
+
+/// One encrypted file and who may decrypt it.
+#[derive(Debug)]
+pub struct SecretFile<'a> {
+    /// Relative path, e.g. `secrets/common.yaml`.
+    pub path: String,
+    /// Hosts that decrypt it (besides the admins).
+    pub hosts: Vec<&'a str>,
+    /// The secrets hosts read from it, each once, in first-use order.
+    pub secrets: Vec<&'a SecretDecl>,
 }
 
 /// A validated host.
@@ -32,6 +58,19 @@ pub struct HostView<'a> {
     pub spec: Vec<(&'a str, &'a NixValue)>,
     /// Its state version (its own or the fleet's).
     pub state_version: StateVersion,
+    /// Every secret it reads, once, with the file it comes from.
+    pub secrets: Vec<HostSecret<'a>>,
+}
+
+/// A secret as one host reads it.
+#[derive(Debug)]
+pub struct HostSecret<'a> {
+    /// The declaration.
+    pub decl: &'a SecretDecl,
+    /// The set it belongs to.
+    pub set: &'a SecretSet,
+    /// The encrypted file it comes from.
+    pub file: String,
 }
 
 /// A user and where it is used.

@@ -1,11 +1,11 @@
 //! The helper attributes: `#[spec(...)]` on fields, `#[options(...)]` on structs, `#[nix(...)]`
-//! on enum variants.
+//! on enum variants, `#[secrets(...)]` on structs of secrets and `#[secret(...)]` on their fields.
 
 use crate::ast::Derive;
 use crate::ctxt::Ctxt;
 use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
-use syn::{token, Attribute, Expr, LitStr, Path, Token};
+use syn::{token, Attribute, Expr, ExprArray, ExprCall, ExprLit, Ident, Lit, LitStr, Path, Token};
 
 /// `#[spec(...)]`: field options of `HostSpec` and `NixOptions`.
 pub const SPEC: &str = "spec";
@@ -13,6 +13,10 @@ pub const SPEC: &str = "spec";
 pub const OPTIONS: &str = "options";
 /// `#[nix(...)]`: variant options of `NixEnum`.
 pub const NIX: &str = "nix";
+/// `#[secrets(...)]`: struct options of `Secrets`.
+pub const SECRETS: &str = "secrets";
+/// `#[secret(...)]`: field options of `Secrets`.
+pub const SECRET: &str = "secret";
 
 /// `rename = "name"`: the Nix name of a field or variant.
 pub const RENAME: &str = "rename";
@@ -20,8 +24,32 @@ pub const RENAME: &str = "rename";
 pub const DEFAULT: &str = "default";
 /// `port`: a `u16` field declared as `types.port`.
 pub const PORT: &str = "port";
-/// `path = "a.b.c"`: where a module's options live.
+/// `path = "a.b.c"`: where a module's options live; `path = "/run/..."`: where a secret is linked.
 pub const PATH: &str = "path";
+/// `scope = common | host | group("name")`: which hosts decrypt a set of secrets.
+pub const SCOPE: &str = "scope";
+/// `scope = common`: every host.
+pub const SCOPE_COMMON: &str = "common";
+/// `scope = host`: each host its own.
+pub const SCOPE_HOST: &str = "host";
+/// `scope = group("name")`: the hosts that use the set.
+pub const SCOPE_GROUP: &str = "group";
+/// `key = "k"`: a secret's key in the sops file.
+pub const KEY: &str = "key";
+/// `owner = "user"`: a secret's owner.
+pub const OWNER: &str = "owner";
+/// `group = "grp"`: a secret's group.
+pub const GROUP: &str = "group";
+/// `mode = "0400"`: a secret's permissions.
+pub const MODE: &str = "mode";
+/// `format = yaml | json | binary | dotenv | ini`: a secret's file format.
+pub const FORMAT: &str = "format";
+/// `needed_for_users`: a secret decrypted before users are created.
+pub const NEEDED_FOR_USERS: &str = "needed_for_users";
+/// `restart_units = ["a.service"]`: units restarted when a secret changes (NixOS only).
+pub const RESTART_UNITS: &str = "restart_units";
+/// `reload_units = ["a.service"]`: units reloaded when a secret changes (NixOS only).
+pub const RELOAD_UNITS: &str = "reload_units";
 
 /// Keys of `#[spec(...)]`.
 pub const SPEC_KEYS: &[&str] = &[RENAME, DEFAULT, PORT];
@@ -29,6 +57,14 @@ pub const SPEC_KEYS: &[&str] = &[RENAME, DEFAULT, PORT];
 pub const OPTIONS_KEYS: &[&str] = &[PATH];
 /// Keys of `#[nix(...)]`.
 pub const NIX_KEYS: &[&str] = &[RENAME];
+/// Keys of `#[secrets(...)]`.
+pub const SECRETS_KEYS: &[&str] = &[SCOPE];
+/// Keys of `#[secret(...)]`.
+pub const SECRET_KEYS: &[&str] =
+    &[RENAME, KEY, OWNER, GROUP, MODE, PATH, FORMAT, NEEDED_FOR_USERS, RESTART_UNITS, RELOAD_UNITS];
+/// The values of `format`, with the `SecretFormat` variant each maps to.
+pub const FORMATS: &[(&str, &str)] =
+    &[("yaml", "Yaml"), ("json", "Json"), ("binary", "Binary"), ("dotenv", "Dotenv"), ("ini", "Ini")];
 
 /// A field's default.
 pub enum DefaultValue {
@@ -63,6 +99,50 @@ pub struct StructAttrs<'a> {
 pub struct VariantAttrs {
     /// `rename = "..."`.
     pub rename: Option<LitStr>,
+}
+
+/// The scope of a set of secrets, as written.
+pub enum ScopeValue {
+    /// `scope = common`.
+    Common,
+    /// `scope = host`.
+    Host,
+    /// `scope = group("name")`.
+    Group(LitStr),
+}
+
+/// What `#[secrets(...)]` says about a struct of secrets.
+#[derive(Default)]
+pub struct SecretsAttrs {
+    /// `scope = ...`.
+    pub scope: Option<ScopeValue>,
+    /// Whether a `scope` key is written, valid or not: an invalid one has its own error.
+    pub scope_written: bool,
+}
+
+/// What `#[secret(...)]` says about a field of a struct of secrets.
+#[derive(Default)]
+pub struct SecretAttrs {
+    /// `rename = "..."`.
+    pub rename: Option<LitStr>,
+    /// `key = "..."`.
+    pub key: Option<LitStr>,
+    /// `owner = "..."`.
+    pub owner: Option<LitStr>,
+    /// `group = "..."`.
+    pub group: Option<LitStr>,
+    /// `mode = "..."`.
+    pub mode: Option<LitStr>,
+    /// `path = "..."`.
+    pub path: Option<LitStr>,
+    /// `format = ...`: the `SecretFormat` variant, spanned at the value.
+    pub format: Option<Ident>,
+    /// `needed_for_users`, with the key for spans.
+    pub needed_for_users: Option<Path>,
+    /// `restart_units = [...]`.
+    pub restart_units: Option<Vec<LitStr>>,
+    /// `reload_units = [...]`.
+    pub reload_units: Option<Vec<LitStr>>,
 }
 
 /// Reads the attributes of a struct deriving `HostSpec` or `NixOptions`.
@@ -143,6 +223,138 @@ pub fn enum_attrs(cx: &Ctxt, attrs: &[Attribute]) {
     for attr in attrs.iter().filter(|a| a.path().is_ident(NIX)) {
         cx.error_spanned_by(attr, "`#[nix(...)]` goes on variants, not on the enum");
     }
+}
+
+/// Reads `#[secrets(...)]` on a struct deriving `Secrets` (and rejects `#[secret]` there).
+pub fn secrets_attrs(cx: &Ctxt, attrs: &[Attribute]) -> SecretsAttrs {
+    let mut out = SecretsAttrs::default();
+    for attr in attrs {
+        if attr.path().is_ident(SECRET) {
+            cx.error_spanned_by(attr, "`#[secret(...)]` goes on fields; the struct takes `#[secrets(scope = ...)]`");
+        } else if attr.path().is_ident(SECRETS) {
+            parse_keys(cx, attr, SECRETS, SECRETS_KEYS, |_, meta| {
+                out.scope_written = true;
+                let value: Expr = meta.value()?.parse()?;
+                match scope_value(&value) {
+                    Some(scope) => set_once(cx, &meta, &mut out.scope, scope),
+                    None => cx.error_spanned_by(&value, SCOPE_EXPECTED),
+                }
+                Ok(())
+            });
+        }
+    }
+    out
+}
+
+/// The message for a scope that is none of the three.
+pub const SCOPE_EXPECTED: &str =
+    "invalid `scope`: expected `common` (every host), `host` (each host its own file) or `group(\"name\")`";
+
+/// `common`, `host` or `group("name")`.
+fn scope_value(value: &Expr) -> Option<ScopeValue> {
+    match value {
+        Expr::Path(p) if p.qself.is_none() && p.path.is_ident(SCOPE_COMMON) => Some(ScopeValue::Common),
+        Expr::Path(p) if p.qself.is_none() && p.path.is_ident(SCOPE_HOST) => Some(ScopeValue::Host),
+        Expr::Call(ExprCall { func, args, .. }) => {
+            let is_group = matches!(&**func, Expr::Path(p) if p.qself.is_none() && p.path.is_ident(SCOPE_GROUP));
+            match (is_group, args.len(), args.first()) {
+                (true, 1, Some(Expr::Lit(ExprLit { lit: Lit::Str(name), .. }))) => {
+                    Some(ScopeValue::Group(name.clone()))
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Reads `#[secret(...)]` on a field of a struct deriving `Secrets` (and rejects `#[secrets]`
+/// there).
+pub fn secret_attrs(cx: &Ctxt, attrs: &[Attribute]) -> SecretAttrs {
+    let mut out = SecretAttrs::default();
+    for attr in attrs {
+        if attr.path().is_ident(SECRETS) {
+            cx.error_spanned_by(attr, "`#[secrets(...)]` goes on the struct; fields take `#[secret(...)]`");
+        } else if attr.path().is_ident(SECRET) {
+            parse_keys(cx, attr, SECRET, SECRET_KEYS, |key, meta| {
+                let slot = match key {
+                    RENAME => &mut out.rename,
+                    KEY => &mut out.key,
+                    OWNER => &mut out.owner,
+                    GROUP => &mut out.group,
+                    MODE => &mut out.mode,
+                    PATH => &mut out.path,
+                    FORMAT => {
+                        let value: Expr = meta.value()?.parse()?;
+                        match format_value(&value) {
+                            Some(format) => set_once(cx, &meta, &mut out.format, format),
+                            None => cx.error_spanned_by(&value, format_expected(&value)),
+                        }
+                        return Ok(());
+                    }
+                    NEEDED_FOR_USERS => {
+                        if meta.input.peek(Token![=]) || meta.input.peek(token::Paren) {
+                            cx.error_spanned_by(
+                                &meta.path,
+                                "`needed_for_users` takes no value: write `#[secret(needed_for_users)]`",
+                            );
+                            skip_value(&meta)?;
+                        }
+                        set_once(cx, &meta, &mut out.needed_for_users, meta.path.clone());
+                        return Ok(());
+                    }
+                    _ => {
+                        let value: Expr = meta.value()?.parse()?;
+                        let slot = if key == RESTART_UNITS { &mut out.restart_units } else { &mut out.reload_units };
+                        match unit_list(&value) {
+                            Some(units) => set_once(cx, &meta, slot, units),
+                            None => cx.error_spanned_by(
+                                &value,
+                                format!("`{key}` takes a list of unit names: `{key} = [\"nginx.service\"]`"),
+                            ),
+                        }
+                        return Ok(());
+                    }
+                };
+                let lit: LitStr = meta.value()?.parse()?;
+                set_once(cx, &meta, slot, lit);
+                Ok(())
+            });
+        }
+    }
+    out
+}
+
+/// `yaml`, `json`, ...: the `SecretFormat` variant, spanned at the value.
+fn format_value(value: &Expr) -> Option<Ident> {
+    let Expr::Path(p) = value else { return None };
+    let ident = p.path.get_ident().filter(|_| p.qself.is_none())?;
+    let (_, variant) = FORMATS.iter().find(|(name, _)| ident == name)?;
+    Some(Ident::new(variant, ident.span()))
+}
+
+/// The message for a `format` that is none of the formats.
+fn format_expected(value: &Expr) -> String {
+    let names: Vec<&str> = FORMATS.iter().map(|(name, _)| *name).collect();
+    let mut msg = format!("invalid `format`: expected {}", list(&names));
+    if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = value {
+        if names.contains(&s.value().as_str()) {
+            msg.push_str(&format!(", without quotes: `format = {}`", s.value()));
+        }
+    }
+    msg
+}
+
+/// `["a.service", "b.service"]`.
+fn unit_list(value: &Expr) -> Option<Vec<LitStr>> {
+    let Expr::Array(ExprArray { elems, .. }) = value else { return None };
+    elems
+        .iter()
+        .map(|elem| match elem {
+            Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) => Some(s.clone()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Parses `#[name(key, key = value, ...)]`, handing the allowed keys to `f` and recording an

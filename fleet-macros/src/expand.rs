@@ -1,8 +1,9 @@
 //! The generated impls. They compile in the user's crate on every edit, so they stay small;
 //! every path in them is absolute.
 
-use crate::ast::{Derive, Enum, Field, Struct};
+use crate::ast::{Derive, Enum, Field, SecretField, SecretsStruct, Struct};
 use crate::attr::DefaultValue;
+use crate::attr::ScopeValue;
 use crate::ctxt::Ctxt;
 use crate::fallback;
 use proc_macro2::TokenStream;
@@ -15,6 +16,7 @@ pub fn derive(input: &DeriveInput, derive: Derive) -> TokenStream {
     let result = match derive {
         Derive::HostSpec | Derive::NixOptions => derive_struct(input, derive),
         Derive::NixEnum => derive_enum(input),
+        Derive::Secrets => derive_secrets(input),
     };
     result.unwrap_or_else(|err| fallback::expand(input, derive, err))
 }
@@ -39,6 +41,17 @@ fn derive_enum(input: &DeriveInput) -> syn::Result<TokenStream> {
     }
     cx.check()?;
     Ok(parsed.map(|e| enum_impls(&e)).unwrap_or_default())
+}
+
+/// `Secrets` on a struct.
+fn derive_secrets(input: &DeriveInput) -> syn::Result<TokenStream> {
+    let cx = Ctxt::new();
+    let parsed = SecretsStruct::from_syn(&cx, input);
+    if let Some(s) = &parsed {
+        s.validate(&cx);
+    }
+    cx.check()?;
+    Ok(parsed.map(|s| secrets_impls(&s)).unwrap_or_default())
 }
 
 /// `Some(String::from(text))` or `None`.
@@ -153,6 +166,77 @@ fn is_int_literal(expr: &Expr) -> bool {
     }
 }
 
+fn secrets_impls(s: &SecretsStruct<'_>) -> TokenStream {
+    let ident = &s.original.ident;
+    let rust_name = ident.to_string();
+    let platform = if s.nixos_only() { quote!(::fleet_dsl::Nixos) } else { quote!(::fleet_dsl::Any) };
+    let scope = match &s.attrs.scope {
+        Some(ScopeValue::Common) | None => quote!(::fleet_dsl::Scope::Common),
+        Some(ScopeValue::Host) => quote!(::fleet_dsl::Scope::Host),
+        Some(ScopeValue::Group(name)) => quote!(::fleet_dsl::Scope::Group(::std::string::String::from(#name))),
+    };
+    let decls = s.fields.iter().map(secret_decl);
+    let constructors = s.fields.iter().map(|field| {
+        let (vis, member, name) = (field.vis, field.ident, field.secret_name());
+        let doc =
+            format!("A reference to the secret `{name}` (for a user's password file, a service's credentials, ...).");
+        quote! {
+            #[doc = #doc]
+            #vis const fn #member() -> ::fleet_dsl::SecretRef<Self> {
+                ::fleet_dsl::SecretRef::new(#name)
+            }
+        }
+    });
+    quote! {
+        impl ::fleet_dsl::Secrets for #ident {
+            type Platform = #platform;
+            fn secret_set() -> ::fleet_dsl::SecretSet {
+                ::fleet_dsl::SecretSet {
+                    rust_name: ::std::string::String::from(#rust_name),
+                    scope: #scope,
+                    secrets: ::std::vec![#(#decls),*],
+                }
+            }
+        }
+        impl #ident {
+            #(#constructors)*
+        }
+    }
+}
+
+/// The `SecretDecl` of one field.
+fn secret_decl(field: &SecretField<'_>) -> TokenStream {
+    let attrs = &field.attrs;
+    let name = field.secret_name();
+    let description = opt_string(field.doc.as_deref());
+    let [key, owner, group, mode, path] = [&attrs.key, &attrs.owner, &attrs.group, &attrs.mode, &attrs.path]
+        .map(|lit| opt_string(lit.as_ref().map(|lit| lit.value()).as_deref()));
+    let format = match &attrs.format {
+        Some(variant) => quote!(::core::option::Option::Some(::fleet_dsl::SecretFormat::#variant)),
+        None => quote!(::core::option::Option::None),
+    };
+    let needed_for_users = attrs.needed_for_users.is_some();
+    let [restart_units, reload_units] = [&attrs.restart_units, &attrs.reload_units].map(|units| {
+        let units = units.iter().flatten();
+        quote!(::std::vec![#(::std::string::String::from(#units)),*])
+    });
+    quote! {
+        ::fleet_dsl::SecretDecl {
+            name: ::std::string::String::from(#name),
+            description: #description,
+            key: #key,
+            owner: #owner,
+            group: #group,
+            mode: #mode,
+            path: #path,
+            format: #format,
+            needed_for_users: #needed_for_users,
+            restart_units: #restart_units,
+            reload_units: #reload_units,
+        }
+    }
+}
+
 fn enum_impls(e: &Enum<'_>) -> TokenStream {
     let ident = &e.original.ident;
     let names: Vec<String> = e.variants.iter().map(|v| v.nix_name()).collect();
@@ -219,6 +303,95 @@ mod tests {
         );
         let out = derive(&input, Derive::NixEnum).to_string();
         assert!(out.contains("& [\"amd\" , \"intelArc\"]"), "{out}");
+    }
+
+    fn secrets_expansion(input: &DeriveInput) -> String {
+        derive(input, Derive::Secrets).to_string()
+    }
+
+    #[test]
+    fn secrets_expansion_declares_each_field() {
+        let input: DeriveInput = parse_quote! {
+            /// Shared.
+            #[secrets(scope = common)]
+            pub struct Shared {
+                /// Hashed login password of the primary user.
+                #[secret(needed_for_users)]
+                pub user_password: Secret,
+                #[secret(rename = "token", key = "api/token", owner = "alice", group = "users", mode = "0440", path = "/run/token", format = json)]
+                pub(crate) api_token: fleet_dsl::Secret,
+            }
+        };
+        let out = secrets_expansion(&input);
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("impl :: fleet_dsl :: Secrets for Shared"), "{out}");
+        assert!(out.contains("type Platform = :: fleet_dsl :: Any ;"), "{out}");
+        assert!(out.contains("scope : :: fleet_dsl :: Scope :: Common"), "{out}");
+        assert!(out.contains("name : :: std :: string :: String :: from (\"user-password\")"), "{out}");
+        assert!(out.contains("(\"Hashed login password of the primary user.\")"), "{out}");
+        assert!(out.contains("needed_for_users : true"), "{out}");
+        assert!(
+            out.contains("format : :: core :: option :: Option :: Some (:: fleet_dsl :: SecretFormat :: Json)"),
+            "{out}"
+        );
+        assert!(
+            out.contains("mode : :: core :: option :: Option :: Some (:: std :: string :: String :: from (\"0440\"))"),
+            "{out}"
+        );
+        assert!(
+            out.contains("pub const fn user_password () -> :: fleet_dsl :: SecretRef < Self > { :: fleet_dsl :: SecretRef :: new (\"user-password\") }"),
+            "{out}"
+        );
+        assert!(out.contains("pub (crate) const fn api_token ()"), "{out}");
+        assert!(out.contains("SecretRef :: new (\"token\")"), "{out}");
+    }
+
+    #[test]
+    fn units_make_secrets_nixos_only() {
+        let with_units: DeriveInput = parse_quote! {
+            #[secrets(scope = group("media"))]
+            struct Media {
+                a: Secret,
+                #[secret(reload_units = ["jellyfin.service"])]
+                b: Secret,
+            }
+        };
+        let out = secrets_expansion(&with_units);
+        assert!(out.contains("type Platform = :: fleet_dsl :: Nixos ;"), "{out}");
+        assert!(
+            out.contains(":: fleet_dsl :: Scope :: Group (:: std :: string :: String :: from (\"media\"))"),
+            "{out}"
+        );
+        assert!(
+            out.contains("reload_units : :: std :: vec ! [:: std :: string :: String :: from (\"jellyfin.service\")]"),
+            "{out}"
+        );
+        let empty_units: DeriveInput = parse_quote! {
+            #[secrets(scope = host)]
+            struct Wifi {
+                #[secret(restart_units = [], reload_units = [])]
+                psk: Secret,
+            }
+        };
+        let out = secrets_expansion(&empty_units);
+        assert!(out.contains("type Platform = :: fleet_dsl :: Any ;"), "{out}");
+        assert!(out.contains(":: fleet_dsl :: Scope :: Host"), "{out}");
+    }
+
+    #[test]
+    fn secrets_errors_come_with_stand_in_impls() {
+        let input: DeriveInput = parse_quote! {
+            #[secrets(scope = host)]
+            pub struct Wifi {
+                #[secret(mode = "0999", restart_units = ["a.service"])]
+                pub psk: String,
+            }
+        };
+        let out = secrets_expansion(&input);
+        assert_eq!(out.matches("compile_error").count(), 2, "{out}");
+        assert!(out.contains("impl :: fleet_dsl :: Secrets for Wifi"), "{out}");
+        assert!(out.contains("type Platform = :: fleet_dsl :: Any ;"), "{out}");
+        assert!(out.contains("pub const fn psk () -> :: fleet_dsl :: SecretRef < Self >"), "{out}");
     }
 
     #[test]

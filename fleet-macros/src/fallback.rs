@@ -5,7 +5,7 @@ use crate::ast::Derive;
 use crate::attr::OPTIONS;
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::DeriveInput;
+use syn::{Data, DeriveInput, Fields};
 
 /// The compile errors of `err` followed by impls of the derive's traits whose bodies are never
 /// run (the crate does not compile).
@@ -16,6 +16,36 @@ pub fn expand(input: &DeriveInput, derive: Derive, err: syn::Error) -> TokenStre
     let header = |tr: TokenStream| quote!(impl #impl_generics #tr for #ident #ty_generics #where_clause);
     let nix_type = header(quote!(::fleet_dsl::NixType));
     let unreachable = quote!(::core::unreachable!("the derive failed; the crate does not compile"));
+    if derive == Derive::Secrets {
+        let secrets = header(quote!(::fleet_dsl::Secrets));
+        // The constructors too, so that `Wifi::psk()` in user code does not add an error.
+        let constructors = match &input.data {
+            Data::Struct(data) => match &data.fields {
+                Fields::Named(fields) => {
+                    fields.named.iter().filter_map(|f| Some((&f.vis, f.ident.as_ref()?))).collect()
+                }
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+        .into_iter()
+        .map(|(vis, member)| {
+            quote! {
+                #[doc = "Stands in for the derive's constructor."]
+                #vis const fn #member() -> ::fleet_dsl::SecretRef<Self> { ::fleet_dsl::SecretRef::new("") }
+            }
+        });
+        return quote! {
+            #errors
+            #secrets {
+                type Platform = ::fleet_dsl::Any;
+                fn secret_set() -> ::fleet_dsl::SecretSet { #unreachable }
+            }
+            impl #impl_generics #ident #ty_generics #where_clause {
+                #(#constructors)*
+            }
+        };
+    }
     let mut out = quote! {
         #errors
         #nix_type {

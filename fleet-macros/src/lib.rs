@@ -1,14 +1,16 @@
-//! Derive macros of fleet: `HostSpec`, `NixOptions` and `NixEnum`.
+//! Macros of fleet: the derives `HostSpec`, `NixOptions`, `NixEnum` and `Secrets`, and
+//! `age_key!`.
 //!
-//! The derives expand to implementations of the traits in `fleet_dsl::options`: data describing
-//! Nix options, never Nix text. Use them through `fleet_dsl`, which re-exports them next to the
-//! traits of the same name.
+//! The derives expand to implementations of the traits in `fleet_dsl::options` and
+//! `fleet_dsl::secret`: data describing Nix options and sops-nix secrets, never Nix text. Use
+//! them through `fleet_dsl`, which re-exports them next to the traits of the same name.
 //!
 //! The stages follow the layout of `thiserror`'s implementation: [`ast`] is the input as the
 //! derive sees it, [`attr`] parses the helper attributes, [`valid`] checks what the parser
 //! cannot, [`expand`] writes the impls, and [`fallback`] stands in for them when the input has
 //! errors, so the user sees the derive's messages and not a cascade of unimplemented traits.
 
+mod age;
 mod ast;
 mod attr;
 mod ctxt;
@@ -52,4 +54,33 @@ pub fn derive_nix_options(input: TokenStream) -> TokenStream {
 pub fn derive_nix_enum(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     expand::derive(&input, Derive::NixEnum).into()
+}
+
+/// Derives `Secrets` for a struct with named fields of type `Secret`: a set of sops-nix secrets
+/// sharing a scope, and a `SecretRef` constructor per field (`Shared::user_password()`).
+///
+/// The struct takes `#[secrets(scope = common)]` (`secrets/common.yaml`, every host),
+/// `#[secrets(scope = host)]` (`secrets/<host>.yaml`, each host its own) or
+/// `#[secrets(scope = group("name"))]` (`secrets/<name>.yaml`, the hosts that use the set).
+///
+/// Secrets are named in kebab-case (`wifi_password` is `"wifi-password"`). Field attributes:
+/// `#[secret(rename = "name", key = "k", owner = "user", group = "grp", mode = "0400",
+/// path = "/run/...", format = yaml|json|binary|dotenv|ini, needed_for_users,
+/// restart_units = ["a.service"], reload_units = ["b.service"])]`. Units to restart or reload make
+/// the set NixOS-only. Field doc comments become the secrets' descriptions.
+#[proc_macro_derive(Secrets, attributes(secrets, secret))]
+pub fn derive_secrets(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    expand::derive(&input, Derive::Secrets).into()
+}
+
+/// An age X25519 public key, checked at compile time: `age_key!("age1…")` is
+/// `fleet_dsl::AgeKey::new("age1…")` when the literal is bech32 with the prefix `age`, in
+/// lowercase, encoding 32 bytes, and a compile error at the literal otherwise.
+///
+/// Derive a host's key with `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub`; make a personal one
+/// with `age-keygen`.
+#[proc_macro]
+pub fn age_key(input: TokenStream) -> TokenStream {
+    age::expand(input.into()).into()
 }

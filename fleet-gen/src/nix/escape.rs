@@ -45,8 +45,11 @@ pub fn attr_path<S: AsRef<str>>(segments: &[S]) -> String {
 }
 
 /// One comment line per line of `text`, each starting with `# `; `#` alone for blank lines.
+/// A lone `\r` ends a line too: Nix ends a comment at either, so it must not end one silently.
 pub fn comment(text: &str) -> String {
-    text.lines()
+    text.replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .lines()
         .map(|l| {
             let l = l.trim_end();
             if l.is_empty() {
@@ -90,5 +93,6 @@ mod tests {
     #[test]
     fn comments_cannot_escape_their_line() {
         assert_eq!(comment("a\nb\n\nc"), "# a\n# b\n#\n# c\n");
+        assert_eq!(comment("a\rb\r\nc"), "# a\n# b\n# c\n");
     }
 }

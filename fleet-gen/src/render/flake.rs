@@ -29,6 +29,9 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     if used("nix-darwin") {
         inputs.push(Binding::new("nix-darwin", follows(&urls.nix_darwin, "nixpkgs", "nixpkgs-darwin")));
     }
+    if view.secrets.is_some() {
+        inputs.push(Binding::new("sops-nix", follows(&urls.sops_nix, "nixpkgs", "nixpkgs")));
+    }
     if used("nix-darwin-unstable") {
         inputs.push(Binding::new(
             "nix-darwin-unstable",

@@ -53,6 +53,7 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
             bindings.push(Binding::new("hostSpec", Expr::Attrs(fields)));
         }
     }
+    bindings.extend(super::secrets::declarations(&host.secrets, "../../"));
     bindings.extend(config_values(&host.config));
     with_lib(bindings)
 }

@@ -7,6 +7,7 @@ mod options;
 mod parts;
 mod profiles;
 mod readme;
+mod secrets;
 
 use crate::nix::{escape, Expr};
 use crate::tree::{hash_header, Owner, Tree};
@@ -16,18 +17,19 @@ use fleet_dsl::{Channel, Os};
 /// The manifest of generated files, so later runs prune only what they wrote.
 pub const MANIFEST: &str = ".fleet-gen-manifest";
 
-/// Renders every file of the repository.
-pub fn render(view: &View<'_>) -> Tree {
+/// Renders every file of the repository. Fails only if a built-in template is broken.
+pub fn render(view: &View<'_>) -> Result<Tree, minijinja::Error> {
     let mut tree = Tree::default();
     flake::render(view, &mut tree);
     parts::render(view, &mut tree);
     modules::render(view, &mut tree);
     profiles::render(view, &mut tree);
     hosts::render(view, &mut tree);
-    readme::render(view, &mut tree);
+    secrets::render(view, &mut tree)?;
+    readme::render(view, &mut tree)?;
     let manifest = manifest(view, &tree);
     tree.generated(MANIFEST, manifest);
-    tree
+    Ok(tree)
 }
 
 fn manifest(view: &View<'_>, tree: &Tree) -> String {
@@ -87,6 +89,9 @@ fn base_modules(view: &View<'_>, os: Os) -> Vec<&'static str> {
             Os::Nixos => "modules/users.nix",
             Os::Darwin => "modules/users-darwin.nix",
         });
+    }
+    if view.secrets.is_some() {
+        out.push(secrets::module_path(os));
     }
     out
 }

@@ -90,6 +90,10 @@ fn user_config(user: &User, os: Os) -> Expr {
     if program.is_some() {
         fields.push(Binding::new("shell", Expr::code(format!("pkgs.{}", user.shell.package()))));
     }
+    if let (Os::Nixos, Some(secret)) = (os, &user.password_secret) {
+        let path = escape::attr_path(&["config", "sops", "secrets", secret.name.as_str(), "path"]);
+        fields.push(Binding::new("hashedPasswordFile", Expr::code(path)));
+    }
     if !user.ssh_keys.is_empty() {
         fields.push(Binding::path(["openssh", "authorizedKeys", "keys"], Expr::strings(&user.ssh_keys)));
     }

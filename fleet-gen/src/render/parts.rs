@@ -8,7 +8,7 @@ use fleet_dsl::Os;
 
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     tree.generated("parts/hosts.nix", nix_file(&view.fleet.name, None, &hosts(view)));
-    tree.generated("parts/dev.nix", nix_file(&view.fleet.name, None, &dev()));
+    tree.generated("parts/dev.nix", nix_file(&view.fleet.name, None, &dev(view)));
 }
 
 fn hosts(view: &View<'_>) -> Expr {
@@ -51,11 +51,13 @@ fn hosts(view: &View<'_>) -> Expr {
     Expr::lambda(["inputs"], Expr::Let(lets, Box::new(Expr::Attrs(outputs))))
 }
 
-fn dev() -> Expr {
-    let shell = Expr::apply(
-        "pkgs.mkShell",
-        [Expr::Attrs(vec![Binding::new("packages", Expr::list([Expr::code("pkgs.alejandra")]))])],
-    );
+fn dev(view: &View<'_>) -> Expr {
+    let mut packages = vec!["alejandra"];
+    if view.secrets.is_some() {
+        packages.extend(["sops", "age", "ssh-to-age"]);
+    }
+    let packages = Expr::list(packages.iter().map(|p| Expr::code(format!("pkgs.{p}"))));
+    let shell = Expr::apply("pkgs.mkShell", [Expr::Attrs(vec![Binding::new("packages", packages)])]);
     let per_system = Expr::lambda(
         ["pkgs"],
         Expr::Attrs(vec![

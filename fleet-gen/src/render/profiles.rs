@@ -18,6 +18,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         if !p.users.is_empty() {
             bindings.push(Binding::path(["fleet", "users"], Expr::strings(p.users.iter().map(|u| &u.name))));
         }
+        bindings.extend(super::secrets::declarations(&p.secrets, "../"));
         bindings.extend(config_values(&p.config));
         let body = with_lib(bindings);
         let text = nix_file(&view.fleet.name, p.description.as_deref(), &body);

@@ -19,6 +19,13 @@ struct HostRow {
 }
 
 #[derive(Serialize)]
+struct SecretFileRow {
+    path: String,
+    readers: String,
+    keys: String,
+}
+
+#[derive(Serialize)]
 struct ProfileRow {
     name: String,
     imports: String,
@@ -26,7 +33,7 @@ struct ProfileRow {
     description: Option<String>,
 }
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::Error> {
     let hosts: Vec<HostRow> = view
         .hosts
         .iter()
@@ -73,6 +80,23 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         .map(|h| format!("hosts/{}/hardware-configuration.nix", h.host.name))
         .collect();
 
+    let secret_files: Vec<SecretFileRow> = view
+        .secrets
+        .iter()
+        .flat_map(|s| {
+            let admins: Vec<String> = s.admins.iter().map(|(n, _)| format!("admin `{n}`")).collect();
+            s.files.iter().map(move |f| {
+                let mut readers = admins.clone();
+                readers.extend(f.hosts.iter().map(|h| format!("`{h}`")));
+                let keys = f.secrets.iter().map(|d| format!("`{}`", d.key.as_deref().unwrap_or(&d.name)));
+                SecretFileRow {
+                    path: f.path.clone(),
+                    readers: readers.join(", "),
+                    keys: keys.collect::<Vec<_>>().join(", "),
+                }
+            })
+        })
+        .collect();
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
@@ -83,11 +107,11 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         profiles => profiles,
         modules => modules,
         placeholders => placeholders,
+        secret_files => secret_files,
     };
-    // The template is part of this crate and its context is fixed: a failure is a bug here,
-    // covered by the snapshot tests, not something a fleet can cause.
-    let text = env.render_str(TEMPLATE, ctx).unwrap_or_else(|e| panic!("README template is broken: {e}"));
+    let text = env.render_str(TEMPLATE, ctx)?;
     tree.generated("README.md", tidy(&text));
+    Ok(())
 }
 
 /// Whether `profile` is `name` or imports it, directly or not.

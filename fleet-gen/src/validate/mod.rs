@@ -1,5 +1,7 @@
 //! Validation: every problem of a fleet at once, before anything is written.
 
+mod secrets;
+
 use crate::error::{Problem, Problems};
 use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
 use fleet_dsl::{
@@ -52,7 +54,8 @@ impl Validator {
 
         let required: Vec<&str> =
             fleet.spec.options.iter().filter(|o| o.effective_default().is_none()).map(|o| o.name.as_str()).collect();
-        let hosts = fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required)).collect();
+        let mut hosts: Vec<HostView<'a>> = fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required)).collect();
+        let secrets = self.check_secrets(fleet, &mut hosts);
 
         let mut systems = Vec::new();
         for h in &fleet.hosts {
@@ -60,7 +63,7 @@ impl Validator {
                 systems.push(h.system);
             }
         }
-        View { fleet, hosts, profiles, users, option_sets, modules, systems }
+        View { fleet, hosts, profiles, users, option_sets, modules, systems, secrets }
     }
 
     fn check_host_names(&mut self, fleet: &FleetData) {
@@ -132,8 +135,11 @@ impl Validator {
         if h.os == Os::Darwin && !users.is_empty() {
             generated.push("system.primaryUser");
         }
+        if !h.secrets.is_empty() {
+            generated.push("sops.secrets");
+        }
         self.check_config(&owner, &h.config, &generated);
-        HostView { host: h, users, spec, state_version }
+        HostView { host: h, users, spec, state_version, secrets: Vec::new() }
     }
 
     fn check_profile(&mut self, p: &ProfileData) {
@@ -144,6 +150,9 @@ impl Validator {
         let mut generated = vec!["imports"];
         if !p.users.is_empty() {
             generated.push("fleet.users");
+        }
+        if !p.secrets.is_empty() {
+            generated.push("sops.secrets");
         }
         self.check_config(&owner, &p.config, &generated);
     }
@@ -434,7 +443,7 @@ fn is_profile_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
 }
 
-fn is_user_name(name: &str) -> bool {
+pub(crate) fn is_user_name(name: &str) -> bool {
     name.len() <= 32
         && name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'))

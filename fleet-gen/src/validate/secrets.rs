@@ -1,0 +1,229 @@
+//! Secrets: keys parse, every host can decrypt what it reads, names do not clash, and each
+//! file has exactly the recipients its scope allows.
+
+use super::{is_user_name, Validator};
+use crate::age::check_recipient;
+use crate::error::Problem;
+use crate::view::{HostSecret, HostView, SecretFile, SecretsView};
+use fleet_dsl::{FleetData, Os, ProfileData, Scope, SecretSet};
+use indexmap::IndexMap;
+use std::collections::HashSet;
+
+impl Validator {
+    /// Fills each host's secrets and builds the secrets view (`None` when no host reads one).
+    pub(super) fn check_secrets<'a>(
+        &mut self,
+        fleet: &'a FleetData,
+        hosts: &mut [HostView<'a>],
+    ) -> Option<SecretsView<'a>> {
+        let mut checked_sets = HashSet::new();
+        for h in hosts.iter_mut() {
+            let mut sets: Vec<&'a SecretSet> = Vec::new();
+            for p in &h.host.profiles {
+                collect_sets(p, &mut sets);
+            }
+            sets.extend(&h.host.secrets);
+            for set in &sets {
+                if checked_sets.insert(set.rust_name.as_str()) {
+                    self.check_set(set, fleet);
+                }
+            }
+            self.host_secrets(h, &sets);
+        }
+        self.check_passwords(hosts);
+
+        let readers: Vec<&HostView<'a>> = hosts.iter().filter(|h| !h.secrets.is_empty()).collect();
+        let mut admins = Vec::new();
+        let mut seen = HashSet::new();
+        for (name, key) in &fleet.admins {
+            if !seen.insert(name.as_str()) {
+                self.problems.push(Problem::DuplicateAdmin { name: name.clone() });
+            }
+            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')) {
+                self.problems.push(Problem::AdminName { name: name.clone() });
+            }
+            self.check_key(format!("admin `{name}`"), key.as_str());
+            admins.push((name.as_str(), key.as_str()));
+        }
+        let mut keyed = Vec::new();
+        for h in hosts.iter() {
+            if let Some(key) = &h.host.age_key {
+                self.check_key(format!("host `{}`", h.host.name), key.as_str());
+                keyed.push((h.host.name.as_str(), key.as_str()));
+            }
+        }
+        if readers.is_empty() {
+            return None;
+        }
+        if fleet.admins.is_empty() {
+            self.problems.push(Problem::NoAdmins);
+        }
+        for h in &readers {
+            if h.host.age_key.is_none() {
+                let mut files: Vec<&str> = h.secrets.iter().map(|s| s.file.as_str()).collect();
+                files.dedup();
+                self.problems.push(Problem::MissingHostKey { host: h.host.name.clone(), files: files.join(", ") });
+            }
+        }
+        Some(SecretsView { admins, hosts: keyed, files: files(hosts) })
+    }
+
+    fn check_key(&mut self, whose: String, key: &str) {
+        if let Err(reason) = check_recipient(key) {
+            self.problems.push(Problem::AgeKey { whose, key: key.to_owned(), reason });
+        }
+    }
+
+    fn check_set(&mut self, set: &SecretSet, fleet: &FleetData) {
+        if let Scope::Group(group) = &set.scope {
+            let reason = if !is_group_name(group) {
+                Some("has an invalid name: use lowercase letters, digits, `-` and `_`, starting with a letter or digit")
+            } else if group == "common" {
+                Some("is named `common`, the file of the common scope: use `scope = common`, or another name")
+            } else if fleet.hosts.iter().any(|h| &h.name == group) {
+                Some("has the name of a host, whose own file is secrets/<host>.yaml: choose another name")
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                self.problems.push(Problem::SecretGroup { group: group.clone(), set: set.rust_name.clone(), reason });
+            }
+        }
+        for d in &set.secrets {
+            let mut bad = |what: String| {
+                self.problems.push(Problem::SecretOption { set: set.rust_name.clone(), secret: d.name.clone(), what });
+            };
+            if d.name.is_empty() || d.name.contains(['/', '\0']) || d.name.starts_with('.') {
+                bad("an invalid name: it becomes a file under /run/secrets, so it cannot be empty, start with `.` or hold `/`".into());
+            }
+            if let Some(mode) = &d.mode {
+                let octal = (3..=4).contains(&mode.len()) && mode.chars().all(|c| ('0'..='7').contains(&c));
+                if !octal {
+                    bad(format!("mode `{mode}`, which is not octal: write it like `0400` or `0440`"));
+                }
+            }
+            for (field, value) in [("owner", &d.owner), ("group", &d.group)] {
+                if let Some(v) = value {
+                    if !is_user_name(v) {
+                        bad(format!("{field} `{v}`, which is not a valid user or group name"));
+                    }
+                }
+            }
+            if let Some(path) = &d.path {
+                if !path.starts_with('/') {
+                    bad(format!("path `{path}`, which is not absolute"));
+                } else if path.starts_with("/nix/store") {
+                    bad(format!("path `{path}` in the Nix store, where every user could read it: link it under /run or /var/lib"));
+                }
+            }
+            for unit in d.restart_units.iter().chain(&d.reload_units) {
+                if unit.is_empty() || unit.contains(char::is_whitespace) {
+                    bad(format!(
+                        "the systemd unit `{unit}`, which is not a unit name such as `wpa_supplicant.service`"
+                    ));
+                }
+            }
+        }
+    }
+
+    fn host_secrets<'a>(&mut self, h: &mut HostView<'a>, sets: &[&'a SecretSet]) {
+        let mut by_name: IndexMap<&'a str, HostSecret<'a>> = IndexMap::new();
+        for set in sets {
+            for decl in &set.secrets {
+                let file = set.scope.file(&h.host.name);
+                match by_name.get(decl.name.as_str()) {
+                    Some(known) if known.set == *set => {}
+                    Some(known) => {
+                        let problem = Problem::DuplicateSecret {
+                            host: h.host.name.clone(),
+                            secret: decl.name.clone(),
+                            first: known.set.rust_name.clone(),
+                            second: set.rust_name.clone(),
+                        };
+                        if !self.problems.contains(&problem) {
+                            self.problems.push(problem);
+                        }
+                    }
+                    None => {
+                        by_name.insert(&decl.name, HostSecret { decl, set, file });
+                    }
+                }
+            }
+        }
+        h.secrets = by_name.into_values().collect();
+    }
+
+    fn check_passwords(&mut self, hosts: &[HostView<'_>]) {
+        let mut reported = HashSet::new();
+        for h in hosts.iter().filter(|h| h.host.os == Os::Nixos) {
+            for p in &h.host.profiles {
+                for user in users_of(p) {
+                    let Some(link) = &user.password_secret else { continue };
+                    let decl = link.set.secrets.iter().find(|d| d.name == link.name);
+                    if decl.is_some_and(|d| !d.needed_for_users) && reported.insert((user.name.clone(), None)) {
+                        self.problems
+                            .push(Problem::PasswordNotForUsers { user: user.name.clone(), secret: link.name.clone() });
+                    }
+                    let readable = h.secrets.iter().any(|s| s.decl.name == link.name && *s.set == link.set);
+                    if !readable && reported.insert((user.name.clone(), Some(h.host.name.clone()))) {
+                        self.problems.push(Problem::PasswordUnreadable {
+                            host: h.host.name.clone(),
+                            user: user.name.clone(),
+                            secret: link.name.clone(),
+                            set: link.set.rust_name.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn users_of(p: &ProfileData) -> Vec<&fleet_dsl::User> {
+    let mut out: Vec<&fleet_dsl::User> = p.imports.iter().flat_map(|i| users_of(i)).collect();
+    out.extend(&p.users);
+    out
+}
+
+fn collect_sets<'a>(p: &'a ProfileData, out: &mut Vec<&'a SecretSet>) {
+    for i in &p.imports {
+        collect_sets(i, out);
+    }
+    out.extend(&p.secrets);
+}
+
+/// The encrypted files: common (if read), groups in first-use order, then every keyed host's own.
+fn files<'a>(hosts: &[HostView<'a>]) -> Vec<SecretFile<'a>> {
+    let keyed = |h: &&HostView<'a>| h.host.age_key.is_some();
+    let mut shared: IndexMap<String, SecretFile<'a>> = IndexMap::new();
+    for h in hosts.iter().filter(keyed) {
+        for s in h.secrets.iter().filter(|s| s.set.scope != Scope::Host) {
+            let file = shared.entry(s.file.clone()).or_insert_with(|| SecretFile {
+                path: s.file.clone(),
+                hosts: Vec::new(),
+                secrets: Vec::new(),
+            });
+            if !file.secrets.contains(&s.decl) {
+                file.secrets.push(s.decl);
+            }
+            if s.set.scope != Scope::Common && !file.hosts.contains(&h.host.name.as_str()) {
+                file.hosts.push(&h.host.name);
+            }
+        }
+    }
+    if let Some(common) = shared.get_mut("secrets/common.yaml") {
+        common.hosts = hosts.iter().filter(keyed).map(|h| h.host.name.as_str()).collect();
+    }
+    shared.sort_by(|a, _, b, _| (a != "secrets/common.yaml").cmp(&(b != "secrets/common.yaml")));
+    let mut files: Vec<SecretFile<'a>> = shared.into_values().collect();
+    for h in hosts.iter().filter(keyed) {
+        let secrets = h.secrets.iter().filter(|s| s.set.scope == Scope::Host).map(|s| s.decl).collect();
+        files.push(SecretFile { path: Scope::Host.file(&h.host.name), hosts: vec![&h.host.name], secrets });
+    }
+    files
+}
+
+fn is_group_name(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '-' | '_'))
+}
