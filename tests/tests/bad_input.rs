@@ -232,3 +232,123 @@ fn a_file_whose_header_was_removed_is_adopted_not_pruned() {
     assert!(err.contains("hosts/b/default.nix lost its generated header"), "{err}");
     assert_eq!(fs::read_to_string(&file).unwrap(), mine);
 }
+
+const KEY_A: &str = "age1dp5n6q4tf7ajxvdcesuez5ezuj8xrurdf5dnre73nyfjq2zhhj9qm3cxy5";
+const KEY_B: &str = "age1tmkqm3qe42pn00mjtupxlk5u0rquk8ry9m40l8twzyf0xaura9pqaanndc";
+const ADMIN: &str = "age190vqdjtlpcq27xslcveglfmr4ynfwg7gmw86cnun4acakxrdd6gq9e9dqx";
+
+#[derive(fleet_dsl::Secrets)]
+#[secrets(scope = common)]
+struct Shared {
+    #[secret(needed_for_users)]
+    password: fleet_dsl::Secret,
+    token: fleet_dsl::Secret,
+}
+
+#[derive(fleet_dsl::Secrets)]
+#[secrets(scope = host)]
+struct Own {
+    token: fleet_dsl::Secret,
+}
+
+#[derive(fleet_dsl::Secrets)]
+#[secrets(scope = group("web"))]
+struct Web {
+    cert: fleet_dsl::Secret,
+}
+
+#[derive(fleet_dsl::Secrets)]
+#[secrets(scope = common)]
+struct Plain {
+    login: fleet_dsl::Secret,
+}
+
+fn keyed(name: &str, key: &str) -> Host<Nixos, NoSpec> {
+    host(name).age_key(key)
+}
+
+#[test]
+fn malformed_age_keys() {
+    let fleet = Fleet::new("f")
+        .admin("alice", "age1notakey")
+        .admin("bob smith", ADMIN)
+        .admin("alice", ADMIN)
+        .host(keyed("a", &KEY_A.replace('q', "p")).secrets::<Own>());
+    assert_rejected(
+        fleet,
+        &[
+            "admin `alice` has an invalid age key `age1notakey`",
+            "host `a` has an invalid age key",
+            "ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub",
+            "admin `bob smith` has an invalid name",
+            "admin `alice` is added twice",
+        ],
+    );
+}
+
+#[test]
+fn host_reading_secrets_without_a_key() {
+    let fleet = Fleet::new("f").admin("alice", ADMIN).host(host("a").secrets::<Own>()).host(keyed("b", KEY_B));
+    assert_rejected(
+        fleet,
+        &["host `a` reads secrets (secrets/a.yaml) but has no age key: on the host run `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub`"],
+    );
+}
+
+#[test]
+fn secrets_without_admins() {
+    let fleet = Fleet::new("f").host(keyed("a", KEY_A).secrets::<Own>());
+    assert_rejected(fleet, &["the fleet has secrets but no admin to create the encrypted files"]);
+}
+
+#[test]
+fn one_secret_name_from_two_sets() {
+    let p = Profile::nixos("p").secrets::<Shared>();
+    let fleet = Fleet::new("f").admin("alice", ADMIN).host(keyed("a", KEY_A).profile(&p).secrets::<Own>());
+    assert_rejected(fleet, &["host `a` gets two different secrets named `token` (from `Shared` and `Own`)"]);
+}
+
+#[test]
+fn group_named_like_a_host() {
+    let fleet = Fleet::new("f").admin("alice", ADMIN).host(keyed("web", KEY_A).secrets::<Web>());
+    assert_rejected(fleet, &["secret group `web` (of `Web`) has the name of a host"]);
+}
+
+#[test]
+fn password_secret_must_be_needed_for_users_and_readable() {
+    let p = Profile::nixos("p").user(&User::new("alice").password_secret(Plain::login())).secrets::<Plain>();
+    let q = Profile::nixos("q").user(&User::new("bob").password_secret(Shared::password()));
+    let fleet =
+        Fleet::new("f").admin("alice", ADMIN).host(keyed("a", KEY_A).profile(&p)).host(keyed("b", KEY_B).profile(&q));
+    assert_rejected(
+        fleet,
+        &[
+            "user `alice` takes its password from secret `login`, which is not `#[secret(needed_for_users)]`",
+            "host `b` has user `bob`, whose password secret `password` (of `Shared`) the host does not read: attach `Shared`",
+        ],
+    );
+}
+
+#[test]
+fn secret_options_built_by_hand_are_checked_too() {
+    struct Hand;
+    impl fleet_dsl::Secrets for Hand {
+        type Platform = fleet_dsl::Any;
+        fn secret_set() -> fleet_dsl::SecretSet {
+            let mut d = fleet_dsl::SecretDecl::new("x");
+            d.mode = Some("0999".into());
+            d.owner = Some("Bob Smith".into());
+            d.path = Some("/nix/store/leak".into());
+            fleet_dsl::SecretSet { rust_name: "Hand".into(), scope: fleet_dsl::Scope::Host, secrets: vec![d] }
+        }
+    }
+    let fleet = Fleet::new("f").admin("alice", ADMIN).host(keyed("a", KEY_A).secrets::<Hand>());
+    assert_rejected(
+        fleet,
+        &[
+            "secret `x` of `Hand` has mode `0999`, which is not octal",
+            "secret `x` of `Hand` has owner `Bob Smith`, which is not a valid user or group name",
+            "secret `x` of `Hand` has path `/nix/store/leak` in the Nix store",
+        ],
+    );
+}
