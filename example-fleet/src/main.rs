@@ -62,6 +62,15 @@ pub struct Wifi {
     pub wifi_password: Secret,
 }
 
+/// Secrets of the hosts that build on the desktop: secrets/build-clients.yaml.
+#[derive(Secrets)]
+#[secrets(scope = group("build-clients"))]
+pub struct BuildClients {
+    /// Private ssh key for logging in to the build machine as `nixbuild`.
+    #[secret(mode = "0400")]
+    pub builder_ssh_key: Secret,
+}
+
 /// GNOME desktop (hand-written module `desktop/gnome`).
 #[derive(NixOptions)]
 #[options(path = "modules.desktop.gnome")]
@@ -97,6 +106,10 @@ pub fn fleet() -> Fleet<Spec> {
         .password_secret(Shared::user_password())
         .ssh_key("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMu7mC7rd1hm8sq7cW4oLb6QWj7w3uD0Lf3hH0pWq9vZ notroot@desktop");
 
+    let nixbuild = User::new("nixbuild")
+        .description("Remote builds from the other hosts")
+        .ssh_key("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHb5Pz4B2bLbf8v0W3Q1m2mJ2n7xgS8mS1q8b1y0c9Xk nixbuild");
+
     let gnome = Module::new("desktop/gnome").scaffold(include_str!("../modules/desktop/gnome.nix"));
     let media = Module::new("services/media").scaffold(include_str!("../modules/services/media.nix"));
 
@@ -110,12 +123,14 @@ pub fn fleet() -> Fleet<Spec> {
     let linux = Profile::nixos("linux")
         .description("Every NixOS machine: ssh and NetworkManager.")
         .import(&common)
+        .secrets::<BuildClients>()
         .default("services.openssh.enable", true)
         .default("networking.networkmanager.enable", true);
 
     let desktop = Profile::nixos("desktop")
         .description("Desktop workstation: GNOME on Wayland, Waydroid, PipeWire.")
         .import(&linux)
+        .user(&nixbuild)
         .module(&gnome)
         .options(Gnome { enable: true, wayland: true })
         .default("virtualisation.waydroid.enable", true)
@@ -153,6 +168,16 @@ pub fn fleet() -> Fleet<Spec> {
                 .channel(Channel::Unstable)
                 .profile(&desktop)
                 .age_key(age_key!("age1dp5n6q4tf7ajxvdcesuez5ezuj8xrurdf5dnre73nyfjq2zhhj9qm3cxy5"))
+                .deploy(Deploy::local())
+                .build_machine(
+                    BuildMachine::new("desktop.lan", [System::X86_64Linux, System::Aarch64Linux])
+                        .max_jobs(8)
+                        .speed_factor(2)
+                        .features(["big-parallel", "kvm"])
+                        .ssh_user("nixbuild")
+                        .ssh_key_secret(BuildClients::builder_ssh_key()),
+                )
+                .set("boot.binfmt.emulatedSystems", ["aarch64-linux"])
                 .spec(Spec {
                     backup_paths: vec!["/home/notroot".into()],
                     ..spec(Role::Workstation, false, Some(Gpu::Amd))
@@ -163,6 +188,7 @@ pub fn fleet() -> Fleet<Spec> {
                 .profile(&laptop)
                 .secrets::<Wifi>()
                 .age_key(age_key!("age1tmkqm3qe42pn00mjtupxlk5u0rquk8ry9m40l8twzyf0xaura9pqaanndc"))
+                .deploy(Deploy::ssh("laptop.lan").allow_local())
                 .spec(spec(Role::Laptop, false, Some(Gpu::Intel)))
                 .state_version("25.05"),
         )
@@ -170,6 +196,7 @@ pub fn fleet() -> Fleet<Spec> {
             Host::nixos("server", System::X86_64Linux)
                 .profile(&server)
                 .age_key(age_key!("age1k04v6v6r8vcm2ffr2ypjexe70gh84fmn34w7ehcd6mrzdqy98srqwn0qm2"))
+                .deploy(Deploy::ssh("server.lan").user("root").tag("media"))
                 .spec(Spec {
                     backup_paths: vec!["/srv/media".into(), "/var/lib".into()],
                     ..spec(Role::Server, true, None)
@@ -179,6 +206,7 @@ pub fn fleet() -> Fleet<Spec> {
             Host::nixos("pi", System::Aarch64Linux)
                 .profile(&server)
                 .age_key(age_key!("age1sk6zu9czsa7g284hgyh7jkxgldz8cvs8k3ucltdtgt4g2wgydnssehwz00"))
+                .deploy(Deploy::ssh("pi.lan").user("root").port(2222).tag("media").build_on_target())
                 .spec(spec(Role::Server, true, None))
                 .options(Media { enable: false, data_dir: "/srv/media".into(), open_firewall: false })
                 .set("boot.loader.generic-extlinux-compatible.enable", true),

@@ -23,6 +23,8 @@ pub struct Inputs {
     pub flake_parts: String,
     /// sops-nix, when the fleet has secrets.
     pub sops_nix: String,
+    /// colmena, when a host has deployment settings.
+    pub colmena: String,
 }
 
 impl Default for Inputs {
@@ -35,6 +37,7 @@ impl Default for Inputs {
             nix_darwin_unstable: "github:nix-darwin/nix-darwin/master".into(),
             flake_parts: "github:hercules-ci/flake-parts".into(),
             sops_nix: "github:Mic92/sops-nix".into(),
+            colmena: "github:zhaofengli/colmena".into(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Hosts: one machine each, typed by platform and by the fleet's host spec.
 
+use crate::deploy::{BuildMachine, Deploy, Deployable};
 use crate::module::{Config, Module, Priority, Setting, TypedSetting};
 use crate::options::{HostSpec, ModuleOptions, OptionSet};
 use crate::platform::{Channel, HostPlatform, Os, System, UsableOn};
@@ -47,6 +48,10 @@ pub struct HostData {
     pub secrets: Vec<SecretSet>,
     /// The host's age public key (from its ssh host key), to decrypt its secrets.
     pub age_key: Option<AgeKey>,
+    /// How colmena deploys it (NixOS only).
+    pub deploy: Option<Deploy>,
+    /// Its build machine settings, when it builds for other hosts.
+    pub build_machine: Option<BuildMachine>,
     /// Host quirks: modules and plain values.
     pub config: Config,
 }
@@ -90,6 +95,8 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
             state_version: None,
             secrets: Vec::new(),
             age_key: None,
+            deploy: None,
+            build_machine: None,
             config: Config::default(),
         };
         Host { data, _marker: PhantomData }
@@ -132,6 +139,21 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     /// Checked at compile time with `age_key!("age1…")`, or by the generator.
     pub fn age_key(mut self, key: impl Into<AgeKey>) -> Self {
         self.data.age_key = Some(key.into());
+        self
+    }
+
+    /// How colmena deploys this host. A Darwin host does not compile: colmena deploys NixOS only.
+    pub fn deploy(mut self, deploy: Deploy) -> Self
+    where
+        P: Deployable,
+    {
+        self.data.deploy = Some(deploy);
+        self
+    }
+
+    /// Makes this host a build machine for every other host whose system it builds.
+    pub fn build_machine(mut self, machine: BuildMachine) -> Self {
+        self.data.build_machine = Some(machine);
         self
     }
 

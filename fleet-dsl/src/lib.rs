@@ -6,6 +6,7 @@
 //! the generator before anything is written.
 
 pub mod attr_path;
+pub mod deploy;
 pub mod fleet;
 pub mod host;
 pub mod module;
@@ -17,6 +18,7 @@ pub mod user;
 pub mod value;
 
 pub use attr_path::{AttrPath, AttrPathError};
+pub use deploy::{BuildMachine, Deploy, Deployable, SshKey};
 pub use fleet::{Fleet, FleetData, Inputs};
 pub use host::{Host, HostData, StateVersion};
 pub use module::{Config, Module, Priority, Setting, TypedSetting};
@@ -36,7 +38,8 @@ pub use fleet_macros::{age_key, HostSpec, NixEnum, NixOptions, Secrets};
 /// Everything a fleet definition needs: `use fleet_dsl::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        age_key, pkg, raw_nix, AgeKey, Any, Channel, Darwin, Fleet, Host, HostSpec, Inputs, Module, ModuleOptions,
-        NixEnum, NixOptions, NixType, NixValue, Nixos, Profile, Secret, SecretRef, Secrets, Shell, System, User,
+        age_key, pkg, raw_nix, AgeKey, Any, BuildMachine, Channel, Darwin, Deploy, Fleet, Host, HostSpec, Inputs,
+        Module, ModuleOptions, NixEnum, NixOptions, NixType, NixValue, Nixos, Profile, Secret, SecretRef, Secrets,
+        Shell, System, User,
     };
 }

@@ -237,6 +237,34 @@ pub enum Problem {
         /// Its secrets struct.
         set: String,
     },
+    /// A deployment tag cannot be used.
+    #[error("host `{host}` has {what}")]
+    Tag {
+        /// The host.
+        host: String,
+        /// What is wrong and how to fix it.
+        what: String,
+    },
+    /// A deployment or build-machine setting is invalid.
+    #[error("host `{host}`: {what}")]
+    Deployment {
+        /// The host.
+        host: String,
+        /// What is wrong and how to fix it.
+        what: String,
+    },
+    /// A host uses a build machine whose ssh key secret it cannot read.
+    #[error("host `{host}` uses build machine `{builder}`, whose ssh key secret `{secret}` (of `{set}`) it does not read: attach `{set}` to the host or one of its profiles")]
+    BuilderKeyUnreadable {
+        /// The host using the builder.
+        host: String,
+        /// The builder.
+        builder: String,
+        /// The secret.
+        secret: String,
+        /// Its secrets struct.
+        set: String,
+    },
     /// A state version is malformed.
     #[error("host `{host}` has state version `{version}`: NixOS state versions look like `24.05`")]
     StateVersion {

@@ -1,7 +1,8 @@
 //! The validated view of a fleet: what rendering reads. Built only by [`crate::validate`].
 
 use fleet_dsl::{
-    FleetData, HostData, NixValue, OptionSet, ProfileData, SecretDecl, SecretSet, StateVersion, System, User,
+    BuildMachine, FleetData, HostData, NixValue, OptionSet, ProfileData, SecretDecl, SecretSet, StateVersion, System,
+    User,
 };
 
 /// A fleet that passed validation, with everything rendering needs resolved.
@@ -23,6 +24,8 @@ pub struct View<'a> {
     pub systems: Vec<System>,
     /// Secrets wiring, when any host reads a secret.
     pub secrets: Option<SecretsView<'a>>,
+    /// Whether the fleet is deployed with colmena (some NixOS host has deployment settings).
+    pub colmena: bool,
 }
 
 /// Who decrypts which secret file.
@@ -60,6 +63,10 @@ pub struct HostView<'a> {
     pub state_version: StateVersion,
     /// Every secret it reads, once, with the file it comes from.
     pub secrets: Vec<HostSecret<'a>>,
+    /// Its colmena tags: its profiles, its platform, then its own tags (NixOS only).
+    pub tags: Vec<String>,
+    /// Build machines it uses, with their hosts' names.
+    pub builders: Vec<(&'a str, &'a BuildMachine)>,
 }
 
 /// A secret as one host reads it.

@@ -39,6 +39,8 @@ pub enum Expr {
     Lambda(Formals, Box<Expr>),
     /// `let bindings in body`.
     Let(Vec<Binding>, Box<Expr>),
+    /// A function of plain arguments: `a: b: body`.
+    Fn(Vec<String>, Box<Expr>),
 }
 
 /// A function's formals: `{a, b, ...}`, optionally bound whole with `name @`.
@@ -126,6 +128,33 @@ impl Expr {
         Expr::Lambda(Formals { at: Some(at.to_owned()), names }, Box::new(body))
     }
 
+    /// Whether generated code in the expression refers to the variable `name` (as `name.x`).
+    pub fn mentions(&self, name: &str) -> bool {
+        let in_bindings = |b: &[Binding]| {
+            b.iter().any(|b| match b {
+                Binding::Attr(_, v) => v.mentions(name),
+                Binding::Inherit(names) => names.iter().any(|n| n == name),
+            })
+        };
+        match self {
+            Expr::Code(c) => {
+                let prefix = format!("{name}.");
+                c.match_indices(&prefix).any(|(i, _)| {
+                    c[..i]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|p| !(p.is_ascii_alphanumeric() || matches!(p, '_' | '\'' | '-' | '.')))
+                })
+            }
+            Expr::List { items, .. } => items.iter().any(|i| i.mentions(name)),
+            Expr::Attrs(b) => in_bindings(b),
+            Expr::Apply(f, args) => f.mentions(name) || args.iter().any(|a| a.mentions(name)),
+            Expr::Lambda(_, body) | Expr::Fn(_, body) => body.mentions(name),
+            Expr::Let(b, body) => in_bindings(b) || body.mentions(name),
+            Expr::Null | Expr::Bool(_) | Expr::Int(_) | Expr::Str(_) => false,
+        }
+    }
+
     /// The expression printed, starting at column `indent` (later lines are indented by it).
     pub fn render(&self, indent: usize) -> String {
         let mut out = String::new();
@@ -166,6 +195,7 @@ impl Expr {
                 format!("{}: {}", formals.inline(), body.inline()?)
             }
             Expr::Lambda(..) => return None,
+            Expr::Fn(args, body) => format!("{}: {}", args.join(": "), body.inline()?),
         })
     }
 
@@ -176,7 +206,7 @@ impl Expr {
     }
 
     fn needs_parens(&self) -> bool {
-        matches!(self, Expr::Apply(..) | Expr::Lambda(..) | Expr::Let(..))
+        matches!(self, Expr::Apply(..) | Expr::Lambda(..) | Expr::Let(..) | Expr::Fn(..))
     }
 
     fn write_block(&self, out: &mut String, indent: usize) {
@@ -244,6 +274,11 @@ impl Expr {
                         body.write_block(out, indent + 2);
                     }
                 }
+            }
+            Expr::Fn(args, body) => {
+                out.push_str(&args.join(": "));
+                out.push_str(": ");
+                body.write_block(out, indent);
             }
             Expr::Let(bindings, body) => {
                 out.push_str("let\n");

@@ -32,6 +32,9 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     if view.secrets.is_some() {
         inputs.push(Binding::new("sops-nix", follows(&urls.sops_nix, "nixpkgs", "nixpkgs")));
     }
+    if view.colmena {
+        inputs.push(Binding::new("colmena", follows(&urls.colmena, "nixpkgs", "nixpkgs")));
+    }
     if used("nix-darwin-unstable") {
         inputs.push(Binding::new(
             "nix-darwin-unstable",
@@ -39,7 +42,12 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         ));
     }
 
-    let parts = ["./parts/hosts.nix", "./parts/dev.nix"].map(Expr::code);
+    let mut parts = vec!["./parts/hosts.nix"];
+    if view.colmena {
+        parts.push("./parts/colmena.nix");
+    }
+    parts.push("./parts/dev.nix");
+    let parts = parts.into_iter().map(Expr::code);
     let mk_flake = Expr::apply(
         "flake-parts.lib.mkFlake",
         [

@@ -1,11 +1,11 @@
 //! `hosts/<host>/default.nix` and the hardware-configuration placeholder (written once).
 
 use super::nix_file;
-use super::profiles::{config_imports, config_values, with_lib};
+use super::profiles::{config_imports, config_values, module};
 use crate::nix::{escape, Binding, Expr};
 use crate::tree::Tree;
 use crate::view::{HostView, View};
-use fleet_dsl::{Os, StateVersion};
+use fleet_dsl::{Os, SshKey, StateVersion};
 
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     for h in &view.hosts {
@@ -54,8 +54,46 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
         }
     }
     bindings.extend(super::secrets::declarations(&host.secrets, "../../"));
+    bindings.extend(build_machines(h));
     bindings.extend(config_values(&host.config));
-    with_lib(bindings)
+    module(bindings)
+}
+
+/// `nix.buildMachines` for the builders the host uses, and the builder's own trusted user.
+fn build_machines(h: &HostView<'_>) -> Vec<Binding> {
+    let mut out = Vec::new();
+    if let Some(user) = h.host.build_machine.as_ref().and_then(|b| b.ssh_user.as_deref()) {
+        out.push(Binding::path(["nix", "settings", "trusted-users"], Expr::strings([user])));
+    }
+    if h.builders.is_empty() {
+        return out;
+    }
+    out.push(Binding::path(["nix", "distributedBuilds"], true));
+    let machines = h.builders.iter().map(|(_, b)| {
+        let mut fields = vec![
+            Binding::new("hostName", b.host_name.as_str()),
+            Binding::new("systems", Expr::strings(b.systems.iter().map(|s| s.as_str()))),
+            Binding::new("maxJobs", Expr::Int(i64::from(b.max_jobs))),
+            Binding::new("speedFactor", Expr::Int(i64::from(b.speed_factor))),
+        ];
+        if !b.supported_features.is_empty() {
+            fields.push(Binding::new("supportedFeatures", Expr::strings(&b.supported_features)));
+        }
+        if let Some(user) = &b.ssh_user {
+            fields.push(Binding::new("sshUser", user.as_str()));
+        }
+        match &b.ssh_key {
+            Some(SshKey::Path(p)) => fields.push(Binding::new("sshKey", p.as_str())),
+            Some(SshKey::Secret(link)) => {
+                let path = escape::attr_path(&["config", "sops", "secrets", link.name.as_str(), "path"]);
+                fields.push(Binding::new("sshKey", Expr::code(path)));
+            }
+            None => {}
+        }
+        Expr::Attrs(fields)
+    });
+    out.push(Binding::path(["nix", "buildMachines"], Expr::vertical_list(machines)));
+    out
 }
 
 fn hardware_placeholder(host: &str) -> String {

@@ -1,5 +1,6 @@
 //! Rendering: the validated view to the repository tree, in memory.
 
+mod colmena;
 mod flake;
 mod hosts;
 mod modules;
@@ -22,6 +23,7 @@ pub fn render(view: &View<'_>) -> Result<Tree, minijinja::Error> {
     let mut tree = Tree::default();
     flake::render(view, &mut tree);
     parts::render(view, &mut tree);
+    colmena::render(view, &mut tree);
     modules::render(view, &mut tree);
     profiles::render(view, &mut tree);
     hosts::render(view, &mut tree);

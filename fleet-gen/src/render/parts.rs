@@ -56,10 +56,16 @@ fn dev(view: &View<'_>) -> Expr {
     if view.secrets.is_some() {
         packages.extend(["sops", "age", "ssh-to-age"]);
     }
-    let packages = Expr::list(packages.iter().map(|p| Expr::code(format!("pkgs.{p}"))));
+    let mut packages: Vec<Expr> = packages.iter().map(|p| Expr::code(format!("pkgs.{p}"))).collect();
+    if view.colmena {
+        // The CLI of the flake's own colmena input, so it understands the hive `makeHive` built.
+        packages.push(Expr::code("inputs'.colmena.packages.colmena"));
+    }
+    let packages = Expr::list(packages);
     let shell = Expr::apply("pkgs.mkShell", [Expr::Attrs(vec![Binding::new("packages", packages)])]);
+    let formals: &[&str] = if view.colmena { &["pkgs", "inputs'"] } else { &["pkgs"] };
     let per_system = Expr::lambda(
-        ["pkgs"],
+        formals.iter().copied(),
         Expr::Attrs(vec![
             Binding::new("formatter", Expr::code("pkgs.alejandra")),
             Binding::path(["devShells", "default"], shell),

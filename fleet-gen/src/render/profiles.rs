@@ -20,7 +20,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         }
         bindings.extend(super::secrets::declarations(&p.secrets, "../"));
         bindings.extend(config_values(&p.config));
-        let body = with_lib(bindings);
+        let body = module(bindings);
         let text = nix_file(&view.fleet.name, p.description.as_deref(), &body);
         tree.generated(format!("profiles/{}.nix", p.name), text);
     }
@@ -71,14 +71,14 @@ fn prioritised(value: &NixValue, priority: Priority) -> Expr {
     }
 }
 
-/// The attribute set as a module, taking `lib` only when a binding uses it.
-pub(super) fn with_lib(bindings: Vec<Binding>) -> Expr {
-    let uses_lib =
-        bindings.iter().any(|b| matches!(b, Binding::Attr(_, Expr::Apply(f, _)) if **f == Expr::code("lib.mkDefault")));
+/// The attribute set as a module, taking `config`, `lib` and `pkgs` only when its code uses them.
+/// (User raw Nix is code too, so a raw `pkgs.firefox` gets its argument.)
+pub(super) fn module(bindings: Vec<Binding>) -> Expr {
     let body = Expr::Attrs(bindings);
-    if uses_lib {
-        Expr::lambda(["lib"], body)
-    } else {
+    let formals: Vec<&str> = ["config", "lib", "pkgs"].into_iter().filter(|f| body.mentions(f)).collect();
+    if formals.is_empty() {
         body
+    } else {
+        Expr::lambda(formals, body)
     }
 }

@@ -15,7 +15,14 @@ struct HostRow {
     system: &'static str,
     channel: &'static str,
     profiles: String,
+    target: String,
     switch: String,
+}
+
+#[derive(Serialize)]
+struct TagRow {
+    tag: String,
+    hosts: String,
 }
 
 #[derive(Serialize)]
@@ -40,9 +47,21 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
         .map(|h| {
             let host = h.host;
             let profiles = host.profiles.iter().map(|p| format!("`{}`", p.name)).collect::<Vec<_>>();
-            let switch = match host.os {
-                Os::Nixos => format!("sudo nixos-rebuild switch --flake .#{}", host.name),
-                Os::Darwin => format!("sudo darwin-rebuild switch --flake .#{}", host.name),
+            let (target, switch) = match (host.os, &host.deploy) {
+                (Os::Darwin, _) => {
+                    ("on the machine".into(), format!("sudo darwin-rebuild switch --flake .#{}", host.name))
+                }
+                (Os::Nixos, Some(d)) => match &d.target_host {
+                    Some(t) => {
+                        let user = d.target_user.as_deref().map(|u| format!("{u}@")).unwrap_or_default();
+                        let port = d.target_port.map(|p| format!(":{p}")).unwrap_or_default();
+                        (format!("ssh `{user}{t}{port}`"), format!("colmena apply --on {}", host.name))
+                    }
+                    None => ("local only".into(), "colmena apply-local --sudo".into()),
+                },
+                (Os::Nixos, None) => {
+                    ("on the machine".into(), format!("sudo nixos-rebuild switch --flake .#{}", host.name))
+                }
             };
             HostRow {
                 name: host.name.clone(),
@@ -50,6 +69,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
                 system: host.system.as_str(),
                 channel: host.channel.as_str(),
                 profiles: if profiles.is_empty() { "none".into() } else { profiles.join(", ") },
+                target,
                 switch,
             }
         })
@@ -97,6 +117,21 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
             })
         })
         .collect();
+    let mut tags: Vec<TagRow> = Vec::new();
+    if view.colmena {
+        let mut seen: Vec<&str> = Vec::new();
+        for h in &view.hosts {
+            for t in &h.tags {
+                if seen.contains(&t.as_str()) {
+                    continue;
+                }
+                seen.push(t);
+                let members: Vec<String> =
+                    view.hosts.iter().filter(|o| o.tags.contains(t)).map(|o| format!("`{}`", o.host.name)).collect();
+                tags.push(TagRow { tag: t.clone(), hosts: members.join(", ") });
+            }
+        }
+    }
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
@@ -108,6 +143,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
         modules => modules,
         placeholders => placeholders,
         secret_files => secret_files,
+        tags => tags,
     };
     let text = env.render_str(TEMPLATE, ctx)?;
     tree.generated("README.md", tidy(&text));

@@ -1,11 +1,13 @@
 //! Validation: every problem of a fleet at once, before anything is written.
 
+mod deploy;
 mod secrets;
 
 use crate::error::{Problem, Problems};
 use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
 use fleet_dsl::{
     AttrPath, Config, FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting,
+    User,
 };
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
@@ -56,6 +58,7 @@ impl Validator {
             fleet.spec.options.iter().filter(|o| o.effective_default().is_none()).map(|o| o.name.as_str()).collect();
         let mut hosts: Vec<HostView<'a>> = fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required)).collect();
         let secrets = self.check_secrets(fleet, &mut hosts);
+        let colmena = self.check_deployment(&mut hosts);
 
         let mut systems = Vec::new();
         for h in &fleet.hosts {
@@ -63,7 +66,7 @@ impl Validator {
                 systems.push(h.system);
             }
         }
-        View { fleet, hosts, profiles, users, option_sets, modules, systems, secrets }
+        View { fleet, hosts, profiles, users, option_sets, modules, systems, secrets, colmena }
     }
 
     fn check_host_names(&mut self, fleet: &FleetData) {
@@ -138,8 +141,17 @@ impl Validator {
         if !h.secrets.is_empty() {
             generated.push("sops.secrets");
         }
+        if h.build_machine.as_ref().is_some_and(|b| b.ssh_user.is_some()) {
+            generated.push("nix.settings.trusted-users");
+        }
+        let uses_builder = fleet.hosts.iter().any(|other| {
+            other.name != h.name && other.build_machine.as_ref().is_some_and(|b| b.systems.contains(&h.system))
+        });
+        if uses_builder {
+            generated.extend(["nix.buildMachines", "nix.distributedBuilds"]);
+        }
         self.check_config(&owner, &h.config, &generated);
-        HostView { host: h, users, spec, state_version, secrets: Vec::new() }
+        HostView { host: h, users, spec, state_version, secrets: Vec::new(), tags: Vec::new(), builders: Vec::new() }
     }
 
     fn check_profile(&mut self, p: &ProfileData) {
@@ -236,10 +248,12 @@ impl Validator {
         let mut users: IndexMap<&'a str, (UserView<'a>, &'a str)> = IndexMap::new();
         let mut reported = HashSet::new();
         for h in &fleet.hosts {
-            let mut stack: Vec<&'a ProfileData> = h.profiles.iter().map(AsRef::as_ref).collect();
-            while let Some(p) = stack.pop() {
-                stack.extend(p.imports.iter().map(AsRef::as_ref));
-                for u in &p.users {
+            let mut attached: Vec<(&'a ProfileData, &'a User)> = Vec::new();
+            for p in &h.profiles {
+                users_in_order(p, &mut attached);
+            }
+            for (p, u) in attached {
+                {
                     let entry = users.entry(u.name.as_str()).or_insert_with(|| {
                         let view = UserView { user: u, on_nixos: false, on_darwin: false };
                         (view, p.name.as_str())
@@ -384,6 +398,14 @@ fn push_leaves<'a>(
     }
 }
 
+/// Users attached to `p` and its imports, imports first, with the profile attaching each.
+fn users_in_order<'a>(p: &'a ProfileData, out: &mut Vec<(&'a ProfileData, &'a User)>) {
+    for i in &p.imports {
+        users_in_order(i, out);
+    }
+    out.extend(p.users.iter().map(|u| (p, u)));
+}
+
 fn collect_user_names<'a>(p: &'a ProfileData, out: &mut Vec<&'a str>) {
     for i in &p.imports {
         collect_user_names(i, out);
@@ -396,7 +418,7 @@ fn collect_user_names<'a>(p: &'a ProfileData, out: &mut Vec<&'a str>) {
 }
 
 /// RFC 1123 host label.
-fn check_hostname(name: &str) -> Result<(), &'static str> {
+pub(crate) fn check_hostname(name: &str) -> Result<(), &'static str> {
     if name.is_empty() {
         return Err("it is empty");
     }

@@ -1,0 +1,161 @@
+//! Deployment: colmena targets and tags, and build machines shared by the fleet.
+
+use super::{check_hostname, is_user_name, Validator};
+use crate::error::Problem;
+use crate::view::HostView;
+use fleet_dsl::{BuildMachine, Os, ProfileData, SshKey};
+use std::collections::HashSet;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+impl Validator {
+    /// Computes tags and build machines per host; returns whether colmena deploys the fleet.
+    pub(super) fn check_deployment(&mut self, hosts: &mut [HostView<'_>]) -> bool {
+        let names: HashSet<String> = hosts.iter().map(|h| h.host.name.clone()).collect();
+        for h in hosts.iter_mut() {
+            self.check_deploy(h, &names);
+        }
+        let builders: Vec<(&str, &BuildMachine)> =
+            hosts.iter().filter_map(|h| Some((h.host.name.as_str(), h.host.build_machine.as_ref()?))).collect();
+        for (host, b) in &builders {
+            self.check_builder(host, b);
+        }
+        for h in hosts.iter_mut() {
+            for (name, b) in &builders {
+                if *name == h.host.name || !b.systems.contains(&h.host.system) {
+                    continue;
+                }
+                if let Some(SshKey::Secret(link)) = &b.ssh_key {
+                    let readable = h.secrets.iter().any(|s| s.decl.name == link.name && *s.set == link.set);
+                    if !readable {
+                        self.problems.push(Problem::BuilderKeyUnreadable {
+                            host: h.host.name.clone(),
+                            builder: (*name).to_owned(),
+                            secret: link.name.clone(),
+                            set: link.set.rust_name.clone(),
+                        });
+                    }
+                }
+                h.builders.push((name, b));
+            }
+        }
+        hosts.iter().any(|h| h.host.os == Os::Nixos && h.host.deploy.is_some())
+    }
+
+    fn check_deploy(&mut self, h: &mut HostView<'_>, host_names: &HashSet<String>) {
+        let host = h.host;
+        let mut bad = |what: String| self.problems.push(Problem::Deployment { host: host.name.clone(), what });
+        if host.os == Os::Darwin {
+            if host.deploy.is_some() {
+                bad("colmena cannot deploy nix-darwin hosts: remove `.deploy(..)` and switch it with `darwin-rebuild`"
+                    .into());
+            }
+            return;
+        }
+        let mut tags = Vec::new();
+        for p in &host.profiles {
+            profile_tags(p, &mut tags);
+        }
+        tags.push("nixos".to_owned());
+        let Some(d) = &host.deploy else {
+            h.tags = tags;
+            return;
+        };
+        if let Some(target) = &d.target_host {
+            if !is_address(target) {
+                bad(format!("deployment target `{target}` is not a host name, a domain name or an IP address"));
+            }
+        }
+        if let Some(user) = &d.target_user {
+            if !is_user_name(user) {
+                bad(format!("deployment user `{user}` is not a valid login name"));
+            }
+        }
+        if d.target_port == Some(0) {
+            bad("deployment port 0 is not a port: use 1 to 65535 (ssh listens on 22)".into());
+        }
+        if d.target_host.is_none() && !d.allow_local_deployment {
+            bad("has no deployment target and does not allow local deployment: use `Deploy::ssh(..)` or `Deploy::local()`".into());
+        }
+        let mut own = HashSet::new();
+        for tag in &d.tags {
+            let problem = if tag.is_empty() {
+                Some("an empty tag: give it a name, or remove it".to_owned())
+            } else if !tag.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')) {
+                Some(format!("tag `{tag}`: use letters, digits, `-` and `_`"))
+            } else if !own.insert(tag.as_str()) {
+                Some(format!("tag `{tag}` twice: list each tag once"))
+            } else if host_names.contains(tag) {
+                Some(format!(
+                    "tag `{tag}`, which is also a host name: `colmena apply --on` would mix up the host and the tag; rename the tag"
+                ))
+            } else {
+                None
+            };
+            match problem {
+                Some(what) => self.problems.push(Problem::Tag { host: host.name.clone(), what }),
+                None if !tags.contains(tag) => tags.push(tag.clone()),
+                None => {}
+            }
+        }
+        h.tags = tags;
+    }
+
+    fn check_builder(&mut self, host: &str, b: &BuildMachine) {
+        let mut bad = |what: String| self.problems.push(Problem::Deployment { host: host.to_owned(), what });
+        if !is_address(&b.host_name) {
+            bad(format!("build machine address `{}` is not a host name, a domain name or an IP address", b.host_name));
+        }
+        if b.systems.is_empty() {
+            bad("is a build machine for no system: list the systems it builds, e.g. `[System::X86_64Linux]`".into());
+        }
+        if b.max_jobs == 0 {
+            bad("is a build machine with max jobs 0, so it would build nothing: use 1 or more".into());
+        }
+        if let Some(user) = &b.ssh_user {
+            if !is_user_name(user) {
+                bad(format!("build machine ssh user `{user}` is not a valid login name"));
+            }
+        }
+        for f in &b.supported_features {
+            if f.is_empty() || f.contains(char::is_whitespace) {
+                bad(format!("build machine feature `{f}` is not a feature name such as `big-parallel`"));
+            }
+        }
+        if let Some(SshKey::Path(p)) = &b.ssh_key {
+            if !p.starts_with('/') || p.starts_with("/nix/store") {
+                bad(format!("build machine ssh key `{p}` must be an absolute path outside the Nix store"));
+            }
+        }
+    }
+}
+
+fn profile_tags(p: &ProfileData, out: &mut Vec<String>) {
+    if !out.contains(&p.name) {
+        out.push(p.name.clone());
+    }
+    for i in &p.imports {
+        profile_tags(i, out);
+    }
+}
+
+/// A host name, a dotted domain name, or an IPv4/IPv6 address.
+fn is_address(s: &str) -> bool {
+    s.parse::<Ipv4Addr>().is_ok()
+        || s.parse::<Ipv6Addr>().is_ok()
+        || (s.len() <= 253 && s.split('.').all(|label| check_hostname(label).is_ok()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_address;
+
+    #[test]
+    fn addresses() {
+        for ok in ["server", "server.lan", "pi-4.home.example.org", "192.168.1.10", "fe80::1"] {
+            assert!(is_address(ok), "{ok}");
+        }
+        for bad in ["", "server.", "-x.lan", "a b", "root@server", "server:22", "http://x"] {
+            assert!(!is_address(bad), "{bad}");
+        }
+    }
+}
