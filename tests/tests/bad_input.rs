@@ -352,3 +352,53 @@ fn secret_options_built_by_hand_are_checked_too() {
         ],
     );
 }
+
+#[test]
+fn invalid_deployment_settings() {
+    let fleet = Fleet::<NoSpec>::new("f")
+        .host(host("a").deploy(Deploy::ssh("root@a.lan").user("Root User").port(0)))
+        .host(host("b").deploy(Deploy::ssh("b.lan").tag("").tag("x y").tag("dmz").tag("dmz").tag("a")))
+        .host(host("c").deploy(Deploy::default()));
+    assert_rejected(
+        fleet,
+        &[
+            "host `a`: deployment target `root@a.lan` is not a host name, a domain name or an IP address",
+            "host `a`: deployment user `Root User` is not a valid login name",
+            "host `a`: deployment port 0 is not a port",
+            "host `b` has an empty tag",
+            "host `b` has tag `x y`: use letters, digits",
+            "host `b` has tag `dmz` twice",
+            "host `b` has tag `a`, which is also a host name",
+            "host `c`: has no deployment target and does not allow local deployment",
+        ],
+    );
+}
+
+#[test]
+fn invalid_build_machines() {
+    let bad = BuildMachine::new("big lan", []).max_jobs(0).ssh_user("Bad User").ssh_key_path("relative/key");
+    let fleet = Fleet::<NoSpec>::new("f").host(host("a").build_machine(bad)).host(host("b"));
+    assert_rejected(
+        fleet,
+        &[
+            "build machine address `big lan` is not a host name",
+            "is a build machine for no system",
+            "max jobs 0",
+            "build machine ssh user `Bad User`",
+            "build machine ssh key `relative/key` must be an absolute path",
+        ],
+    );
+}
+
+#[test]
+fn builder_key_secret_must_be_readable_by_its_users() {
+    let builder = BuildMachine::new("a.lan", [System::X86_64Linux]).ssh_key_secret(Own::token());
+    let fleet = Fleet::new("f")
+        .admin("alice", ADMIN)
+        .host(keyed("a", KEY_A).build_machine(builder).secrets::<Own>())
+        .host(keyed("b", KEY_B));
+    assert_rejected(
+        fleet,
+        &["host `b` uses build machine `a`, whose ssh key secret `token` (of `Own`) it does not read"],
+    );
+}
