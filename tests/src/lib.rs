@@ -281,9 +281,131 @@ pub fn darwin_unstable_fleet() -> FleetData {
         .into_data()
 }
 
+/// Admins of the [`secrets_fleet`]: (name, age key).
+pub const SECRETS_ADMINS: [(&str, &str); 2] = [
+    ("alice", "age1dk6h2nx83hkghl5dph0j68s6tplnp7n65swu4crt6574fcztv4msukywz0"),
+    ("bob", "age1h56g207uarn598q0l259gwujnpq7halp0uzsuhyun4f0e66ey36qh4df2e"),
+];
+
+/// Hosts of the [`secrets_fleet`] that have an age key: (name, age key). Host [`UNKEYED_HOST`]
+/// has none.
+pub const SECRETS_HOSTS: [(&str, &str); 4] = [
+    ("alpha", "age1gmkp5g8ffy9gc567394w6ez3kve6gmrljnfd87rutxzu8pse256qu9teuc"),
+    ("beta", "age1k4hn4ztxrrrlxj6js6fvevl6pkx7jlc6agnmkrz8vm0gfn94fs8sjn4xj4"),
+    ("gamma", "age1nz3s0836dwxgstsxdfwhzjkdm28rr45y808vqtev2sf0cd0uc23syllax2"),
+    ("mac", "age18q3xkrl8h0vptpmgpz2c36cuapen44ev3wycvpchtp7tr8d0qfpsyhwgnj"),
+];
+
+/// The NixOS host of the [`secrets_fleet`] without an age key and without secrets.
+pub const UNKEYED_HOST: &str = "plain";
+
+/// The hosts of the [`secrets_fleet`] that use the `media` profile, so read `secrets/media.yaml`.
+pub const MEDIA_HOSTS: [&str; 2] = ["beta", "gamma"];
+
+/// Secrets of every host of the [`secrets_fleet`] (through the `Any` profile `base`):
+/// `secrets/common.yaml`.
+#[derive(Secrets)]
+#[secrets(scope = common)]
+pub struct FleetShared {
+    /// Hashed login password of `ops` (`mkpasswd -m yescrypt`).
+    #[secret(needed_for_users)]
+    pub user_password: Secret,
+    /// Token for private flake inputs.
+    #[secret(mode = "0440", group = "wheel")]
+    pub nix_access_tokens: Secret,
+}
+
+/// Secrets of host `alpha` only: `secrets/alpha.yaml`. Its one secret sets every option.
+#[derive(Secrets)]
+#[secrets(scope = host)]
+pub struct AlphaOnly {
+    /// The database's root password: every sops-nix option set (owner and group stay `root`,
+    /// which sops-nix requires of a `neededForUsers` secret).
+    #[secret(
+        key = "db/root-password",
+        owner = "root",
+        group = "root",
+        mode = "0440",
+        path = "/var/lib/db/root-password",
+        format = yaml,
+        needed_for_users,
+        restart_units = ["postgresql.service", "pgbouncer.service"],
+        reload_units = ["nginx.service"]
+    )]
+    pub db_root_password: Secret,
+}
+
+/// Secrets of the media servers (the hosts of the `media` profile): `secrets/media.yaml`.
+#[derive(Secrets)]
+#[secrets(scope = group("media"))]
+pub struct MediaSecrets {
+    /// API key of the media server.
+    #[secret(owner = "jellyfin", mode = "0400", restart_units = ["jellyfin.service"])]
+    pub jellyfin_api_key: Secret,
+    /// Credentials of the network share, under another key in the file.
+    #[secret(rename = "smb-credentials", key = "smb")]
+    pub share: Secret,
+}
+
+/// A fleet with secrets in every scope: NixOS hosts `alpha` (`base` and its own
+/// [`AlphaOnly`]), `beta` and `gamma` (profile `media`, which builds on `base` and reads
+/// [`MediaSecrets`]), the Mac `mac` (`base`), and [`UNKEYED_HOST`] without key, profile or
+/// secret; admins [`SECRETS_ADMINS`]; the `Any` profile `base` reads [`FleetShared`] and has
+/// the user `ops`, whose password is [`FleetShared::user_password`].
+pub fn secrets_fleet() -> FleetData {
+    let ops = User::new("ops")
+        .description("Operator")
+        .groups(["wheel"])
+        .password_secret(FleetShared::user_password())
+        .ssh_key("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFleetTestsOpsKey ops@fleet");
+    let base = Profile::any("base")
+        .description("Every host with secrets: the operator and the fleet-wide secrets.")
+        .user(&ops)
+        .secrets::<FleetShared>()
+        .default("time.timeZone", "UTC");
+    let media = Profile::nixos("media")
+        .description("Media servers: they share secrets/media.yaml.")
+        .import(&base)
+        .secrets::<MediaSecrets>()
+        .default("services.jellyfin.enable", true);
+    let [alice, bob] = SECRETS_ADMINS;
+    let [alpha, beta, gamma, mac] = SECRETS_HOSTS;
+    Fleet::<NoSpec>::new("secrets")
+        .admin(alice.0, age_key!("age1dk6h2nx83hkghl5dph0j68s6tplnp7n65swu4crt6574fcztv4msukywz0"))
+        .admin(bob.0, age_key!("age1h56g207uarn598q0l259gwujnpq7halp0uzsuhyun4f0e66ey36qh4df2e"))
+        .host(
+            Host::nixos(alpha.0, System::X86_64Linux)
+                .profile(&base)
+                .secrets::<AlphaOnly>()
+                .age_key(age_key!("age1gmkp5g8ffy9gc567394w6ez3kve6gmrljnfd87rutxzu8pse256qu9teuc")),
+        )
+        .host(
+            Host::nixos(beta.0, System::X86_64Linux)
+                .profile(&media)
+                .age_key(age_key!("age1k4hn4ztxrrrlxj6js6fvevl6pkx7jlc6agnmkrz8vm0gfn94fs8sjn4xj4")),
+        )
+        .host(
+            Host::nixos(gamma.0, System::Aarch64Linux)
+                .profile(&media)
+                .age_key(age_key!("age1nz3s0836dwxgstsxdfwhzjkdm28rr45y808vqtev2sf0cd0uc23syllax2")),
+        )
+        .host(
+            Host::darwin(mac.0, System::Aarch64Darwin)
+                .profile(&base)
+                .age_key(age_key!("age18q3xkrl8h0vptpmgpz2c36cuapen44ev3wycvpchtp7tr8d0qfpsyhwgnj")),
+        )
+        .host(Host::nixos(UNKEYED_HOST, System::X86_64Linux).set("services.openssh.enable", true))
+        .into_data()
+}
+
 /// Every fixture fleet with its name.
 pub fn fixtures() -> Vec<(&'static str, FleetData)> {
-    vec![("hostile", hostile_fleet()), ("minimal", minimal_nixos_fleet()), ("darwin", darwin_unstable_fleet())]
+    vec![
+        ("hostile", hostile_fleet()),
+        ("minimal", minimal_nixos_fleet()),
+        ("darwin", darwin_unstable_fleet()),
+        ("secrets", secrets_fleet()),
+    ]
 }
 
 /// Renders `fleet` in memory (`out_dir` is only read; pass an empty directory), panicking
@@ -379,7 +501,10 @@ pub const HARNESS_FILE: &str = "fleet-test-harness.nix";
 /// A Nix file that loads generated modules without nixpkgs: `load FILE` imports a file and,
 /// when it is a function (a module), calls it with a stub `lib` (`mkDefault`, `mkOption`,
 /// `mkMerge` are the identity, `mkIf` drops its condition, `lib.types.*` are plain
-/// descriptions), stub `config`, `pkgs` and flake `inputs`; `sanitize` makes a value JSON-safe
+/// descriptions), stub `config` (`networking.hostName` is `"stub-host"`; `sops.secrets.<name>.path`
+/// is `/run/secrets/<name>` for the names [`HARNESS_SECRETS_FILE`] lists, when it exists), `pkgs`
+/// flake `inputs` (sops-nix's modules are strings, a nixpkgs imports to a string) and the
+/// flake's `self` (its `nixosConfigurations` from `parts/hosts.nix`); `sanitize` makes a value JSON-safe
 /// (functions become `"<lambda>"`, paths `"<path:...>"`, never copied to the store).
 pub const HARNESS: &str = r#"let
   types = {
@@ -411,17 +536,40 @@ pub const HARNESS: &str = r#"let
     mkMerge = x: x;
     elem = builtins.elem;
   };
+  # A flake's nixpkgs: `import`able (see `write_harness`), and `nixosSystem` records what it
+  # was given where colmena's hive reads it back.
   system = {
+    outPath = ./fleet-test-nixpkgs.nix;
     lib = {
-      nixosSystem = x: x;
+      nixosSystem = x:
+        x
+        // {
+          pkgs = "<pkgs>";
+          _module = {
+            specialArgs = x.specialArgs or {};
+            args.modules = x.modules or [];
+          };
+        };
       darwinSystem = x: x;
     };
   };
+  # Secrets the generated modules read as `config.sops.secrets.<name>.path`, listed by the
+  # optional file beside this one (see `write_harness`).
+  secretNames =
+    if builtins.pathExists ./fleet-test-secrets.nix
+    then import ./fleet-test-secrets.nix
+    else [];
   args = {
     inherit lib;
     config = {
       fleet.users = [];
       hostSpec = {};
+      networking.hostName = "stub-host";
+      sops.secrets = builtins.listToAttrs (map (name: {
+          inherit name;
+          value = {path = "/run/secrets/" + name;};
+        })
+        secretNames);
     };
     pkgs = {
       zsh = "<pkgs.zsh>";
@@ -435,6 +583,19 @@ pub const HARNESS: &str = r#"let
       nixpkgs-darwin = system;
       nix-darwin = system;
       nix-darwin-unstable = system;
+      sops-nix = {
+        nixosModules.sops = "<sops-nix.nixosModules.sops>";
+        darwinModules.sops = "<sops-nix.darwinModules.sops>";
+      };
+      colmena.lib.makeHive = hive: "<colmena hive>";
+    };
+    # The flake itself: its nixosConfigurations from the generated parts/hosts.nix.
+    self = {
+      nixosConfigurations =
+        if builtins.pathExists ./parts/hosts.nix
+        then (load ./parts/hosts.nix).flake.nixosConfigurations or {}
+        else {};
+      colmena = {};
     };
   };
   sanitize = v: let
@@ -464,4 +625,343 @@ in {
 /// at `path` (relative to the tree; generated paths are plain path literals).
 pub fn eval_file_expr(path: &str) -> String {
     format!("let h = import ./{HARNESS_FILE}; in h.sanitize (h.load ./{path})")
+}
+
+/// File name (beside [`HARNESS_FILE`]) of the Nix list of secret names the stub `config` of
+/// [`HARNESS`] provides as `config.sops.secrets.<name>`.
+pub const HARNESS_SECRETS_FILE: &str = "fleet-test-secrets.nix";
+
+/// File name (beside [`HARNESS_FILE`]) of the stub nixpkgs that `import inputs.nixpkgs {...}`
+/// loads in [`HARNESS`].
+pub const HARNESS_NIXPKGS_FILE: &str = "fleet-test-nixpkgs.nix";
+
+/// The names of the secrets that Nix `texts` read as `config.sops.secrets.<name>.path`, each
+/// once, sorted (a quoted name is unescaped).
+pub fn referenced_secret_names<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let re = regex::Regex::new(r#"config\.sops\.secrets\.(?:"((?:[^"\\]|\\.)*)"|([A-Za-z_][A-Za-z0-9_'-]*))\.path"#)
+        .unwrap_or_else(|e| panic!("bad regex: {e}"));
+    let mut names: Vec<String> = Vec::new();
+    for text in texts {
+        for c in re.captures_iter(text) {
+            let name = match (c.get(1), c.get(2)) {
+                (Some(quoted), _) => quoted.as_str().replace("\\\"", "\"").replace("\\\\", "\\"),
+                (None, Some(plain)) => plain.as_str().to_owned(),
+                (None, None) => continue,
+            };
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names.sort();
+    names
+}
+
+/// Writes [`HARNESS`] into `dir`, with its stub nixpkgs ([`HARNESS_NIXPKGS_FILE`]) and a
+/// [`HARNESS_SECRETS_FILE`] listing every secret the
+/// `.nix` files of `tree` read through `config.sops.secrets.<name>.path`.
+pub fn write_harness(tree: &Tree, dir: &Path) -> std::io::Result<()> {
+    std::fs::write(dir.join(HARNESS_FILE), HARNESS)?;
+    std::fs::write(dir.join(HARNESS_NIXPKGS_FILE), "# A stub nixpkgs.\n{...}: \"<nixpkgs>\"\n")?;
+    let names = referenced_secret_names(nix_files(tree).into_iter().map(|(_, text)| text));
+    let list: Vec<String> = names.iter().map(|n| fleet_gen::nix::escape::string(n)).collect();
+    std::fs::write(dir.join(HARNESS_SECRETS_FILE), format!("[{}]\n", list.join(" ")))
+}
+
+// ---------------------------------------------------------------------------------------------
+// .sops.yaml
+
+/// Why `key` is not an age X25519 recipient (`age1…`, bech32 — not bech32m — of 32 bytes), or
+/// `Ok` when it is one.
+pub fn check_age_recipient(key: &str) -> Result<(), String> {
+    use bech32::primitives::decode::CheckedHrpstring;
+    let parsed = CheckedHrpstring::new::<bech32::Bech32>(key).map_err(|e| format!("`{key}` is not bech32: {e}"))?;
+    if parsed.hrp().as_str() != "age" {
+        return Err(format!("`{key}` has the prefix `{}`, not `age`", parsed.hrp()));
+    }
+    if key.starts_with("AGE") {
+        return Err(format!("`{key}` is upper-case"));
+    }
+    let len = parsed.byte_iter().count();
+    if len != 32 {
+        return Err(format!("`{key}` holds {len} bytes, not 32"));
+    }
+    Ok(())
+}
+
+/// One creation rule of a `.sops.yaml`, aliases resolved.
+#[derive(Clone, Debug)]
+pub struct SopsRule {
+    /// `path_regex`, as written.
+    pub path_regex: String,
+    /// The compiled `path_regex`.
+    pub regex: regex::Regex,
+    /// Every age recipient of every key group, in order.
+    pub recipients: Vec<String>,
+}
+
+/// A parsed `.sops.yaml`: its `keys` and `creation_rules`, aliases resolved.
+#[derive(Clone, Debug)]
+pub struct SopsConfig {
+    /// The `keys` list.
+    pub keys: Vec<String>,
+    /// The creation rules, in order (sops uses the first whose `path_regex` matches).
+    pub rules: Vec<SopsRule>,
+}
+
+impl SopsConfig {
+    /// The rule sops uses for `path` (relative to the repository root): the first that matches.
+    pub fn rule_for(&self, path: &str) -> Option<&SopsRule> {
+        self.rules.iter().find(|r| r.regex.is_match(path))
+    }
+
+    /// Every rule whose `path_regex` matches `path`.
+    pub fn rules_matching<'a>(&'a self, path: &'a str) -> impl Iterator<Item = &'a SopsRule> + 'a {
+        self.rules.iter().filter(move |r| r.regex.is_match(path))
+    }
+}
+
+/// Parses a `.sops.yaml` with a YAML parser that resolves anchors and aliases, checking its
+/// shape: each anchor defined once, every alias defined, `keys` a list of valid age
+/// recipients, each creation rule a compiling `path_regex` with `key_groups` of `age` lists
+/// only, every recipient one of `keys`.
+pub fn parse_sops_config(sops_yaml: &str) -> Result<SopsConfig, String> {
+    use yaml_rust2::{Yaml, YamlLoader};
+    let mut problems = Vec::new();
+
+    // Anchors: YAML allows redefining one (the later wins), which would silently change who
+    // decrypts a file, so each must be defined once.
+    let anchor = regex::Regex::new(r"(?:^|[\s\[{,])&([^\s\[\]{},]+)").map_err(|e| e.to_string())?;
+    let mut anchors: Vec<&str> = Vec::new();
+    for line in sops_yaml.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        for c in anchor.captures_iter(line) {
+            let name = c.get(1).map_or("", |m| m.as_str());
+            if anchors.contains(&name) {
+                problems.push(format!("anchor `&{name}` is defined more than once"));
+            }
+            anchors.push(name);
+        }
+    }
+
+    let docs = match YamlLoader::load_from_str(sops_yaml) {
+        Ok(docs) => docs,
+        Err(e) => {
+            problems.push(format!(".sops.yaml is not YAML: {e}"));
+            return Err(problems.join("\n"));
+        }
+    };
+    let [doc] = docs.as_slice() else {
+        return Err(format!(".sops.yaml holds {} YAML documents, not 1", docs.len()));
+    };
+    let field = |y: &'_ Yaml, name: &str| -> Option<Yaml> { y.as_hash()?.get(&Yaml::String(name.to_owned())).cloned() };
+    let strings = |y: Option<Yaml>, what: &str, problems: &mut Vec<String>| -> Vec<String> {
+        match y.as_ref().and_then(Yaml::as_vec) {
+            Some(items) => items
+                .iter()
+                .filter_map(|i| match i.as_str() {
+                    Some(s) => Some(s.to_owned()),
+                    None => {
+                        problems.push(format!("{what}: {i:?} is not a string (an undefined alias?)"));
+                        None
+                    }
+                })
+                .collect(),
+            None => {
+                problems.push(format!("{what} is not a list: {y:?}"));
+                Vec::new()
+            }
+        }
+    };
+
+    if let Some(hash) = doc.as_hash() {
+        for k in hash.keys() {
+            if !matches!(k.as_str(), Some("keys" | "creation_rules")) {
+                problems.push(format!("unexpected top-level key {k:?}"));
+            }
+        }
+    } else {
+        return Err(format!(".sops.yaml is not a mapping: {doc:?}"));
+    }
+    let keys = strings(field(doc, "keys"), "keys", &mut problems);
+    for (i, k) in keys.iter().enumerate() {
+        if let Err(e) = check_age_recipient(k) {
+            problems.push(format!("keys[{i}]: {e}"));
+        }
+        if keys[..i].contains(k) {
+            problems.push(format!("keys[{i}]: `{k}` is listed twice"));
+        }
+    }
+
+    let mut rules = Vec::new();
+    let raw_rules = field(doc, "creation_rules");
+    let raw_rules = raw_rules.as_ref().and_then(Yaml::as_vec).cloned().unwrap_or_else(|| {
+        problems.push("creation_rules is not a list".to_owned());
+        Vec::new()
+    });
+    if raw_rules.is_empty() {
+        problems.push("creation_rules is empty".to_owned());
+    }
+    for (i, r) in raw_rules.iter().enumerate() {
+        let Some(path_regex) = field(r, "path_regex").and_then(|y| y.as_str().map(str::to_owned)) else {
+            problems.push(format!("creation_rules[{i}] has no string path_regex: {r:?}"));
+            continue;
+        };
+        let regex = match regex::Regex::new(&path_regex) {
+            Ok(re) => re,
+            Err(e) => {
+                problems.push(format!("creation_rules[{i}]: path_regex `{path_regex}` does not compile: {e}"));
+                continue;
+            }
+        };
+        if let Some(hash) = r.as_hash() {
+            for k in hash.keys() {
+                if !matches!(k.as_str(), Some("path_regex" | "key_groups")) {
+                    problems.push(format!("creation_rules[{i}]: unexpected key {k:?}"));
+                }
+            }
+        }
+        let mut recipients = Vec::new();
+        let groups = field(r, "key_groups");
+        let groups = groups.as_ref().and_then(Yaml::as_vec).cloned().unwrap_or_default();
+        if groups.is_empty() {
+            problems.push(format!("creation_rules[{i}] (`{path_regex}`) has no key_groups"));
+        }
+        for (g, group) in groups.iter().enumerate() {
+            let what = format!("creation_rules[{i}].key_groups[{g}]");
+            match group.as_hash() {
+                Some(hash) => {
+                    for k in hash.keys() {
+                        if k.as_str() != Some("age") {
+                            problems.push(format!("{what}: unexpected key type {k:?}"));
+                        }
+                    }
+                }
+                None => problems.push(format!("{what} is not a mapping: {group:?}")),
+            }
+            for key in strings(field(group, "age"), &format!("{what}.age"), &mut problems) {
+                if !keys.contains(&key) {
+                    problems.push(format!("{what}: recipient `{key}` is not one of `keys`"));
+                }
+                if recipients.contains(&key) {
+                    problems.push(format!("{what}: recipient `{key}` is listed twice"));
+                }
+                recipients.push(key);
+            }
+        }
+        rules.push(SopsRule { path_regex, regex, recipients });
+    }
+    if problems.is_empty() {
+        Ok(SopsConfig { keys, rules })
+    } else {
+        Err(problems.join("\n"))
+    }
+}
+
+/// Checks a fleet's `.sops.yaml` ([`parse_sops_config`]) and who it lets decrypt what, by
+/// matching every rule's `path_regex` against the candidate paths (never by anchor names):
+///
+/// - `hosts` (name, age key) are the hosts with a key, `admins` the admins' age keys, and
+///   `shared` the shared files (`secrets/common.yaml`, group files) with their member hosts;
+/// - every host and admin key is in `keys`, and `keys` holds nothing else;
+/// - the rule sops uses (the first match) for `secrets/<host>.yaml` has exactly the admins
+///   and that host as recipients, and for each shared file exactly the admins and its members;
+/// - isolation: for every candidate file, no rule matching it (first or not) lists the key of
+///   a host that is not one of its members (for `secrets/<B>.yaml` the only member is `B`);
+/// - every rule matches exactly one candidate path, and near misses (`secrets/<h>.yaml.bak`,
+///   `secrets/<h>Xyaml`, `x/secrets/<h>.yaml`, `secrets/<h>.yml`) match none.
+pub fn check_sops_config(
+    sops_yaml: &str,
+    hosts: &[(&str, &str)],
+    admins: &[&str],
+    shared: &[(&str, &[&str])],
+) -> Result<(), String> {
+    let config = parse_sops_config(sops_yaml)?;
+    let mut problems = Vec::new();
+    let key_of = |host: &str| hosts.iter().find(|(h, _)| *h == host).map(|(_, k)| *k);
+    let name_of = |key: &str| -> String {
+        hosts
+            .iter()
+            .find(|(_, k)| *k == key)
+            .map(|(h, _)| format!("host `{h}`"))
+            .or_else(|| admins.iter().position(|a| *a == key).map(|i| format!("admin #{i}")))
+            .unwrap_or_else(|| format!("unknown key `{key}`"))
+    };
+
+    let mut expected_keys: Vec<&str> = admins.to_vec();
+    expected_keys.extend(hosts.iter().map(|(_, k)| *k));
+    for k in &expected_keys {
+        if !config.keys.iter().any(|c| c == k) {
+            problems.push(format!("keys lacks {}", name_of(k)));
+        }
+    }
+    for k in &config.keys {
+        if !expected_keys.contains(&k.as_str()) {
+            problems.push(format!("keys holds `{k}`, which is neither an admin's nor a host's"));
+        }
+    }
+
+    // (path, member hosts) of every file some host may read.
+    let mut candidates: Vec<(String, Vec<&str>)> =
+        hosts.iter().map(|(h, _)| (format!("secrets/{h}.yaml"), vec![*h])).collect();
+    candidates.extend(shared.iter().map(|(path, members)| ((*path).to_owned(), members.to_vec())));
+    for (path, members) in &candidates {
+        for m in members {
+            if key_of(m).is_none() {
+                problems.push(format!("{path}: member `{m}` is not a host with a key"));
+            }
+        }
+        let mut expected: Vec<&str> = admins.to_vec();
+        expected.extend(members.iter().filter_map(|m| key_of(m)));
+        match config.rule_for(path) {
+            None => problems.push(format!("no creation rule matches {path}")),
+            Some(rule) => {
+                let mut actual: Vec<&str> = rule.recipients.iter().map(String::as_str).collect();
+                actual.sort_unstable();
+                let mut want = expected.clone();
+                want.sort_unstable();
+                if actual != want {
+                    let names = |keys: &[&str]| keys.iter().map(|k| name_of(k)).collect::<Vec<_>>().join(", ");
+                    problems.push(format!(
+                        "{path} (rule `{}`): recipients are [{}], expected [{}]",
+                        rule.path_regex,
+                        names(&actual),
+                        names(&want)
+                    ));
+                }
+            }
+        }
+        // Isolation, over every matching rule (not only the first).
+        for rule in config.rules_matching(path) {
+            for (other, key) in hosts {
+                if !members.contains(other) && rule.recipients.iter().any(|r| r == key) {
+                    problems.push(format!(
+                        "isolation: host `{other}` can decrypt {path} through rule `{}`",
+                        rule.path_regex
+                    ));
+                }
+            }
+        }
+    }
+
+    for rule in &config.rules {
+        let matched: Vec<&str> =
+            candidates.iter().map(|(p, _)| p.as_str()).filter(|p| rule.regex.is_match(p)).collect();
+        if matched.len() != 1 {
+            problems.push(format!("rule `{}` matches {matched:?}, expected exactly one file", rule.path_regex));
+        }
+    }
+    for (path, _) in &candidates {
+        let stem = path.trim_end_matches(".yaml");
+        for near in [format!("{path}.bak"), format!("{stem}Xyaml"), format!("x/{path}"), format!("{stem}.yml")] {
+            if let Some(rule) = config.rule_for(&near) {
+                problems.push(format!("rule `{}` matches the near miss `{near}`", rule.path_regex));
+            }
+        }
+    }
+
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("\n"))
+    }
 }

@@ -38,7 +38,7 @@ fn written() -> Vec<Written> {
             let tree = render(&fleet, out.path());
             let dir = tempfile::tempdir().unwrap();
             write_tree(&tree, dir.path()).unwrap();
-            std::fs::write(dir.path().join(HARNESS_FILE), HARNESS).unwrap();
+            write_harness(&tree, dir.path()).unwrap();
             Written { name, fleet, tree, dir }
         })
         .collect()
