@@ -104,6 +104,18 @@ pub fn fleet() -> Fleet<Spec> {
         .groups(["wheel", "networkmanager", "video", "audio"])
         .shell(Shell::Zsh)
         .password_secret(Shared::user_password())
+        .home(
+            Home::new()
+                .module(Module::new("editor").scaffold(include_str!("../home/modules/editor.nix")))
+                .program(Git {
+                    user_name: "Not Root".into(),
+                    user_email: "notroot@example.org".into(),
+                    default_branch: Some("main".into()),
+                    ..Git::default()
+                })
+                .program(Zsh { aliases: [("ll".to_owned(), "ls -l".to_owned())].into(), ..Zsh::default() })
+                .set("programs.direnv.enable", true),
+        )
         .ssh_key("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMu7mC7rd1hm8sq7cW4oLb6QWj7w3uD0Lf3hH0pWq9vZ notroot@desktop");
 
     let nixbuild = User::new("nixbuild")
@@ -187,6 +199,7 @@ pub fn fleet() -> Fleet<Spec> {
             Host::nixos("laptop", System::X86_64Linux)
                 .profile(&laptop)
                 .secrets::<Wifi>()
+                .disko(Disko::luks_btrfs("/dev/disk/by-id/nvme-laptop-ssd").subvolume("/swap", "/swap"))
                 .age_key(age_key!("age1tmkqm3qe42pn00mjtupxlk5u0rquk8ry9m40l8twzyf0xaura9pqaanndc"))
                 .deploy(Deploy::ssh("laptop.lan").allow_local())
                 .spec(spec(Role::Laptop, false, Some(Gpu::Intel)))
@@ -197,6 +210,8 @@ pub fn fleet() -> Fleet<Spec> {
                 .profile(&server)
                 .age_key(age_key!("age1k04v6v6r8vcm2ffr2ypjexe70gh84fmn34w7ehcd6mrzdqy98srqwn0qm2"))
                 .deploy(Deploy::ssh("server.lan").user("root").tag("media"))
+                .disko(Disko::zfs("/dev/disk/by-id/ata-server-disk", "8425e349"))
+                .auto_upgrade(AutoUpgrade::new("github:notroot/homelab").at("Sun 04:40").allow_reboot("03:00", "05:00"))
                 .spec(Spec {
                     backup_paths: vec!["/srv/media".into(), "/var/lib".into()],
                     ..spec(Role::Server, true, None)
@@ -207,6 +222,7 @@ pub fn fleet() -> Fleet<Spec> {
                 .profile(&server)
                 .age_key(age_key!("age1sk6zu9czsa7g284hgyh7jkxgldz8cvs8k3ucltdtgt4g2wgydnssehwz00"))
                 .deploy(Deploy::ssh("pi.lan").user("root").port(2222).tag("media").build_on_target())
+                .auto_upgrade(AutoUpgrade::new("github:notroot/homelab").at("05:15"))
                 .spec(spec(Role::Server, true, None))
                 .options(Media { enable: false, data_dir: "/srv/media".into(), open_firewall: false })
                 .set("boot.loader.generic-extlinux-compatible.enable", true),
@@ -215,6 +231,7 @@ pub fn fleet() -> Fleet<Spec> {
             Host::darwin("macbook", System::Aarch64Darwin)
                 .profile(&mac)
                 .age_key(age_key!("age1y668yz2p8ethdw9r9w003xa5wvf2wkr4har46wd83edwfhxqjhesvw4neq"))
+                .auto_upgrade(AutoUpgrade::new("github:notroot/homelab").at("12:30"))
                 .spec(spec(Role::Laptop, false, None)),
         )
 }

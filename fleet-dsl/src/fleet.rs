@@ -25,6 +25,12 @@ pub struct Inputs {
     pub sops_nix: String,
     /// colmena, when a host has deployment settings.
     pub colmena: String,
+    /// home-manager matching the stable nixpkgs, when a user has a home.
+    pub home_manager: String,
+    /// home-manager for hosts on unstable.
+    pub home_manager_unstable: String,
+    /// disko, when a host has a disk layout.
+    pub disko: String,
 }
 
 impl Default for Inputs {
@@ -38,6 +44,9 @@ impl Default for Inputs {
             flake_parts: "github:hercules-ci/flake-parts".into(),
             sops_nix: "github:Mic92/sops-nix".into(),
             colmena: "github:zhaofengli/colmena".into(),
+            home_manager: "github:nix-community/home-manager/release-26.05".into(),
+            home_manager_unstable: "github:nix-community/home-manager".into(),
+            disko: "github:nix-community/disko".into(),
         }
     }
 }

@@ -1,11 +1,13 @@
 //! Hosts: one machine each, typed by platform and by the fleet's host spec.
 
 use crate::deploy::{BuildMachine, Deploy, Deployable};
+use crate::disko::{Disko, Partitionable};
 use crate::module::{Config, Module, Priority, Setting, TypedSetting};
 use crate::options::{HostSpec, ModuleOptions, OptionSet};
 use crate::platform::{Channel, HostPlatform, Os, System, UsableOn};
 use crate::profile::{Profile, ProfileData};
 use crate::secret::{AgeKey, SecretSet, Secrets, SecretsFit};
+use crate::upgrade::AutoUpgrade;
 use crate::value::{Attrs, NixValue};
 use crate::{Darwin, Nixos};
 use std::marker::PhantomData;
@@ -52,6 +54,10 @@ pub struct HostData {
     pub deploy: Option<Deploy>,
     /// Its build machine settings, when it builds for other hosts.
     pub build_machine: Option<BuildMachine>,
+    /// Its disk layout (NixOS only).
+    pub disko: Option<Disko>,
+    /// Its automatic upgrades.
+    pub auto_upgrade: Option<AutoUpgrade>,
     /// Host quirks: modules and plain values.
     pub config: Config,
 }
@@ -97,6 +103,8 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
             age_key: None,
             deploy: None,
             build_machine: None,
+            disko: None,
+            auto_upgrade: None,
             config: Config::default(),
         };
         Host { data, _marker: PhantomData }
@@ -154,6 +162,21 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     /// Makes this host a build machine for every other host whose system it builds.
     pub fn build_machine(mut self, machine: BuildMachine) -> Self {
         self.data.build_machine = Some(machine);
+        self
+    }
+
+    /// Lays out the host's disk with disko. A Darwin host does not compile.
+    pub fn disko(mut self, disko: impl Into<Disko>) -> Self
+    where
+        P: Partitionable,
+    {
+        self.data.disko = Some(disko.into());
+        self
+    }
+
+    /// Upgrades the host automatically from the fleet's published flake.
+    pub fn auto_upgrade(mut self, upgrade: AutoUpgrade) -> Self {
+        self.data.auto_upgrade = Some(upgrade);
         self
     }
 

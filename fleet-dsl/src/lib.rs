@@ -7,19 +7,24 @@
 
 pub mod attr_path;
 pub mod deploy;
+pub mod disko;
 pub mod fleet;
+pub mod home;
 pub mod host;
 pub mod module;
 pub mod options;
 pub mod platform;
 pub mod profile;
 pub mod secret;
+pub mod upgrade;
 pub mod user;
 pub mod value;
 
 pub use attr_path::{AttrPath, AttrPathError};
 pub use deploy::{BuildMachine, Deploy, Deployable, SshKey};
+pub use disko::{Dataset, Disko, Layout, LuksBtrfs, Partitionable, Subvolume};
 pub use fleet::{Fleet, FleetData, Inputs};
+pub use home::{Git, Home, HomeProgram, Zsh};
 pub use host::{Host, HostData, StateVersion};
 pub use module::{Config, Module, Priority, Setting, TypedSetting};
 pub use options::{HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType};
@@ -28,6 +33,7 @@ pub use profile::{Profile, ProfileData};
 pub use secret::{
     AgeKey, Scope, Secret, SecretDecl, SecretFormat, SecretLink, SecretRef, SecretSet, Secrets, SecretsFit,
 };
+pub use upgrade::AutoUpgrade;
 pub use user::{Shell, User};
 pub use value::{pkg, raw_nix, Attrs, NixValue, RawNix};
 
@@ -38,8 +44,8 @@ pub use fleet_macros::{age_key, HostSpec, NixEnum, NixOptions, Secrets};
 /// Everything a fleet definition needs: `use fleet_dsl::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        age_key, pkg, raw_nix, AgeKey, Any, BuildMachine, Channel, Darwin, Deploy, Fleet, Host, HostSpec, Inputs,
-        Module, ModuleOptions, NixEnum, NixOptions, NixType, NixValue, Nixos, Profile, Secret, SecretRef, Secrets,
-        Shell, System, User,
+        age_key, pkg, raw_nix, AgeKey, Any, AutoUpgrade, BuildMachine, Channel, Darwin, Deploy, Disko, Fleet, Git,
+        Home, Host, HostSpec, Inputs, Module, ModuleOptions, NixEnum, NixOptions, NixType, NixValue, Nixos, Profile,
+        Secret, SecretRef, Secrets, Shell, System, User, Zsh,
     };
 }

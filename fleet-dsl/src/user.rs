@@ -1,5 +1,6 @@
 //! Users, defined once and attached to profiles.
 
+use crate::home::Home;
 use crate::secret::{SecretLink, SecretRef, Secrets};
 
 /// A login shell.
@@ -36,7 +37,7 @@ impl Shell {
 
 /// A user account, declared once in the generated `modules/users.nix` and enabled on every host
 /// whose profiles include it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct User {
     /// Login name.
     pub name: String,
@@ -50,6 +51,8 @@ pub struct User {
     pub ssh_keys: Vec<String>,
     /// The secret holding the hashed password (`hashedPasswordFile`, NixOS).
     pub password_secret: Option<SecretLink>,
+    /// The user's home-manager configuration.
+    pub home: Option<Home>,
 }
 
 impl User {
@@ -62,6 +65,7 @@ impl User {
             shell: Shell::Bash,
             ssh_keys: Vec::new(),
             password_secret: None,
+            home: None,
         }
     }
 
@@ -87,6 +91,12 @@ impl User {
     /// secret must be `#[secret(needed_for_users)]` and readable by every host with the user.
     pub fn password_secret<T: Secrets>(mut self, secret: SecretRef<T>) -> Self {
         self.password_secret = Some(secret.into());
+        self
+    }
+
+    /// Manages the user's home with home-manager, on every host the user is on.
+    pub fn home(mut self, home: Home) -> Self {
+        self.home = Some(home);
         self
     }
 

@@ -90,6 +90,14 @@ pub enum Problem {
         /// Where it is attached.
         profile: String,
     },
+    /// A user's group or ssh key is malformed.
+    #[error("user `{user}` has {what}")]
+    UserField {
+        /// The user.
+        user: String,
+        /// What is wrong.
+        what: String,
+    },
     /// A hand-written module path is malformed or taken by a generated file.
     #[error("{owner} imports module `{module}`: {reason}")]
     ModulePath {

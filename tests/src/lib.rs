@@ -161,6 +161,15 @@ fn hostile_list() -> Vec<String> {
     HOSTILE.iter().map(|s| (*s).to_owned()).collect()
 }
 
+/// One ssh key line per hostile string that fits on a line, the string as the key's comment.
+pub fn hostile_ssh_keys() -> Vec<String> {
+    HOSTILE
+        .iter()
+        .filter(|s| !s.contains(['\n', '\r']))
+        .map(|s| format!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFleetTestsHostile {s}"))
+        .collect()
+}
+
 /// Hostile text in every position where user text reaches a `.nix` file:
 ///
 /// - host `hostile`: every spec field set (`hostSpec = {...}`); `fleetTest.named.<name> =
@@ -172,12 +181,13 @@ fn hostile_list() -> Vec<String> {
 /// - profiles [`comment_profile`]`(i)`: description `HOSTILE[i]` (a `#` comment), one value;
 ///   profile `injection`: description [`INJECTION`], one user;
 /// - users [`hostile_user`]`(i)`: description `HOSTILE[i]`; user `everything`: every hostile
-///   string as an extra group and as an ssh key;
+///   string in the comment of an ssh key ([`hostile_ssh_keys`]; group names and keys are
+///   validated, so hostile strings elsewhere in them are rejected, see tests/tests/bad_input.rs);
 /// - doc comments (option descriptions and file comments) of [`HostileSpec`], [`Typed`],
 ///   [`CommentOptions`], and the hostile enum value and option name.
 pub fn hostile_fleet() -> FleetData {
-    let everything = User::new("everything").description(hostile_joined()).groups(HOSTILE).shell(Shell::Zsh);
-    let everything = HOSTILE.iter().fold(everything, |u, key| u.ssh_key(*key));
+    let everything = User::new("everything").description(hostile_joined()).groups(["wheel"]).shell(Shell::Zsh);
+    let everything = hostile_ssh_keys().into_iter().fold(everything, |u, key| u.ssh_key(key));
     let mut values = Profile::nixos("values")
         .description("Values: every hostile string, under lib.mkDefault.")
         .user(&everything)
@@ -588,6 +598,15 @@ pub const HARNESS: &str = r#"let
         darwinModules.sops = "<sops-nix.darwinModules.sops>";
       };
       colmena.lib.makeHive = hive: "<colmena hive>";
+      disko.nixosModules.disko = "<disko.nixosModules.disko>";
+      home-manager = {
+        nixosModules.home-manager = "<home-manager.nixosModules.home-manager>";
+        darwinModules.home-manager = "<home-manager.darwinModules.home-manager>";
+      };
+      home-manager-unstable = {
+        nixosModules.home-manager = "<home-manager-unstable.nixosModules.home-manager>";
+        darwinModules.home-manager = "<home-manager-unstable.darwinModules.home-manager>";
+      };
     };
     # The flake itself: its nixosConfigurations from the generated parts/hosts.nix.
     self = {

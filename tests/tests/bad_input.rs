@@ -402,3 +402,66 @@ fn builder_key_secret_must_be_readable_by_its_users() {
         &["host `b` uses build machine `a`, whose ssh key secret `token` (of `Own`) it does not read"],
     );
 }
+
+#[test]
+fn invalid_disk_layouts() {
+    let fleet = Fleet::<NoSpec>::new("f")
+        .host(host("a").disko(Disko::gpt_ext4("sda").esp_size("half")))
+        .host(host("b").disko(Disko::zfs("/dev/sdb", "xyz")))
+        .host(host("c").disko(Disko::luks_btrfs("/dev/sdc").subvolume("/home", "/data").subvolume("/boot", "/boot")));
+    assert_rejected(
+        fleet,
+        &[
+            "host `a`: disk device `sda` is not a device path",
+            "host `a`: EFI partition size `half` is not a size",
+            "host `b`: ZFS host id `xyz` is not 8 hex digits",
+            "host `c`: btrfs subvolume `/home` is listed twice",
+            "host `c`: mount point `/boot` is the EFI partition's",
+        ],
+    );
+}
+
+#[test]
+fn invalid_auto_upgrades() {
+    let fleet = Fleet::<NoSpec>::new("f")
+        .host(host("a").auto_upgrade(AutoUpgrade::new("github:me/fleet#a").at("25:00").allow_reboot("1am", "05:00")))
+        .host(host("b").auto_upgrade(AutoUpgrade::new("github:me/fleet; rm -rf /").at("Sunday 04:00")))
+        .host(
+            Host::<Darwin, NoSpec>::darwin("mac", System::Aarch64Darwin)
+                .auto_upgrade(AutoUpgrade::new("github:me/fleet").allow_reboot("01:00", "02:00")),
+        );
+    assert_rejected(
+        fleet,
+        &[
+            "host `a`: auto-upgrade flake `github:me/fleet#a` is not a flake reference",
+            "host `a`: auto-upgrade schedule `25:00` is not `HH:MM`",
+            "host `a`: reboot window time `1am` is not `HH:MM`",
+            "host `b`: auto-upgrade flake `github:me/fleet; rm -rf /`",
+            "host `b`: auto-upgrade schedule `Sunday 04:00`",
+            "host `mac`: nix-darwin cannot reboot after an upgrade",
+        ],
+    );
+}
+
+#[test]
+fn invalid_homes_and_user_fields() {
+    let home = Home::new().state_version("latest").module("missing").set("programs..git", true);
+    let user = User::new("alice")
+        .groups(["wheel", "Bad Group"])
+        .ssh_key("not a key")
+        .ssh_key("ssh-ed25519 AAAA x\nssh-rsa B")
+        .home(home);
+    let p = Profile::nixos("p").user(&user);
+    assert_rejected(
+        Fleet::<NoSpec>::new("f").host(host("a").profile(&p)),
+        &[
+            "user `alice` has group `Bad Group`, which is not a group name",
+            "user `alice` has ssh key `not a key…`, which is not one OpenSSH public key line",
+            r"user `alice` has ssh key `ssh-ed25519 AAAA x\nssh-r…`",
+            "user `alice` has home state version `latest`",
+            "the home of user `alice` imports module `missing`, which the output repository lacks",
+            "home/modules/missing.nix",
+            "the home of user `alice`: option path `programs..git` has an empty segment",
+        ],
+    );
+}

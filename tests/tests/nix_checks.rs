@@ -311,8 +311,8 @@ fn hostile_values_round_trip_through_nix() {
             expect_at(f, file, &users, &[&hostile_user(i), "description"], &json!(text));
         }
         expect_at(f, file, &users, &["everything", "description"], &joined);
-        expect_at(f, file, &users, &["everything", "extraGroups"], &hostile_list());
-        expect_at(f, file, &users, &["everything", "openssh", "authorizedKeys", "keys"], &hostile_list());
+        expect_at(f, file, &users, &["everything", "extraGroups"], &json!(["wheel"]));
+        expect_at(f, file, &users, &["everything", "openssh", "authorizedKeys", "keys"], &json!(hostile_ssh_keys()));
     }
 
     let file = "modules/host-spec.nix";

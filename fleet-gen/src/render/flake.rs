@@ -32,6 +32,21 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     if view.secrets.is_some() {
         inputs.push(Binding::new("sops-nix", follows(&urls.sops_nix, "nixpkgs", "nixpkgs")));
     }
+    let home_channels: Vec<_> = if super::home::used(view) {
+        fleet.hosts.iter().map(|h| super::home::input(h.channel)).collect()
+    } else {
+        Vec::new()
+    };
+    if home_channels.contains(&"home-manager") {
+        inputs.push(Binding::new("home-manager", follows(&urls.home_manager, "nixpkgs", "nixpkgs")));
+    }
+    if home_channels.contains(&"home-manager-unstable") {
+        let url = &urls.home_manager_unstable;
+        inputs.push(Binding::new("home-manager-unstable", follows(url, "nixpkgs", "nixpkgs-unstable")));
+    }
+    if fleet.hosts.iter().any(|h| h.disko.is_some()) {
+        inputs.push(Binding::new("disko", follows(&urls.disko, "nixpkgs", "nixpkgs")));
+    }
     if view.colmena {
         inputs.push(Binding::new("colmena", follows(&urls.colmena, "nixpkgs", "nixpkgs")));
     }

@@ -12,7 +12,8 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         let name = &h.host.name;
         tree.generated(format!("hosts/{name}/default.nix"), nix_file(&view.fleet.name, None, &host(view, h)));
         if h.host.os == Os::Nixos {
-            tree.user_owned(format!("hosts/{name}/hardware-configuration.nix"), hardware_placeholder(name));
+            let placeholder = hardware_placeholder_for(name, h.host.disko.is_none());
+            tree.user_owned(format!("hosts/{name}/hardware-configuration.nix"), placeholder);
         }
     }
 }
@@ -22,6 +23,10 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
     let mut imports = Vec::new();
     if host.os == Os::Nixos {
         imports.push("./hardware-configuration.nix".to_owned());
+    }
+    if host.disko.is_some() {
+        imports.push("./disko.nix".to_owned());
+        imports.push("inputs.disko.nixosModules.disko".to_owned());
     }
     imports.extend(host.profiles.iter().map(|p| format!("../../profiles/{}.nix", p.name)));
     for i in config_imports(view, &host.config, "../../") {
@@ -55,6 +60,9 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
     }
     bindings.extend(super::secrets::declarations(&host.secrets, "../../"));
     bindings.extend(build_machines(h));
+    if let Some(u) = &host.auto_upgrade {
+        bindings.extend(super::machine::auto_upgrade(host.os, &host.name, u));
+    }
     bindings.extend(config_values(&host.config));
     module(bindings)
 }
@@ -96,18 +104,23 @@ fn build_machines(h: &HostView<'_>) -> Vec<Binding> {
     out
 }
 
-fn hardware_placeholder(host: &str) -> String {
+pub(crate) fn hardware_placeholder(host: &str) -> String {
+    hardware_placeholder_for(host, true)
+}
+
+/// The placeholder; without a root file system when disko lays out the disk (it declares them).
+fn hardware_placeholder_for(host: &str, with_filesystems: bool) -> String {
     let warning = format!(
         "hosts/{host}/hardware-configuration.nix is still the placeholder: replace it with this machine's hardware configuration."
     );
-    let body = Expr::Attrs(vec![
-        Binding::new("warnings", Expr::list([Expr::Str(warning)])),
-        Binding::path(
+    let mut body = vec![Binding::new("warnings", Expr::list([Expr::Str(warning)]))];
+    if with_filesystems {
+        body.push(Binding::path(
             ["fileSystems", "/"],
             Expr::Attrs(vec![Binding::new("device", "/dev/disk/by-label/nixos"), Binding::new("fsType", "ext4")]),
-        ),
-        Binding::path(["boot", "loader", "systemd-boot", "enable"], true),
-    ]);
+        ));
+    }
+    body.push(Binding::path(["boot", "loader", "systemd-boot", "enable"], true));
     let comment = "Placeholder written once by fleet-gen and never again: replace it with the output of\n`nixos-generate-config --show-hardware-config` on this machine.";
-    format!("{}{}\n", escape::comment(comment), body.render(0))
+    format!("{}{}\n", escape::comment(comment), Expr::Attrs(body).render(0))
 }

@@ -98,6 +98,10 @@ fn user_config(user: &User, os: Os) -> Expr {
         fields.push(Binding::path(["openssh", "authorizedKeys", "keys"], Expr::strings(&user.ssh_keys)));
     }
     let mut config = vec![Binding::path(["users", "users", user.name.as_str()], Expr::Attrs(fields))];
+    if user.home.is_some() {
+        let home = Expr::code(format!("../home/{}.nix", user.name));
+        config.push(Binding::path(["home-manager", "users", user.name.as_str()], home));
+    }
     if let Some(p) = program {
         config.push(Binding::path(["programs", p, "enable"], true));
     }

@@ -34,11 +34,13 @@ fn hosts(view: &View<'_>) -> Expr {
                     Os::Nixos => format!("inputs.{}.lib.nixosSystem", nixpkgs_input(os, h.host.channel)),
                     Os::Darwin => format!("inputs.{}.lib.darwinSystem", darwin_input(h.host.channel)),
                 };
-                let modules = if shared.is_empty() {
-                    format!("[../hosts/{name}]")
-                } else {
-                    format!("{list} ++ [../hosts/{name}]")
-                };
+                let mut own = Vec::new();
+                if super::home::used(view) {
+                    own.push(super::home::host_module(os, h.host.channel));
+                }
+                own.push(format!("../hosts/{name}"));
+                let own = own.join(" ");
+                let modules = if shared.is_empty() { format!("[{own}]") } else { format!("{list} ++ [{own}]") };
                 let args = Expr::Attrs(vec![
                     Binding::Inherit(vec!["specialArgs".into()]),
                     Binding::new("modules", Expr::code(modules)),

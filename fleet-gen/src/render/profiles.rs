@@ -75,7 +75,7 @@ fn prioritised(value: &NixValue, priority: Priority) -> Expr {
 /// (User raw Nix is code too, so a raw `pkgs.firefox` gets its argument.)
 pub(super) fn module(bindings: Vec<Binding>) -> Expr {
     let body = Expr::Attrs(bindings);
-    let formals: Vec<&str> = ["config", "lib", "pkgs"].into_iter().filter(|f| body.mentions(f)).collect();
+    let formals: Vec<&str> = ["config", "inputs", "lib", "pkgs"].into_iter().filter(|f| body.mentions(f)).collect();
     if formals.is_empty() {
         body
     } else {

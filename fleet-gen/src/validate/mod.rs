@@ -1,6 +1,7 @@
 //! Validation: every problem of a fleet at once, before anything is written.
 
 mod deploy;
+pub(crate) mod machine;
 mod secrets;
 
 use crate::error::{Problem, Problems};
@@ -15,7 +16,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Generated files under `modules/` that hand-written modules must not take.
-const RESERVED_MODULES: [&str; 4] = ["host-spec", "users", "users-darwin", "options"];
+const RESERVED_MODULES: [&str; 7] =
+    ["host-spec", "users", "users-darwin", "options", "secrets", "secrets-darwin", "home-manager"];
 
 /// Checks the fleet against the output directory (for hand-written modules) and builds the view.
 pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Problems> {
@@ -52,11 +54,25 @@ impl Validator {
         }
         let users = self.collect_users(fleet);
         let option_sets = self.collect_option_sets(fleet, &profiles);
-        let modules = self.collect_modules(fleet, &profiles, out_dir);
+        let owners = profiles
+            .iter()
+            .map(|p| (format!("profile `{}`", p.name), &p.config))
+            .chain(fleet.hosts.iter().map(|h| (format!("host `{}`", h.name), &h.config)))
+            .collect();
+        let modules = self.collect_modules(owners, "modules", out_dir);
+        let home_owners = users
+            .iter()
+            .filter_map(|u| Some((format!("the home of user `{}`", u.user.name), &u.user.home.as_ref()?.config)))
+            .collect();
+        let home_modules = self.collect_modules(home_owners, "home/modules", out_dir);
+        self.check_homes(&users);
 
         let required: Vec<&str> =
             fleet.spec.options.iter().filter(|o| o.effective_default().is_none()).map(|o| o.name.as_str()).collect();
-        let mut hosts: Vec<HostView<'a>> = fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required)).collect();
+        // Build machines, found once: each host looks for those building its system.
+        let builders: Vec<&HostData> = fleet.hosts.iter().filter(|h| h.build_machine.is_some()).collect();
+        let mut hosts: Vec<HostView<'a>> =
+            fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required, &builders)).collect();
         let secrets = self.check_secrets(fleet, &mut hosts);
         let colmena = self.check_deployment(&mut hosts);
 
@@ -66,7 +82,7 @@ impl Validator {
                 systems.push(h.system);
             }
         }
-        View { fleet, hosts, profiles, users, option_sets, modules, systems, secrets, colmena }
+        View { fleet, hosts, profiles, users, option_sets, modules, home_modules, systems, secrets, colmena }
     }
 
     fn check_host_names(&mut self, fleet: &FleetData) {
@@ -84,7 +100,13 @@ impl Validator {
         }
     }
 
-    fn host_view<'a>(&mut self, fleet: &'a FleetData, h: &'a HostData, required: &[&str]) -> HostView<'a> {
+    fn host_view<'a>(
+        &mut self,
+        fleet: &'a FleetData,
+        h: &'a HostData,
+        required: &[&str],
+        builders: &[&HostData],
+    ) -> HostView<'a> {
         let owner = format!("host `{}`", h.name);
         if h.system.os() != h.os {
             let (host, os, system) = (h.name.clone(), h.os.label(), h.system.as_str());
@@ -144,7 +166,14 @@ impl Validator {
         if h.build_machine.as_ref().is_some_and(|b| b.ssh_user.is_some()) {
             generated.push("nix.settings.trusted-users");
         }
-        let uses_builder = fleet.hosts.iter().any(|other| {
+        if h.auto_upgrade.is_some() {
+            generated.push(match h.os {
+                Os::Nixos => "system.autoUpgrade",
+                Os::Darwin => "launchd.daemons.fleet-auto-upgrade",
+            });
+        }
+        self.check_machine(h);
+        let uses_builder = builders.iter().any(|other| {
             other.name != h.name && other.build_machine.as_ref().is_some_and(|b| b.systems.contains(&h.system))
         });
         if uses_builder {
@@ -276,10 +305,27 @@ impl Validator {
             }
         }
         let mut named = HashSet::new();
-        for (name, (_, profile)) in &users {
+        for (name, (view, profile)) in &users {
             if !is_user_name(name) && named.insert(*name) {
                 let (user, profile) = ((*name).to_owned(), (*profile).to_owned());
                 self.problems.push(Problem::UserName { user, profile });
+            }
+            for group in view.user.groups.iter().filter(|g| !is_user_name(g)) {
+                self.problems.push(Problem::UserField {
+                    user: (*name).to_owned(),
+                    what: format!("group `{group}`, which is not a group name (lowercase letters, digits, `_`, `-`)"),
+                });
+            }
+            for key in &view.user.ssh_keys {
+                let known =
+                    ["ssh-ed25519 ", "ssh-rsa ", "ecdsa-sha2-", "sk-ssh-ed25519@openssh.com ", "sk-ecdsa-sha2-"];
+                if !known.iter().any(|k| key.starts_with(k)) || key.contains(['\n', '\r']) {
+                    let shown: String = key.chars().take(24).collect::<String>().escape_debug().collect();
+                    self.problems.push(Problem::UserField {
+                        user: (*name).to_owned(),
+                        what: format!("ssh key `{shown}…`, which is not one OpenSSH public key line (`ssh-ed25519 AAAA… comment`)"),
+                    });
+                }
             }
         }
         users.into_values().map(|(v, _)| v).collect()
@@ -309,16 +355,14 @@ impl Validator {
         sets.into_values().collect()
     }
 
+    /// Resolves the hand-written modules `owners` import to files under `base` (`modules` or
+    /// `home/modules`) of the output directory, or to their scaffolds.
     fn collect_modules<'a>(
         &mut self,
-        fleet: &'a FleetData,
-        profiles: &[&'a ProfileData],
+        owners: Vec<(String, &'a Config)>,
+        base: &str,
         out_dir: &Path,
     ) -> Vec<ModuleFile<'a>> {
-        let owners = profiles
-            .iter()
-            .map(|p| (format!("profile `{}`", p.name), &p.config))
-            .chain(fleet.hosts.iter().map(|h| (format!("host `{}`", h.name), &h.config)));
         let mut files: IndexMap<&'a str, ModuleFile<'a>> = IndexMap::new();
         let mut scaffolds: HashMap<&'a str, &'a Module> = HashMap::new();
         for (owner, config) in owners {
@@ -334,13 +378,13 @@ impl Validator {
                 if files.contains_key(m.path.as_str()) {
                     continue;
                 }
-                if let Err(reason) = check_module_path(&m.path) {
+                if let Err(reason) = check_module_path(&m.path, base == "modules") {
                     let module = m.path.clone();
                     self.problems.push(Problem::ModulePath { owner: owner.clone(), module, reason });
                     continue;
                 }
-                let file = format!("modules/{}.nix", m.path);
-                let dir = format!("modules/{}", m.path);
+                let file = format!("{base}/{}.nix", m.path);
+                let dir = format!("{base}/{}", m.path);
                 let import = if out_dir.join(&file).is_file() {
                     file
                 } else if out_dir.join(&dir).join("default.nix").is_file() {
@@ -434,7 +478,7 @@ pub(crate) fn check_hostname(name: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn check_module_path(path: &str) -> Result<(), &'static str> {
+fn check_module_path(path: &str, reserve_generated: bool) -> Result<(), &'static str> {
     if path.is_empty() {
         return Err("the path is empty");
     }
@@ -449,7 +493,7 @@ fn check_module_path(path: &str) -> Result<(), &'static str> {
         return Err("use `/`-separated segments of letters, digits, `_`, `-` and `.` (no `..`, no absolute paths)");
     }
     let first = path.split('/').next().unwrap_or_default();
-    if RESERVED_MODULES.contains(&first) {
+    if reserve_generated && RESERVED_MODULES.contains(&first) {
         return Err("the generator writes that path itself; choose another name");
     }
     Ok(())
@@ -471,7 +515,7 @@ pub(crate) fn is_user_name(name: &str) -> bool {
         && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'))
 }
 
-fn is_release(v: &str) -> bool {
+pub(crate) fn is_release(v: &str) -> bool {
     let mut parts = v.split('.');
     let ok = |p: Option<&str>| p.is_some_and(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_digit()));
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
@@ -492,10 +536,11 @@ mod tests {
 
     #[test]
     fn module_paths_stay_inside_modules() {
-        assert!(check_module_path("desktop/gnome").is_ok());
+        assert!(check_module_path("desktop/gnome", true).is_ok());
         for bad in ["", "../x", "/etc/x", "a//b", "users", "options/x", "x.nix", "a b"] {
-            assert!(check_module_path(bad).is_err(), "{bad:?}");
+            assert!(check_module_path(bad, true).is_err(), "{bad:?}");
         }
+        assert!(check_module_path("users", false).is_ok(), "home modules have no generated neighbours");
     }
 
     #[test]

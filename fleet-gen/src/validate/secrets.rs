@@ -116,6 +116,24 @@ impl Validator {
                     bad(format!("path `{path}` in the Nix store, where every user could read it: link it under /run or /var/lib"));
                 }
             }
+            if let Some(format) = d.format.filter(|f| *f != fleet_dsl::SecretFormat::Yaml) {
+                bad(format!(
+                    "format `{}`, but secrets live in the YAML file of their scope ({}): a `{}` secret needs a file of its own, which fleet does not manage; store it as a YAML value",
+                    format.as_str(),
+                    set.scope.file("<host>"),
+                    format.as_str()
+                ));
+            }
+            if d.needed_for_users {
+                for (field, value) in [("owner", &d.owner), ("group", &d.group)] {
+                    if value.as_deref().is_some_and(|v| v != "root") {
+                        bad(format!(
+                            "`needed_for_users` and {field} `{}`: sops-nix decrypts such secrets before users exist, as root; drop the {field}",
+                            value.as_deref().unwrap_or_default()
+                        ));
+                    }
+                }
+            }
             for unit in d.restart_units.iter().chain(&d.reload_units) {
                 if unit.is_empty() || unit.contains(char::is_whitespace) {
                     bad(format!(
@@ -206,7 +224,9 @@ fn files<'a>(hosts: &[HostView<'a>]) -> Vec<SecretFile<'a>> {
             if !file.secrets.contains(&s.decl) {
                 file.secrets.push(s.decl);
             }
-            if s.set.scope != Scope::Common && !file.hosts.contains(&h.host.name.as_str()) {
+            // Hosts are visited one after the other, so a host already listed is the last one
+            // (names are unique in a valid fleet): no scan of the whole list per secret.
+            if s.set.scope != Scope::Common && file.hosts.last() != Some(&h.host.name.as_str()) {
                 file.hosts.push(&h.host.name);
             }
         }

@@ -1,0 +1,73 @@
+//! home-manager: `home/<user>.nix` per user with a home, and `modules/home-manager.nix`.
+
+use super::nix_file;
+use super::profiles::{config_values, module};
+use crate::nix::{Binding, Expr};
+use crate::tree::Tree;
+use crate::view::View;
+use fleet_dsl::{Channel, Os};
+
+/// The generated module with home-manager's shared settings.
+pub(super) const MODULE: &str = "modules/home-manager.nix";
+
+/// Whether any user on some host has a home.
+pub(super) fn used(view: &View<'_>) -> bool {
+    view.users.iter().any(|u| u.user.home.is_some())
+}
+
+/// The flake input providing home-manager for a host of `os` on `channel`.
+pub(super) fn input(channel: Channel) -> &'static str {
+    match channel {
+        Channel::Stable => "home-manager",
+        Channel::Unstable => "home-manager-unstable",
+    }
+}
+
+/// The home-manager module a host of `os` imports, from the input matching its channel.
+pub(super) fn host_module(os: Os, channel: Channel) -> String {
+    let kind = match os {
+        Os::Nixos => "nixosModules",
+        Os::Darwin => "darwinModules",
+    };
+    format!("inputs.{}.{kind}.home-manager", input(channel))
+}
+
+pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+    if !used(view) {
+        return;
+    }
+    let shared = Expr::Attrs(vec![
+        Binding::path(["home-manager", "useGlobalPkgs"], true),
+        Binding::path(["home-manager", "useUserPackages"], true),
+    ]);
+    let comment = "home-manager inside the system: homes use the host's nixpkgs and install into the user's profile.";
+    tree.generated(MODULE, nix_file(&view.fleet.name, Some(comment), &shared));
+    for u in &view.users {
+        let Some(home) = &u.user.home else { continue };
+        let mut imports: Vec<Expr> = Vec::new();
+        for m in &home.config.modules {
+            if let Some(file) = view.home_modules.iter().find(|f| f.path == m.path) {
+                // home/<user>.nix sits next to home/modules/.
+                let relative = file.import.trim_start_matches("home/");
+                imports.push(Expr::code(format!("./{relative}")));
+            }
+        }
+        let mut bindings = Vec::new();
+        if !imports.is_empty() {
+            bindings.push(Binding::new("imports", Expr::vertical_list(imports)));
+        }
+        let version = home.state_version.as_deref().unwrap_or(&view.fleet.nixos_state_version);
+        bindings.push(Binding::path(["home", "stateVersion"], version));
+        bindings.extend(config_values(&home.config));
+        let comment = format!("The home of `{}`, on every host the user is on (home-manager).", u.user.name);
+        tree.generated(
+            format!("home/{}.nix", u.user.name),
+            nix_file(&view.fleet.name, Some(&comment), &module(bindings)),
+        );
+    }
+    for m in &view.home_modules {
+        if let Some(text) = m.scaffold {
+            tree.user_owned(m.import.clone(), text.to_owned());
+        }
+    }
+}
