@@ -36,7 +36,27 @@ pub fn clean<S: AsRef<str>>(lines: &[S]) -> Option<String> {
         }
     }
     let text = paragraphs.iter().filter(|p| !p.is_empty()).map(|p| p.join(" ")).collect::<Vec<_>>().join("\n\n");
-    (!text.is_empty()).then_some(text)
+    (!text.is_empty()).then(|| strip_intra_doc_links(&text))
+}
+
+/// Rustdoc's intra-doc links read as plain code in a Nix description: ``[`Spec`]`` is `` `Spec` ``.
+fn strip_intra_doc_links(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("[`") {
+        let Some(len) = rest[start + 2..].find("`]") else { break };
+        let end = start + 2 + len;
+        let followed_by_target = rest[end + 2..].starts_with('(') || rest[end + 2..].starts_with('[');
+        out.push_str(&rest[..start]);
+        if followed_by_target {
+            out.push_str(&rest[start..end + 2]);
+        } else {
+            out.push_str(&rest[start + 1..end + 1]);
+        }
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -74,5 +94,17 @@ mod tests {
         );
         assert_eq!(from_attrs(&bare.attrs), None);
         assert_eq!(clean(&["", "  "]), None);
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::strip_intra_doc_links;
+
+    #[test]
+    fn intra_doc_links_become_code() {
+        assert_eq!(strip_intra_doc_links("Host spec of the [`fleet`]."), "Host spec of the `fleet`.");
+        assert_eq!(strip_intra_doc_links("See [`a`] and [`b`](http://x)."), "See `a` and [`b`](http://x).");
+        assert_eq!(strip_intra_doc_links("No [`close"), "No [`close");
     }
 }
