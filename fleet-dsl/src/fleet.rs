@@ -2,9 +2,12 @@
 
 use crate::host::{Host, HostData};
 use crate::options::{HostSpec, NoSpec, OptionSet};
-use crate::platform::HostPlatform;
+use crate::platform::{HostPlatform, ProfilePlatform};
+use crate::profile::{Profile, ProfileData};
 use crate::secret::AgeKey;
 use std::marker::PhantomData;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Flake input URLs. The defaults track the current releases; override what you pin elsewhere.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +78,10 @@ pub struct FleetData {
     pub hosts: Vec<HostData>,
     /// Admins: people whose age keys decrypt every secret file, by name.
     pub admins: Vec<(String, AgeKey)>,
+    /// Profiles inventory hosts may name, besides those of the Rust-defined hosts.
+    pub profiles: Vec<Arc<ProfileData>>,
+    /// Inventory files (TOML or JSON) whose hosts join the fleet.
+    pub inventories: Vec<PathBuf>,
 }
 
 impl<S: HostSpec> Fleet<S> {
@@ -88,6 +95,8 @@ impl<S: HostSpec> Fleet<S> {
             spec: S::option_set(),
             hosts: Vec::new(),
             admins: Vec::new(),
+            profiles: Vec::new(),
+            inventories: Vec::new(),
         };
         Fleet { data, _spec: PhantomData }
     }
@@ -114,6 +123,20 @@ impl<S: HostSpec> Fleet<S> {
     /// `&admin_<name>`). Checked at compile time with `age_key!("age1…")`, or by the generator.
     pub fn admin(mut self, name: impl Into<String>, key: impl Into<AgeKey>) -> Self {
         self.data.admins.push((name.into(), key.into()));
+        self
+    }
+
+    /// Makes a profile available to inventory hosts by name, even if no Rust host uses it.
+    pub fn profile<P: ProfilePlatform>(mut self, profile: &Profile<P>) -> Self {
+        self.data.profiles.push(Arc::clone(profile.data()));
+        self
+    }
+
+    /// Adds the hosts of an inventory file (`.toml` or `.json`), validated against the fleet's
+    /// JSON Schema before use. A relative path is resolved from the working directory; use
+    /// `concat!(env!("CARGO_MANIFEST_DIR"), "/fleet.toml")` to pin it to the fleet crate.
+    pub fn inventory(mut self, path: impl Into<PathBuf>) -> Self {
+        self.data.inventories.push(path.into());
         self
     }
 

@@ -90,6 +90,16 @@ pub enum Problem {
         /// Where it is attached.
         profile: String,
     },
+    /// An inventory file is unreadable or does not follow the fleet's schema.
+    #[error("{file}{}: {message}", if pointer.is_empty() { String::new() } else { format!(" at `{pointer}`") })]
+    Inventory {
+        /// The file.
+        file: String,
+        /// JSON pointer of the offending value (empty for the whole file).
+        pointer: String,
+        /// What is wrong and what is expected.
+        message: String,
+    },
     /// A user's group or ssh key is malformed.
     #[error("user `{user}` has {what}")]
     UserField {

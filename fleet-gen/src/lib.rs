@@ -5,9 +5,13 @@
 
 pub mod age;
 pub mod cli;
+pub mod document;
 pub mod error;
+pub mod inventory;
 pub mod nix;
 pub mod render;
+pub mod schema;
+pub mod synthetic;
 pub mod tree;
 pub mod validate;
 pub mod view;
@@ -22,6 +26,7 @@ use std::path::Path;
 /// Validates the fleet and renders its repository in memory. `out_dir` is only read, to find
 /// the hand-written modules the fleet imports.
 pub fn generate(fleet: &FleetData, out_dir: &Path) -> Result<Tree, GenerateError> {
-    let view = validate::validate(fleet, out_dir).map_err(GenerateError::Invalid)?;
+    let fleet = inventory::merge(fleet).map_err(|p| GenerateError::Invalid(Problems(p)))?;
+    let view = validate::validate(&fleet, out_dir).map_err(GenerateError::Invalid)?;
     render::render(&view).map_err(GenerateError::Template)
 }

@@ -47,7 +47,8 @@ pub fn hash_header(fleet: &str) -> String {
     format!("# {MARKER} from fleet \"{fleet}\": edit the fleet and regenerate, do not edit here.\n")
 }
 
-/// Whether `text` starts with a generated header of any comment style.
+/// Whether `text` starts with a generated header of any comment style (in its first line, or
+/// its second for JSON, whose first line is `{`).
 pub fn has_marker(text: &str) -> bool {
-    text.lines().next().is_some_and(|l| l.contains(MARKER))
+    text.lines().take(2).any(|l| l.contains(MARKER))
 }

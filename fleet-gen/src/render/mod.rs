@@ -2,13 +2,18 @@
 
 mod colmena;
 mod flake;
+pub mod graph;
+mod home;
 mod hosts;
+mod machine;
 mod modules;
 mod options;
 mod parts;
 mod profiles;
 mod readme;
 mod secrets;
+
+pub(crate) use hosts::hardware_placeholder;
 
 use crate::nix::{escape, Expr};
 use crate::tree::{hash_header, Owner, Tree};
@@ -27,8 +32,12 @@ pub fn render(view: &View<'_>) -> Result<Tree, minijinja::Error> {
     modules::render(view, &mut tree);
     profiles::render(view, &mut tree);
     hosts::render(view, &mut tree);
+    home::render(view, &mut tree);
+    machine::render(view, &mut tree);
     secrets::render(view, &mut tree)?;
     readme::render(view, &mut tree)?;
+    let schema = crate::schema::fleet_schema(view.fleet);
+    tree.generated(crate::schema::FILE, crate::schema::to_text(&schema));
     let manifest = manifest(view, &tree);
     tree.generated(MANIFEST, manifest);
     Ok(tree)
@@ -94,6 +103,9 @@ fn base_modules(view: &View<'_>, os: Os) -> Vec<&'static str> {
     }
     if view.secrets.is_some() {
         out.push(secrets::module_path(os));
+    }
+    if home::used(view) {
+        out.push(home::MODULE);
     }
     out
 }

@@ -1,0 +1,229 @@
+//! Fleets to and from documents: `export`, and the hosts of inventory files.
+
+use crate::schema::{profile_names, to_json};
+use fleet_dsl::document::{
+    AdminEntry, ChannelName, DeployEntry, FleetDocument, HostEntry, PlatformName, ProfileEntry, ProfilePlatformName,
+    StateVersionEntry, SystemName,
+};
+use fleet_dsl::{
+    Attrs, Channel, Config, Deploy, FleetData, HostData, NixValue, OptionSet, OptionType, Os, ProfileData,
+    StateVersion, System, Target,
+};
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The fleet as a document, every host and profile included.
+pub fn export(fleet: &FleetData) -> FleetDocument {
+    let mut profiles: Vec<&Arc<ProfileData>> = Vec::new();
+    let mut visit: Vec<&Arc<ProfileData>> =
+        fleet.hosts.iter().flat_map(|h| h.profiles.iter()).chain(fleet.profiles.iter()).rev().collect();
+    while let Some(p) = visit.pop() {
+        if !profiles.iter().any(|known| known.name == p.name) {
+            profiles.push(p);
+            visit.extend(p.imports.iter().rev());
+        }
+    }
+    FleetDocument {
+        schema: Some(crate::schema::FILE.to_owned()),
+        name: Some(fleet.name.clone()),
+        admins: fleet
+            .admins
+            .iter()
+            .map(|(name, key)| AdminEntry { name: name.clone(), age_key: key.as_str().to_owned() })
+            .collect(),
+        profiles: profiles
+            .iter()
+            .map(|p| ProfileEntry {
+                name: p.name.clone(),
+                platform: match p.target {
+                    Target::Any => ProfilePlatformName::Any,
+                    Target::Only(Os::Nixos) => ProfilePlatformName::Nixos,
+                    Target::Only(Os::Darwin) => ProfilePlatformName::Darwin,
+                },
+                description: p.description.clone(),
+                imports: p.imports.iter().map(|i| i.name.clone()).collect(),
+                users: p.users.iter().map(|u| u.name.clone()).collect(),
+            })
+            .collect(),
+        hosts: fleet.hosts.iter().map(host_entry).collect(),
+    }
+}
+
+fn host_entry(h: &HostData) -> HostEntry {
+    HostEntry {
+        name: h.name.clone(),
+        platform: match h.os {
+            Os::Nixos => PlatformName::Nixos,
+            Os::Darwin => PlatformName::Darwin,
+        },
+        system: match h.system {
+            System::X86_64Linux => SystemName::X86_64Linux,
+            System::Aarch64Linux => SystemName::Aarch64Linux,
+            System::X86_64Darwin => SystemName::X86_64Darwin,
+            System::Aarch64Darwin => SystemName::Aarch64Darwin,
+        },
+        channel: match h.channel {
+            Channel::Stable => ChannelName::Stable,
+            Channel::Unstable => ChannelName::Unstable,
+        },
+        profiles: h.profiles.iter().map(|p| p.name.clone()).collect(),
+        spec: h.spec.as_ref().map(|attrs| attrs.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
+        deploy: h.deploy.as_ref().map(|d| DeployEntry {
+            target_host: d.target_host.clone(),
+            target_user: d.target_user.clone(),
+            target_port: d.target_port,
+            tags: d.tags.clone(),
+            allow_local_deployment: d.allow_local_deployment,
+            build_on_target: d.build_on_target,
+        }),
+        age_key: h.age_key.as_ref().map(|k| k.as_str().to_owned()),
+        state_version: h.state_version.as_ref().map(|v| match v {
+            StateVersion::Nixos(r) => StateVersionEntry::Release(r.clone()),
+            StateVersion::Darwin(n) => StateVersionEntry::Number(*n),
+        }),
+    }
+}
+
+/// Why an inventory host could not become a host (beyond what the schema checks).
+pub struct ImportProblem {
+    /// JSON pointer of the offending value.
+    pub pointer: String,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+/// Turns a schema-valid inventory host into a host of the fleet.
+pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Result<HostData, Vec<ImportProblem>> {
+    let mut problems = Vec::new();
+    let os = match entry.platform {
+        PlatformName::Nixos => Os::Nixos,
+        PlatformName::Darwin => Os::Darwin,
+    };
+    let mut profiles = Vec::new();
+    for (i, name) in entry.profiles.iter().enumerate() {
+        match find_profile(fleet, name) {
+            Some(p) if p.target.admits(os) => profiles.push(p),
+            Some(_) => problems.push(ImportProblem {
+                pointer: format!("{pointer}/profiles/{i}"),
+                message: format!("profile `{name}` is for {} hosts only, and this host is {}", other(os), os.label()),
+            }),
+            None => problems.push(ImportProblem {
+                pointer: format!("{pointer}/profiles/{i}"),
+                message: format!("no profile is named `{name}`{}", suggestion(name, &profile_names(fleet))),
+            }),
+        }
+    }
+    let spec = entry.spec.as_ref().map(|values| spec_values(&fleet.spec, values));
+    if os == Os::Darwin && entry.deploy.is_some() {
+        problems.push(ImportProblem {
+            pointer: format!("{pointer}/deploy"),
+            message: "colmena cannot deploy nix-darwin hosts: remove `deploy`".into(),
+        });
+    }
+    let state_version = match (&entry.state_version, os) {
+        (None, _) => None,
+        (Some(StateVersionEntry::Release(r)), Os::Nixos) => Some(StateVersion::Nixos(r.clone())),
+        (Some(StateVersionEntry::Number(n)), Os::Darwin) => Some(StateVersion::Darwin(*n)),
+        (Some(_), _) => {
+            problems.push(ImportProblem {
+                pointer: format!("{pointer}/stateVersion"),
+                message: "NixOS state versions are strings such as \"24.05\", nix-darwin's are integers such as 6"
+                    .into(),
+            });
+            None
+        }
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(HostData {
+        name: entry.name.clone(),
+        os,
+        system: match entry.system {
+            SystemName::X86_64Linux => System::X86_64Linux,
+            SystemName::Aarch64Linux => System::Aarch64Linux,
+            SystemName::X86_64Darwin => System::X86_64Darwin,
+            SystemName::Aarch64Darwin => System::Aarch64Darwin,
+        },
+        channel: match entry.channel {
+            ChannelName::Stable => Channel::Stable,
+            ChannelName::Unstable => Channel::Unstable,
+        },
+        profiles,
+        spec,
+        state_version,
+        secrets: Vec::new(),
+        age_key: entry.age_key.as_deref().map(Into::into),
+        deploy: entry.deploy.as_ref().map(|d| Deploy {
+            target_host: d.target_host.clone(),
+            target_user: d.target_user.clone(),
+            target_port: d.target_port,
+            tags: d.tags.clone(),
+            allow_local_deployment: d.allow_local_deployment,
+            build_on_target: d.build_on_target,
+        }),
+        build_machine: None,
+        disko: None,
+        auto_upgrade: None,
+        config: Config::default(),
+    })
+}
+
+fn other(os: Os) -> &'static str {
+    match os {
+        Os::Nixos => Os::Darwin.label(),
+        Os::Darwin => Os::Nixos.label(),
+    }
+}
+
+fn find_profile(fleet: &FleetData, name: &str) -> Option<Arc<ProfileData>> {
+    let mut visit: Vec<&Arc<ProfileData>> =
+        fleet.hosts.iter().flat_map(|h| h.profiles.iter()).chain(&fleet.profiles).collect();
+    let mut seen = std::collections::HashSet::new();
+    while let Some(p) = visit.pop() {
+        if p.name == name {
+            return Some(Arc::clone(p));
+        }
+        if seen.insert(Arc::as_ptr(p)) {
+            visit.extend(p.imports.iter());
+        }
+    }
+    None
+}
+
+/// `; did you mean `x`?` for the closest known name, or nothing when none is close.
+pub fn suggestion(name: &str, known: &[String]) -> String {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(name, k), k))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!("; did you mean `{k}`?"))
+        .unwrap_or_default()
+}
+
+/// Spec values from JSON, typed by the declaration (the schema already checked them).
+fn spec_values(set: &OptionSet, values: &serde_json::Map<String, Value>) -> Attrs {
+    set.options.iter().filter_map(|o| Some((o.name.clone(), from_json(&o.ty, values.get(&o.name)?)))).collect()
+}
+
+fn from_json(ty: &OptionType, value: &Value) -> NixValue {
+    match (ty, value) {
+        (_, Value::Null) => NixValue::Null,
+        (OptionType::NullOr(inner), v) => from_json(inner, v),
+        (OptionType::ListOf(inner), Value::Array(items)) => {
+            NixValue::List(items.iter().map(|i| from_json(inner, i)).collect())
+        }
+        (OptionType::AttrsOf(inner), Value::Object(map)) => {
+            NixValue::Attrs(map.iter().map(|(k, v)| (k.clone(), from_json(inner, v))).collect())
+        }
+        (OptionType::Submodule(set), Value::Object(map)) => NixValue::Attrs(spec_values(set, map)),
+        (_, Value::Bool(b)) => NixValue::Bool(*b),
+        (_, Value::Number(n)) => NixValue::Int(n.as_i64().unwrap_or_default()),
+        (_, Value::String(s)) => NixValue::Str(s.clone()),
+        (_, Value::Array(items)) => NixValue::List(items.iter().map(|i| from_json(&OptionType::Str, i)).collect()),
+        (_, Value::Object(map)) => {
+            NixValue::Attrs(map.iter().map(|(k, v)| (k.clone(), from_json(&OptionType::Str, v))).collect())
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! Inventory files: hosts in TOML or JSON, validated against the fleet's JSON Schema and merged
+//! into the fleet before anything else is checked.
+
+use crate::document::{import_host, suggestion};
+use crate::error::Problem;
+use crate::schema::fleet_schema;
+use fleet_dsl::document::FleetDocument;
+use fleet_dsl::FleetData;
+use jsonschema::error::ValidationErrorKind;
+use serde_json::Value;
+use std::borrow::Cow;
+use std::path::Path;
+
+/// The fleet with the hosts of its inventory files added, or every problem of those files.
+pub fn merge(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Vec<Problem>> {
+    if fleet.inventories.is_empty() {
+        return Ok(Cow::Borrowed(fleet));
+    }
+    let schema = fleet_schema(fleet);
+    let validator = match jsonschema::validator_for(&schema) {
+        Ok(v) => v,
+        Err(e) => {
+            let file = "the fleet's JSON Schema".to_owned();
+            return Err(vec![Problem::Inventory { file, pointer: String::new(), message: e.to_string() }]);
+        }
+    };
+    let mut merged = fleet.clone();
+    let mut problems = Vec::new();
+    for path in &fleet.inventories {
+        let file = path.display().to_string();
+        let mut bad = |pointer: String, message: String| {
+            problems.push(Problem::Inventory { file: file.clone(), pointer, message });
+        };
+        let value = match load(path) {
+            Ok(v) => v,
+            Err(message) => {
+                bad(String::new(), message);
+                continue;
+            }
+        };
+        let errors: Vec<_> = validator.iter_errors(&value).collect();
+        if !errors.is_empty() {
+            for e in errors {
+                bad(e.instance_path().to_string(), explain(&e, &value));
+            }
+            continue;
+        }
+        let doc: FleetDocument = match serde_json::from_value(value) {
+            Ok(doc) => doc,
+            Err(e) => {
+                bad(String::new(), format!("does not match the fleet document: {e}"));
+                continue;
+            }
+        };
+        let extra = [
+            ("/name", doc.name.is_some()),
+            ("/admins", !doc.admins.is_empty()),
+            ("/profiles", !doc.profiles.is_empty()),
+        ];
+        for (pointer, present) in extra {
+            if present {
+                bad(pointer.into(), "inventory files add hosts only; define this in the Rust fleet".into());
+            }
+        }
+        for (i, entry) in doc.hosts.iter().enumerate() {
+            match import_host(fleet, entry, &format!("/hosts/{i}")) {
+                Ok(host) => merged.hosts.push(host),
+                Err(list) => list.into_iter().for_each(|p| bad(p.pointer, p.message)),
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(Cow::Owned(merged))
+    } else {
+        Err(problems)
+    }
+}
+
+/// Reads a `.toml` or `.json` file as JSON.
+fn load(path: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot be read: {e}"))?;
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => serde_json::from_str(&text).map_err(|e| format!("is not valid JSON: {e}")),
+        Some("toml") => toml::from_str::<Value>(&text).map_err(|e| format!("is not valid TOML: {e}")),
+        _ => Err("has neither a `.toml` nor a `.json` extension".into()),
+    }
+}
+
+/// A schema violation as a sentence: what was found, what is expected, a suggestion for names.
+fn explain(e: &jsonschema::ValidationError<'_>, instance: &Value) -> String {
+    let found = instance.pointer(&e.instance_path().to_string());
+    match e.kind() {
+        ValidationErrorKind::Enum { options } => {
+            let known: Vec<String> =
+                options.as_array().into_iter().flatten().filter_map(|o| o.as_str().map(str::to_owned)).collect();
+            let listed = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+            let given = found.and_then(Value::as_str).unwrap_or_default();
+            format!("`{given}` is not one of {listed}{}", suggestion(given, &known))
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            let names = unexpected.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
+            format!("unknown field {names}: check the spelling against the schema (`cargo run -- schema`)")
+        }
+        _ => e.to_string(),
+    }
+}
