@@ -20,6 +20,8 @@ pub struct View<'a> {
     pub option_sets: Vec<OptionSetView<'a>>,
     /// Hand-written modules, once per path, in first-use order.
     pub modules: Vec<ModuleFile<'a>>,
+    /// Hand-written home-manager modules (under `home/modules/`), once per path.
+    pub home_modules: Vec<ModuleFile<'a>>,
     /// Systems of the hosts, in first-use order.
     pub systems: Vec<System>,
     /// Secrets wiring, when any host reads a secret.

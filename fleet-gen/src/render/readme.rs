@@ -1,5 +1,7 @@
-//! The generated `README.md`: hosts table, profiles, the files the user owns.
+//! The generated `README.md`: hosts table, fleet graph, profiles, the files the user owns,
+//! adding a host.
 
+use super::graph::Graph;
 use crate::tree::{Tree, MARKER};
 use crate::view::View;
 use fleet_dsl::Os;
@@ -144,10 +146,31 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
         placeholders => placeholders,
         secret_files => secret_files,
         tags => tags,
+        graph => Graph::of(view).mermaid(),
+        new_host => new_host_example(view),
     };
     let text = env.render_str(TEMPLATE, ctx)?;
     tree.generated("README.md", tidy(&text));
     Ok(())
+}
+
+/// A `new-host` command for a twin of the first host: its platform, system and profiles.
+fn new_host_example(view: &View<'_>) -> String {
+    let mut cmd = String::from("cargo run -- new-host NAME");
+    if let Some(h) = view.hosts.first() {
+        let platform = match h.host.os {
+            Os::Nixos => "nixos",
+            Os::Darwin => "darwin",
+        };
+        cmd.push_str(&format!(" --platform {platform} --system {}", h.host.system));
+        for p in &h.host.profiles {
+            cmd.push_str(&format!(" --profile {}", p.name));
+        }
+        if h.host.channel == fleet_dsl::Channel::Unstable {
+            cmd.push_str(" --channel unstable");
+        }
+    }
+    cmd
 }
 
 /// Whether `profile` is `name` or imports it, directly or not.
