@@ -174,6 +174,7 @@ pub fn fleet() -> Fleet<Spec> {
         |role, headless, gpu| Spec { primary_user: "notroot".into(), role, headless, gpu, backup_paths: Vec::new() };
 
     Fleet::new("homelab")
+        .inventory(concat!(env!("CARGO_MANIFEST_DIR"), "/fleet.toml"))
         .admin("alice", age_key!("age190vqdjtlpcq27xslcveglfmr4ynfwg7gmw86cnun4acakxrdd6gq9e9dqx"))
         .host(
             Host::nixos("desktop", System::X86_64Linux)

@@ -34,6 +34,10 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Print the fleet's JSON Schema (draft-07) for editors and inventory files.
+    Schema,
+    /// Print the whole fleet, inventory hosts included, as JSON following the schema.
+    Export,
     /// Print the fleet graph (hosts → profiles → modules) to stdout.
     Graph {
         /// Mermaid (`flowchart LR`) or graphviz DOT (`| dot -Tsvg > fleet.svg`).
@@ -124,6 +128,11 @@ where
     };
     match cli.command {
         Command::Generate { out: dir, check } => generate(fleet, &dir, check, out, err),
+        Command::Schema => {
+            let _ = write!(out, "{}", crate::schema::to_text(&crate::schema::fleet_schema(fleet)));
+            ExitCode::SUCCESS
+        }
+        Command::Export => export(fleet, out, err),
         Command::Graph { format, out: dir } => graph(fleet, format, &dir, out, err),
         Command::NewHost { name, platform, system, profiles, channel, out: dir } => {
             let os = match platform {
@@ -189,6 +198,22 @@ fn generate(fleet: &FleetData, dir: &Path, check: bool, out: &mut dyn Write, err
         let _ = writeln!(err, "{shown}: {created} created, {updated} updated, {deleted} deleted");
     }
     ExitCode::SUCCESS
+}
+
+fn export(fleet: &FleetData, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    match crate::inventory::merge(fleet) {
+        Ok(merged) => {
+            let doc = crate::document::export(&merged);
+            let mut text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+            text.push('\n');
+            let _ = write!(out, "{text}");
+            ExitCode::SUCCESS
+        }
+        Err(problems) => {
+            let _ = write!(err, "error: {}", crate::Problems(problems));
+            ExitCode::from(1)
+        }
+    }
 }
 
 fn report_write_errors(errors: &[WriteError], err: &mut dyn Write) -> ExitCode {
