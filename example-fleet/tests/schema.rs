@@ -1,5 +1,6 @@
 //! The checked-in JSON Schema of the example fleet stays current, and the fleet's export and
 //! inventory validate against it.
+#![allow(clippy::unwrap_used)]
 
 use std::path::Path;
 use std::process::Command;

@@ -239,6 +239,7 @@ const ADMIN: &str = "age190vqdjtlpcq27xslcveglfmr4ynfwg7gmw86cnun4acakxrdd6gq9e9
 
 #[derive(fleet_dsl::Secrets)]
 #[secrets(scope = common)]
+#[allow(dead_code)] // fields name secrets; their values never exist
 struct Shared {
     #[secret(needed_for_users)]
     password: fleet_dsl::Secret,
@@ -247,18 +248,21 @@ struct Shared {
 
 #[derive(fleet_dsl::Secrets)]
 #[secrets(scope = host)]
+#[allow(dead_code)] // fields name secrets; their values never exist
 struct Own {
     token: fleet_dsl::Secret,
 }
 
 #[derive(fleet_dsl::Secrets)]
 #[secrets(scope = group("web"))]
+#[allow(dead_code)] // fields name secrets; their values never exist
 struct Web {
     cert: fleet_dsl::Secret,
 }
 
 #[derive(fleet_dsl::Secrets)]
 #[secrets(scope = common)]
+#[allow(dead_code)] // fields name secrets; their values never exist
 struct Plain {
     login: fleet_dsl::Secret,
 }

@@ -1,5 +1,6 @@
 //! The fleet's JSON Schema and inventory files: the schema is a valid schema specific to the
 //! fleet, exports validate against it, and inventories are validated, explained and merged.
+#![allow(clippy::unwrap_used)]
 
 use fleet_dsl::prelude::*;
 use fleet_dsl::FleetData;
