@@ -193,13 +193,8 @@ fn find_profile(fleet: &FleetData, name: &str) -> Option<Arc<ProfileData>> {
 
 /// `; did you mean `x`?` for the closest known name, or nothing when none is close.
 pub fn suggestion(name: &str, known: &[String]) -> String {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(name, k), k))
-        .filter(|(score, _)| *score > 0.7)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| format!("; did you mean `{k}`?"))
-        .unwrap_or_default()
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    crate::suggest::closest(name, &known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default()
 }
 
 /// Spec values from JSON, typed by the declaration (the schema already checked them).

@@ -1,0 +1,12 @@
+//! Closest-name suggestions for names that do not resolve (profiles, enum values).
+
+/// The known name closest to `wanted`, when it is close enough to be a likely typo.
+pub fn closest<'n>(wanted: &str, names: &[&'n str]) -> Option<&'n str> {
+    let wanted = wanted.to_lowercase();
+    names
+        .iter()
+        .map(|n| (strsim::jaro_winkler(&wanted, &n.to_lowercase()), *n))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, n)| n)
+}
