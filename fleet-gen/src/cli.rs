@@ -1,5 +1,4 @@
 //! The command line: `generate`, `schema`, `export`, `graph` and `new-host` (in [`crate::onboard`]).
-//! `new-host NAME --platform P --system S [--profile P]... [--channel C] [--out DIR]`.
 
 use crate::error::{Problems, WriteError};
 use crate::render::graph::Graph;
