@@ -4,6 +4,7 @@
 use crate::error::WriteError;
 use crate::render::MANIFEST;
 use crate::tree::{has_marker, Owner, Tree};
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -107,21 +108,76 @@ pub fn plan(tree: &Tree, out_dir: &Path) -> Result<Plan, Vec<WriteError>> {
 /// Applies a plan: each write goes to a temporary sibling and is renamed into place, so a
 /// failure leaves every file either old or new, never half-written.
 pub fn apply(plan: &Plan, out_dir: &Path) -> Result<(), WriteError> {
-    for change in &plan.changes {
-        let full = out_dir.join(change.path());
-        match change {
-            Change::Create { text, .. } | Change::Update { text, .. } => write_atomic(&full, text)?,
-            Change::Delete { .. } => {
-                fs::remove_file(&full).map_err(|source| WriteError::Io {
-                    action: "deleting",
-                    path: full.clone(),
-                    source,
-                })?;
-                remove_empty_parents(&full, out_dir);
+    let writes: Vec<(PathBuf, &str)> = plan
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Create { path, text } | Change::Update { path, text, .. } => {
+                Some((out_dir.join(path), text.as_str()))
             }
+            Change::Delete { .. } => None,
+        })
+        .collect();
+    create_dirs(writes.iter().filter_map(|(p, _)| p.parent()), out_dir)?;
+    write_all(&writes)?;
+    for change in &plan.changes {
+        if let Change::Delete { path, .. } = change {
+            let full = out_dir.join(path);
+            fs::remove_file(&full).map_err(|source| WriteError::Io {
+                action: "deleting",
+                path: full.clone(),
+                source,
+            })?;
+            remove_empty_parents(&full, out_dir);
         }
     }
     Ok(())
+}
+
+/// Creates every directory the files go to, each once, parents first.
+fn create_dirs<'p>(parents: impl Iterator<Item = &'p Path>, out_dir: &Path) -> Result<(), WriteError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| WriteError::Io { action: "creating directory", path, source }
+    };
+    fs::create_dir_all(out_dir).map_err(io(out_dir))?;
+    let mut dirs = BTreeSet::new();
+    for parent in parents {
+        dirs.extend(parent.ancestors().take_while(|a| *a != out_dir && a.starts_with(out_dir)));
+    }
+    // Sorted paths put every directory after its parent.
+    for dir in dirs {
+        match fs::create_dir(dir) {
+            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => return Err(io(dir)(e)),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Writes the files atomically, spread over the machine's cores: a fresh tree is bound by
+/// creating inodes, which the file system does in parallel.
+fn write_all(writes: &[(PathBuf, &str)]) -> Result<(), WriteError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+    if threads == 1 || writes.len() < 64 {
+        return writes.iter().try_for_each(|(path, text)| write_atomic(path, text));
+    }
+    let chunk = writes.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = writes
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().try_for_each(|(path, text)| write_atomic(path, text))))
+            .collect();
+        workers.into_iter().try_for_each(|w| {
+            w.join().unwrap_or_else(|_| {
+                Err(WriteError::Io {
+                    action: "writing",
+                    path: PathBuf::new(),
+                    source: io::Error::other("a writer thread panicked"),
+                })
+            })
+        })
+    })
 }
 
 /// A unified diff of every change, as `git diff` would show it.
@@ -152,14 +208,8 @@ fn read_optional(path: &Path) -> Result<Option<String>, WriteError> {
     }
 }
 
+/// Writes to a temporary sibling, then renames it into place (its directory exists).
 fn write_atomic(path: &Path, text: &str) -> Result<(), WriteError> {
-    if let Some(parent) = path.parent() {
-        fs::create_dir_all(parent).map_err(|source| WriteError::Io {
-            action: "creating directory",
-            path: parent.to_owned(),
-            source,
-        })?;
-    }
     let tmp = temp_sibling(path);
     fs::write(&tmp, text).map_err(|source| WriteError::Io { action: "writing", path: tmp.clone(), source })?;
     fs::rename(&tmp, path).map_err(|source| {
