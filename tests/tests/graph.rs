@@ -219,3 +219,18 @@ fn readme_embeds_the_mermaid_graph() {
         "{readme}"
     );
 }
+
+#[test]
+fn large_fleets_name_the_command_instead_of_embedding_the_diagram() {
+    let readme = |hosts: usize| {
+        let fleet = (0..hosts)
+            .fold(Fleet::<NoSpec>::new("big"), |f, i| f.host(Host::nixos(format!("h{i}"), System::X86_64Linux)))
+            .into_data();
+        let tmp = tempfile::tempdir().unwrap();
+        fleet_gen::generate(&fleet, tmp.path()).unwrap().files["README.md"].text.clone()
+    };
+    assert!(readme(50).contains("```mermaid"));
+    let big = readme(51);
+    assert!(!big.contains("```mermaid"), "{big}");
+    assert!(big.contains("With 51 hosts the diagram is too large to read here"), "{big}");
+}

@@ -8,6 +8,10 @@ use fleet_dsl::Os;
 use minijinja::{context, Environment, UndefinedBehavior};
 use serde::Serialize;
 
+/// Above this many hosts the README names the `graph` command instead of embedding a diagram
+/// nobody could read.
+const GRAPH_MAX_HOSTS: usize = 50;
+
 const TEMPLATE: &str = include_str!("../../templates/README.md.j2");
 
 #[derive(Serialize)]
@@ -146,7 +150,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
         placeholders => placeholders,
         secret_files => secret_files,
         tags => tags,
-        graph => Graph::of(view).mermaid(),
+        graph => (view.hosts.len() <= GRAPH_MAX_HOSTS).then(|| Graph::of(view).mermaid()),
         new_host => new_host_example(view),
     };
     let text = env.render_str(TEMPLATE, ctx)?;
