@@ -172,3 +172,87 @@ pub struct DeployEntry {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub build_on_target: bool,
 }
+
+impl From<crate::System> for SystemName {
+    fn from(s: crate::System) -> Self {
+        match s {
+            crate::System::X86_64Linux => SystemName::X86_64Linux,
+            crate::System::Aarch64Linux => SystemName::Aarch64Linux,
+            crate::System::X86_64Darwin => SystemName::X86_64Darwin,
+            crate::System::Aarch64Darwin => SystemName::Aarch64Darwin,
+        }
+    }
+}
+
+impl From<SystemName> for crate::System {
+    fn from(s: SystemName) -> Self {
+        match s {
+            SystemName::X86_64Linux => crate::System::X86_64Linux,
+            SystemName::Aarch64Linux => crate::System::Aarch64Linux,
+            SystemName::X86_64Darwin => crate::System::X86_64Darwin,
+            SystemName::Aarch64Darwin => crate::System::Aarch64Darwin,
+        }
+    }
+}
+
+impl From<crate::Channel> for ChannelName {
+    fn from(c: crate::Channel) -> Self {
+        match c {
+            crate::Channel::Stable => ChannelName::Stable,
+            crate::Channel::Unstable => ChannelName::Unstable,
+        }
+    }
+}
+
+impl From<ChannelName> for crate::Channel {
+    fn from(c: ChannelName) -> Self {
+        match c {
+            ChannelName::Stable => crate::Channel::Stable,
+            ChannelName::Unstable => crate::Channel::Unstable,
+        }
+    }
+}
+
+impl From<crate::Os> for PlatformName {
+    fn from(os: crate::Os) -> Self {
+        match os {
+            crate::Os::Nixos => PlatformName::Nixos,
+            crate::Os::Darwin => PlatformName::Darwin,
+        }
+    }
+}
+
+impl From<PlatformName> for crate::Os {
+    fn from(p: PlatformName) -> Self {
+        match p {
+            PlatformName::Nixos => crate::Os::Nixos,
+            PlatformName::Darwin => crate::Os::Darwin,
+        }
+    }
+}
+
+impl From<&crate::Deploy> for DeployEntry {
+    fn from(d: &crate::Deploy) -> Self {
+        DeployEntry {
+            target_host: d.target_host.clone(),
+            target_user: d.target_user.clone(),
+            target_port: d.target_port,
+            tags: d.tags.clone(),
+            allow_local_deployment: d.allow_local_deployment,
+            build_on_target: d.build_on_target,
+        }
+    }
+}
+
+impl From<&DeployEntry> for crate::Deploy {
+    fn from(d: &DeployEntry) -> Self {
+        crate::Deploy {
+            target_host: d.target_host.clone(),
+            target_user: d.target_user.clone(),
+            target_port: d.target_port,
+            tags: d.tags.clone(),
+            allow_local_deployment: d.allow_local_deployment,
+            build_on_target: d.build_on_target,
+        }
+    }
+}

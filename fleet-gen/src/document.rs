@@ -2,12 +2,10 @@
 
 use crate::schema::{profile_names, to_json};
 use fleet_dsl::document::{
-    AdminEntry, ChannelName, DeployEntry, FleetDocument, HostEntry, PlatformName, ProfileEntry, ProfilePlatformName,
-    StateVersionEntry, SystemName,
+    AdminEntry, DeployEntry, FleetDocument, HostEntry, ProfileEntry, ProfilePlatformName, StateVersionEntry,
 };
 use fleet_dsl::{
-    Attrs, Channel, Config, Deploy, FleetData, HostData, NixValue, OptionSet, OptionType, Os, ProfileData,
-    StateVersion, System, Target,
+    Attrs, Config, Deploy, FleetData, HostData, NixValue, OptionSet, OptionType, Os, ProfileData, StateVersion, Target,
 };
 use serde_json::Value;
 use std::sync::Arc;
@@ -52,30 +50,12 @@ pub fn export(fleet: &FleetData) -> FleetDocument {
 fn host_entry(h: &HostData) -> HostEntry {
     HostEntry {
         name: h.name.clone(),
-        platform: match h.os {
-            Os::Nixos => PlatformName::Nixos,
-            Os::Darwin => PlatformName::Darwin,
-        },
-        system: match h.system {
-            System::X86_64Linux => SystemName::X86_64Linux,
-            System::Aarch64Linux => SystemName::Aarch64Linux,
-            System::X86_64Darwin => SystemName::X86_64Darwin,
-            System::Aarch64Darwin => SystemName::Aarch64Darwin,
-        },
-        channel: match h.channel {
-            Channel::Stable => ChannelName::Stable,
-            Channel::Unstable => ChannelName::Unstable,
-        },
+        platform: h.os.into(),
+        system: h.system.into(),
+        channel: h.channel.into(),
         profiles: h.profiles.iter().map(|p| p.name.clone()).collect(),
         spec: h.spec.as_ref().map(|attrs| attrs.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
-        deploy: h.deploy.as_ref().map(|d| DeployEntry {
-            target_host: d.target_host.clone(),
-            target_user: d.target_user.clone(),
-            target_port: d.target_port,
-            tags: d.tags.clone(),
-            allow_local_deployment: d.allow_local_deployment,
-            build_on_target: d.build_on_target,
-        }),
+        deploy: h.deploy.as_ref().map(DeployEntry::from),
         age_key: h.age_key.as_ref().map(|k| k.as_str().to_owned()),
         state_version: h.state_version.as_ref().map(|v| match v {
             StateVersion::Nixos(r) => StateVersionEntry::Release(r.clone()),
@@ -95,10 +75,7 @@ pub struct ImportProblem {
 /// Turns a schema-valid inventory host into a host of the fleet.
 pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Result<HostData, Vec<ImportProblem>> {
     let mut problems = Vec::new();
-    let os = match entry.platform {
-        PlatformName::Nixos => Os::Nixos,
-        PlatformName::Darwin => Os::Darwin,
-    };
+    let os: Os = entry.platform.into();
     let mut profiles = Vec::new();
     for (i, name) in entry.profiles.iter().enumerate() {
         match find_profile(fleet, name) {
@@ -139,29 +116,14 @@ pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Resul
     Ok(HostData {
         name: entry.name.clone(),
         os,
-        system: match entry.system {
-            SystemName::X86_64Linux => System::X86_64Linux,
-            SystemName::Aarch64Linux => System::Aarch64Linux,
-            SystemName::X86_64Darwin => System::X86_64Darwin,
-            SystemName::Aarch64Darwin => System::Aarch64Darwin,
-        },
-        channel: match entry.channel {
-            ChannelName::Stable => Channel::Stable,
-            ChannelName::Unstable => Channel::Unstable,
-        },
+        system: entry.system.into(),
+        channel: entry.channel.into(),
         profiles,
         spec,
         state_version,
         secrets: Vec::new(),
         age_key: entry.age_key.as_deref().map(Into::into),
-        deploy: entry.deploy.as_ref().map(|d| Deploy {
-            target_host: d.target_host.clone(),
-            target_user: d.target_user.clone(),
-            target_port: d.target_port,
-            tags: d.tags.clone(),
-            allow_local_deployment: d.allow_local_deployment,
-            build_on_target: d.build_on_target,
-        }),
+        deploy: entry.deploy.as_ref().map(Deploy::from),
         build_machine: None,
         disko: None,
         auto_upgrade: None,

@@ -7,6 +7,7 @@
 
 use fleet_dsl::{FleetData, NixEnum, NixOptions, NixValue, OptionSet};
 use fleet_gen::nix::escape;
+use fleet_gen::schema::to_json;
 use fleet_gen::tree::Tree;
 use fleet_tests::*;
 use serde_json::{json, Value};
@@ -76,18 +77,6 @@ fn expect_at(failures: &mut Vec<String>, file: &str, v: &Value, path: &[&str], e
             expected,
             actual.map_or_else(|| "<missing>".to_owned(), Value::to_string)
         ));
-    }
-}
-
-fn to_json(value: &NixValue) -> Value {
-    match value {
-        NixValue::Null => Value::Null,
-        NixValue::Bool(b) => json!(b),
-        NixValue::Int(i) => json!(i),
-        NixValue::Str(s) => json!(s),
-        NixValue::List(items) => Value::Array(items.iter().map(to_json).collect()),
-        NixValue::Attrs(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
-        NixValue::Raw(r) => panic!("raw Nix has no JSON counterpart: {}", r.0),
     }
 }
 
