@@ -90,6 +90,12 @@ fn every_nix_file_is_alejandra_formatted() {
 }
 
 #[test]
+fn every_path_literal_names_a_file_of_the_repository() {
+    let g = generated();
+    report("path literals", &fleet_tests::missing_paths(&g.tree, &g.out));
+}
+
+#[test]
 fn every_nix_file_parses_with_nix_instantiate() {
     let Some(nix) = nix_instantiate() else { return };
     let g = generated();

@@ -1002,3 +1002,48 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// The path literals of a Nix file (`./a.nix`, `../../profiles/x.nix`), as written, leaving out
+/// those with an interpolation (`../secrets/${…}.yaml`).
+pub fn path_literals(text: &str) -> Vec<String> {
+    rnix::Root::parse(text)
+        .syntax()
+        .descendants()
+        .filter(|n| n.kind() == rnix::SyntaxKind::NODE_PATH)
+        .filter(|n| n.children().next().is_none())
+        .map(|n| n.text().to_string())
+        .collect()
+}
+
+/// Problems with the path literals of every `.nix` file of a tree written to `dir`: each must
+/// name a file or directory (with `default.nix`) that exists, except encrypted secret files,
+/// which the user creates with sops.
+pub fn missing_paths(tree: &Tree, dir: &Path) -> Vec<String> {
+    let mut problems = Vec::new();
+    for (path, file) in nix_files(tree) {
+        let base = dir.join(path);
+        let base = base.parent().unwrap_or(dir);
+        for literal in path_literals(file) {
+            let target = base.join(&literal);
+            let normal: PathBuf = target.components().fold(PathBuf::new(), |mut acc, c| {
+                match c {
+                    std::path::Component::ParentDir => {
+                        acc.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    other => acc.push(other),
+                }
+                acc
+            });
+            let under_secrets = normal.strip_prefix(dir).is_ok_and(|r| r.starts_with("secrets"));
+            let exists = normal.is_file() || normal.join("default.nix").is_file();
+            if !exists && !under_secrets {
+                problems.push(format!("{path}: `{literal}` points at {}, which does not exist", normal.display()));
+            }
+            if !normal.starts_with(dir) {
+                problems.push(format!("{path}: `{literal}` leaves the repository"));
+            }
+        }
+    }
+    problems
+}

@@ -131,6 +131,31 @@ fn every_nix_file_parses_with_rnix() {
     report("rnix parse", &failures);
 }
 
+/// Every path a generated file imports or names exists in the written repository: profiles,
+/// hosts, generated and hand-written modules, scaffolds and placeholders.
+#[test]
+fn every_path_literal_names_a_file_of_the_repository() {
+    let mut failures = Vec::new();
+    for (fixture, tree) in rendered() {
+        let dir = tempfile::tempdir().unwrap();
+        write_tree(&tree, dir.path()).unwrap();
+        failures.extend(missing_paths(&tree, dir.path()).into_iter().map(|p| format!("{fixture}: {p}")));
+    }
+    report("path literals", &failures);
+}
+
+#[test]
+fn the_path_check_finds_a_missing_import() {
+    let mut tree = Tree::default();
+    tree.generated("profiles/a.nix", "{\n  imports = [./b.nix ../modules/x];\n}\n".to_owned());
+    tree.generated("profiles/b.nix", "{}\n".to_owned());
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&tree, dir.path()).unwrap();
+    let problems = missing_paths(&tree, dir.path());
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(problems[0].contains("`../modules/x`"), "{problems:?}");
+}
+
 #[test]
 fn every_nix_file_is_alejandra_formatted() {
     let mut failures = Vec::new();
