@@ -165,3 +165,26 @@ fn example_secrets_evaluate() {
         assert!(!path.starts_with("secrets/"), "{path} is generated");
     }
 }
+
+/// Every host evaluates through its imports with the module-system stand-in; host values beat
+/// profile defaults; declared types hold.
+#[test]
+fn hosts_evaluate_through_their_imports() {
+    let Some(nix) = nix_instantiate() else { return };
+    let g = generated();
+    let hosts = fleet_tests::eval_hosts(&nix, &g.out).unwrap_or_else(|e| panic!("{e}"));
+    let names: Vec<&str> = hosts.as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(names.len(), 6, "{names:?}");
+    let config = |host: &str| &hosts[host]["config"];
+    assert_eq!(config("pi")["hostSpec"]["role"], "server");
+    assert_eq!(config("pi")["hostSpec"]["gpu"], serde_json::Value::Null);
+    assert_eq!(config("pi")["modules"]["services"]["media"]["enable"], false, "the host overrides its profile");
+    assert_eq!(config("server")["modules"]["services"]["media"]["enable"], true, "the profile's default");
+    assert_eq!(config("server")["modules"]["services"]["media"]["dataDir"], "/srv/media");
+    assert_eq!(config("desktop")["modules"]["desktop"]["gnome"]["wayland"], true);
+    assert_eq!(config("laptop")["modules"]["desktop"]["gnome"]["wayland"], false);
+    assert_eq!(config("desktop")["fleet"]["users"], serde_json::json!(["nixbuild", "notroot"]));
+    assert_eq!(config("macbook")["fleet"]["users"], serde_json::json!(["notroot"]));
+    assert_eq!(config("macbook")["hostSpec"]["role"], "laptop");
+    assert_eq!(config("pi2")["hostSpec"]["headless"], true, "the inventory host");
+}

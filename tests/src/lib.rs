@@ -1047,3 +1047,34 @@ pub fn missing_paths(tree: &Tree, dir: &Path) -> Vec<String> {
     }
     problems
 }
+
+/// The module-system stand-in (`tests/src/modsys.nix`): evaluates hosts through their imports
+/// and checks the options the generated repository declares.
+pub const MODSYS: &str = include_str!("modsys.nix");
+
+/// Evaluates every host of a tree written to `dir` (with [`MODSYS`]) through the generated
+/// `parts/hosts.nix`, with stub flake inputs; returns `{ host: { config, declared } }` as JSON.
+pub fn eval_hosts(nix: &Path, dir: &Path) -> Result<serde_json::Value, String> {
+    std::fs::write(dir.join("fleet-test-modsys.nix"), MODSYS).map_err(|e| e.to_string())?;
+    let expr = r#"
+      let
+        modsys = import ./fleet-test-modsys.nix;
+        system = {lib.nixosSystem = modsys.evalHost;};
+        module = {};
+        inputs = {
+          nixpkgs = system;
+          nixpkgs-unstable = system;
+          nixpkgs-darwin = system;
+          nix-darwin.lib.darwinSystem = modsys.evalHost;
+          nix-darwin-unstable.lib.darwinSystem = modsys.evalHost;
+          sops-nix = {nixosModules.sops = module; darwinModules.sops = module;};
+          home-manager = {nixosModules.home-manager = module; darwinModules.home-manager = module;};
+          home-manager-unstable = {nixosModules.home-manager = module; darwinModules.home-manager = module;};
+          disko.nixosModules.disko = module;
+        };
+        flake = (import ./parts/hosts.nix {inherit inputs;}).flake;
+      in (flake.nixosConfigurations or {}) // (flake.darwinConfigurations or {})
+    "#;
+    let out = nix_eval_json(nix, dir, expr)?;
+    serde_json::from_str(&out).map_err(|e| format!("{e}: {out}"))
+}
