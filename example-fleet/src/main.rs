@@ -231,7 +231,9 @@ pub fn fleet() -> Fleet<Spec> {
         .host(
             Host::darwin("macbook", System::Aarch64Darwin)
                 .profile(&mac)
+                // Remote Login (sshd) is off on this Mac: it decrypts with its own age key file.
                 .age_key(age_key!("age1y668yz2p8ethdw9r9w003xa5wvf2wkr4har46wd83edwfhxqjhesvw4neq"))
+                .age_key_file("/var/lib/sops-nix/key.txt")
                 .auto_upgrade(AutoUpgrade::new("github:notroot/homelab").at("12:30"))
                 .spec(spec(Role::Laptop, false, None)),
         )

@@ -132,6 +132,9 @@ pub struct HostEntry {
     /// The host's age public key, from `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub age_key: Option<String>,
+    /// An age private key file on the host to decrypt with instead of its ssh host key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age_key_file: Option<String>,
     /// The state version the host was installed with: a NixOS release such as `"24.05"`, or
     /// nix-darwin's integer.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -50,6 +50,8 @@ pub struct HostData {
     pub secrets: Vec<SecretSet>,
     /// The host's age public key (from its ssh host key), to decrypt its secrets.
     pub age_key: Option<AgeKey>,
+    /// An age private key file on the host to decrypt with, instead of its ssh host key.
+    pub age_key_file: Option<String>,
     /// How colmena deploys it (NixOS only).
     pub deploy: Option<Deploy>,
     /// Its build machine settings, when it builds for other hosts.
@@ -101,6 +103,7 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
             state_version: None,
             secrets: Vec::new(),
             age_key: None,
+            age_key_file: None,
             deploy: None,
             build_machine: None,
             disko: None,
@@ -147,6 +150,14 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     /// Checked at compile time with `age_key!("age1…")`, or by the generator.
     pub fn age_key(mut self, key: impl Into<AgeKey>) -> Self {
         self.data.age_key = Some(key.into());
+        self
+    }
+
+    /// Decrypts with an age private key file on the host (`sops.age.keyFile`, e.g.
+    /// `/var/lib/sops-nix/key.txt`) instead of one derived from its ssh host key. The host's
+    /// [`Host::age_key`] is then that key's public half (`age-keygen -y`).
+    pub fn age_key_file(mut self, path: impl Into<String>) -> Self {
+        self.data.age_key_file = Some(path.into());
         self
     }
 

@@ -57,6 +57,7 @@ fn host_entry(h: &HostData) -> HostEntry {
         spec: h.spec.as_ref().map(|attrs| attrs.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
         deploy: h.deploy.as_ref().map(DeployEntry::from),
         age_key: h.age_key.as_ref().map(|k| k.as_str().to_owned()),
+        age_key_file: h.age_key_file.clone(),
         state_version: h.state_version.as_ref().map(|v| match v {
             StateVersion::Nixos(r) => StateVersionEntry::Release(r.clone()),
             StateVersion::Darwin(n) => StateVersionEntry::Number(*n),
@@ -123,6 +124,7 @@ pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Resul
         state_version,
         secrets: Vec::new(),
         age_key: entry.age_key.as_deref().map(Into::into),
+        age_key_file: entry.age_key_file.clone(),
         deploy: entry.deploy.as_ref().map(Deploy::from),
         build_machine: None,
         disko: None,

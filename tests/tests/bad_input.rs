@@ -469,3 +469,18 @@ fn invalid_homes_and_user_fields() {
         ],
     );
 }
+
+#[test]
+fn age_key_file_must_be_absolute_and_outside_the_store() {
+    let fleet = Fleet::new("f")
+        .admin("alice", ADMIN)
+        .host(keyed("a", KEY_A).age_key_file("keys.txt").secrets::<Own>())
+        .host(keyed("b", KEY_B).age_key_file("/nix/store/key.txt"));
+    assert_rejected(
+        fleet,
+        &[
+            "host `a`: age key file `keys.txt` must be an absolute path outside the Nix store",
+            "host `b`: age key file `/nix/store/key.txt` must be an absolute path outside the Nix store",
+        ],
+    );
+}

@@ -58,6 +58,11 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
             bindings.push(Binding::new("hostSpec", Expr::Attrs(fields)));
         }
     }
+    if let Some(file) = &host.age_key_file {
+        let age =
+            Expr::Attrs(vec![Binding::new("keyFile", file.as_str()), Binding::new("sshKeyPaths", Expr::list([]))]);
+        bindings.push(Binding::path(["sops", "age"], age));
+    }
     bindings.extend(super::secrets::declarations(&host.secrets, "../../"));
     bindings.extend(build_machines(h));
     if let Some(u) = &host.auto_upgrade {

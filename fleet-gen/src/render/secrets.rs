@@ -39,10 +39,14 @@ fn module(os: Os) -> Expr {
     let sops = Expr::Attrs(vec![
         Binding::new("defaultSopsFile", Expr::code("../secrets/${config.networking.hostName}.yaml")),
         Binding::new("validateSopsFiles", false),
-        Binding::path(["age", "sshKeyPaths"], Expr::strings(["/etc/ssh/ssh_host_ed25519_key"])),
+        // A default, so a host with its own key file replaces it plainly.
+        Binding::path(
+            ["age", "sshKeyPaths"],
+            Expr::apply("lib.mkDefault", [Expr::strings(["/etc/ssh/ssh_host_ed25519_key"])]),
+        ),
     ]);
     Expr::lambda(
-        ["config", "inputs"],
+        ["config", "inputs", "lib"],
         Expr::Attrs(vec![Binding::new("imports", Expr::list([Expr::code(import)])), Binding::new("sops", sops)]),
     )
 }

@@ -163,6 +163,15 @@ impl Validator {
         if !h.secrets.is_empty() {
             generated.push("sops.secrets");
         }
+        if let Some(file) = &h.age_key_file {
+            generated.push("sops.age");
+            if !file.starts_with('/') || file.starts_with("/nix/store") || file.contains(['\n', '\0']) {
+                self.problems.push(Problem::Deployment {
+                    host: h.name.clone(),
+                    what: format!("age key file `{file}` must be an absolute path outside the Nix store"),
+                });
+            }
+        }
         if h.build_machine.as_ref().is_some_and(|b| b.ssh_user.is_some()) {
             generated.push("nix.settings.trusted-users");
         }
