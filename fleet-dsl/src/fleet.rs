@@ -80,7 +80,7 @@ pub struct FleetData {
     pub admins: Vec<(String, AgeKey)>,
     /// Profiles inventory hosts may name, besides those of the Rust-defined hosts.
     pub profiles: Vec<Arc<ProfileData>>,
-    /// Inventory files (TOML or JSON) whose hosts join the fleet.
+    /// Inventory files (TOML, JSON or YAML) whose hosts join the fleet.
     pub inventories: Vec<PathBuf>,
 }
 
@@ -132,7 +132,7 @@ impl<S: HostSpec> Fleet<S> {
         self
     }
 
-    /// Adds the hosts of an inventory file (`.toml` or `.json`), validated against the fleet's
+    /// Adds the hosts of an inventory file (`.toml`, `.json` or `.yaml`), validated against the fleet's
     /// JSON Schema before use. A relative path is resolved from the working directory; use
     /// `concat!(env!("CARGO_MANIFEST_DIR"), "/fleet.toml")` to pin it to the fleet crate.
     pub fn inventory(mut self, path: impl Into<PathBuf>) -> Self {

@@ -1,4 +1,4 @@
-//! Inventory files: hosts in TOML or JSON, validated against the fleet's JSON Schema and merged
+//! Inventory files: hosts in TOML, JSON or YAML, validated against the fleet's JSON Schema and merged
 //! into the fleet before anything else is checked.
 
 use crate::document::{import_host, suggestion};
@@ -76,14 +76,48 @@ pub fn merge(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Vec<Problem>> {
     }
 }
 
-/// Reads a `.toml` or `.json` file as JSON.
+/// Reads a `.toml`, `.json` or `.yaml` file as JSON.
 fn load(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot be read: {e}"))?;
     match path.extension().and_then(|e| e.to_str()) {
         Some("json") => serde_json::from_str(&text).map_err(|e| format!("is not valid JSON: {e}")),
         Some("toml") => toml::from_str::<Value>(&text).map_err(|e| format!("is not valid TOML: {e}")),
-        _ => Err("has neither a `.toml` nor a `.json` extension".into()),
+        Some("yaml" | "yml") => {
+            let docs = yaml_rust2::YamlLoader::load_from_str(&text).map_err(|e| format!("is not valid YAML: {e}"))?;
+            match docs.as_slice() {
+                [doc] => yaml_to_json(doc),
+                _ => Err(format!("holds {} YAML documents; an inventory is one", docs.len())),
+            }
+        }
+        _ => Err("has none of the extensions `.toml`, `.json`, `.yaml`".into()),
     }
+}
+
+/// A YAML document as JSON (aliases are already resolved by the loader).
+fn yaml_to_json(y: &yaml_rust2::Yaml) -> Result<Value, String> {
+    use yaml_rust2::Yaml;
+    Ok(match y {
+        Yaml::Null => Value::Null,
+        Yaml::Boolean(b) => Value::Bool(*b),
+        Yaml::Integer(i) => Value::from(*i),
+        Yaml::Real(r) => r
+            .parse::<f64>()
+            .ok()
+            .and_then(serde_json::Number::from_f64)
+            .map(Value::Number)
+            .ok_or_else(|| format!("`{r}` is not a number JSON can hold"))?,
+        Yaml::String(s) => Value::String(s.clone()),
+        Yaml::Array(items) => Value::Array(items.iter().map(yaml_to_json).collect::<Result<_, _>>()?),
+        Yaml::Hash(map) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in map {
+                let Yaml::String(key) = k else { return Err(format!("has a non-string key {k:?}")) };
+                out.insert(key.clone(), yaml_to_json(v)?);
+            }
+            Value::Object(out)
+        }
+        Yaml::Alias(_) | Yaml::BadValue => return Err("has a value that is not valid YAML".into()),
+    })
 }
 
 /// A schema violation as a sentence: what was found, what is expected, a suggestion for names.

@@ -81,6 +81,18 @@ deploy = { targetHost = "box.lan", targetPort = 2222, tags = ["lab"] }
 spec = { primaryUser = "me", role = "server", headless = true, backups = ["/srv"] }
 "#;
 
+const BOX_YAML: &str = r#"# yaml-language-server: $schema=./fleet.schema.json
+hosts:
+  - name: box
+    platform: nixos
+    system: aarch64-linux
+    channel: unstable
+    profiles: [server]
+    ageKey: age1sk6zu9czsa7g284hgyh7jkxgldz8cvs8k3ucltdtgt4g2wgydnssehwz00
+    deploy: {targetHost: box.lan, targetPort: 2222, tags: [lab]}
+    spec: {primaryUser: me, role: server, headless: true, backups: [/srv]}
+"#;
+
 fn generate(fleet: &FleetData, out: &Path) -> Result<fleet_gen::Tree, String> {
     fleet_gen::generate(fleet, out).map_err(|e| e.to_string())
 }
@@ -124,12 +136,14 @@ fn toml_and_json_inventories_equal_the_rust_definition() {
     let out = tmp.path().join("out");
     let toml_path = tmp.path().join("fleet.toml");
     std::fs::write(&toml_path, BOX_TOML).unwrap();
+    let yaml_path = tmp.path().join("fleet.yaml");
+    std::fs::write(&yaml_path, BOX_YAML).unwrap();
     let json_path = tmp.path().join("fleet.json");
     let as_json: Value = toml::from_str(BOX_TOML).unwrap();
     std::fs::write(&json_path, serde_json::to_string_pretty(&as_json).unwrap()).unwrap();
 
     let rust = generate(&fleet(true, None), &out).unwrap();
-    for path in [&toml_path, &json_path] {
+    for path in [&toml_path, &json_path, &yaml_path] {
         let merged = generate(&fleet(false, Some(path)), &out).unwrap();
         for (file, f) in &rust.files {
             let other = merged.files.get(file).unwrap_or_else(|| panic!("{} lacks {file}", path.display()));
@@ -194,6 +208,7 @@ fn inventory_names_are_resolved_against_the_fleet() {
     assert!(inventory_problems(dup, "json").contains("host `desk` is defined 2 times"));
     assert!(inventory_problems("hosts = 3", "toml").contains("fleet.inv at `/hosts`: 3 is not of type \"array\""));
     assert!(inventory_problems("not toml [", "toml").contains("fleet.inv: is not valid TOML"));
-    assert!(inventory_problems("{}", "yaml").contains("neither a `.toml` nor a `.json` extension"));
+    assert!(inventory_problems("{}", "ini").contains("has none of the extensions `.toml`, `.json`, `.yaml`"));
+    assert!(inventory_problems("hosts: [", "yaml").contains("fleet.inv: is not valid YAML"));
     assert!(inventory_problems(r#"{"name": "x", "hosts": []}"#, "json").contains("inventory files add hosts only"));
 }
