@@ -84,6 +84,14 @@ pub struct FleetData {
     pub inventories: Vec<PathBuf>,
 }
 
+impl FleetData {
+    /// Every profile the fleet knows: those of its hosts and those registered with
+    /// [`Fleet::profile`], with their imports, each once, in first-use order.
+    pub fn profiles_in_use(&self) -> Vec<&Arc<ProfileData>> {
+        ProfileData::closure(self.hosts.iter().flat_map(|h| h.profiles.iter()).chain(&self.profiles))
+    }
+}
+
 impl<S: HostSpec> Fleet<S> {
     /// An empty fleet.
     pub fn new(name: impl Into<String>) -> Self {

@@ -3,7 +3,7 @@
 use crate::deploy::{BuildMachine, Deploy, Deployable};
 use crate::disko::{Disko, Partitionable};
 use crate::module::{Config, Module, Priority, Setting, TypedSetting};
-use crate::options::{HostSpec, ModuleOptions, OptionSet};
+use crate::options::{HostSpec, ModuleOptions};
 use crate::platform::{Channel, HostPlatform, Os, System, UsableOn};
 use crate::profile::{Profile, ProfileData};
 use crate::secret::{AgeKey, SecretSet, Secrets, SecretsFit};
@@ -209,11 +209,6 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     pub fn options<T: ModuleOptions>(mut self, value: T) -> Self {
         self.data.config.typed.push(TypedSetting::of(&value, Priority::Normal));
         self
-    }
-
-    /// The spec declaration of this fleet, for the generator.
-    pub fn spec_options() -> OptionSet {
-        S::option_set()
     }
 
     pub(crate) fn into_data(self) -> HostData {

@@ -39,6 +39,23 @@ pub struct ProfileData {
     pub config: Config,
 }
 
+impl ProfileData {
+    /// `roots` and every profile they import, each once (by name), each before its imports: the
+    /// one walk of the import graph that tags, users and secrets of a host are read from.
+    pub fn closure<'a>(roots: impl IntoIterator<Item = &'a Arc<ProfileData>>) -> Vec<&'a Arc<ProfileData>> {
+        let mut out: Vec<&'a Arc<ProfileData>> = Vec::new();
+        let mut stack: Vec<&'a Arc<ProfileData>> = roots.into_iter().collect();
+        stack.reverse();
+        while let Some(p) = stack.pop() {
+            if !out.iter().any(|known| known.name == p.name) {
+                out.push(p);
+                stack.extend(p.imports.iter().rev());
+            }
+        }
+        out
+    }
+}
+
 impl Profile<Nixos> {
     /// A NixOS-only profile.
     pub fn nixos(name: impl Into<String>) -> Self {

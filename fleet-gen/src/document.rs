@@ -12,15 +12,7 @@ use std::sync::Arc;
 
 /// The fleet as a document, every host and profile included.
 pub fn export(fleet: &FleetData) -> FleetDocument {
-    let mut profiles: Vec<&Arc<ProfileData>> = Vec::new();
-    let mut visit: Vec<&Arc<ProfileData>> =
-        fleet.hosts.iter().flat_map(|h| h.profiles.iter()).chain(fleet.profiles.iter()).rev().collect();
-    while let Some(p) = visit.pop() {
-        if !profiles.iter().any(|known| known.name == p.name) {
-            profiles.push(p);
-            visit.extend(p.imports.iter().rev());
-        }
-    }
+    let profiles = fleet.profiles_in_use();
     FleetDocument {
         schema: Some(crate::schema::FILE.to_owned()),
         name: Some(fleet.name.clone()),
@@ -141,18 +133,7 @@ fn other(os: Os) -> &'static str {
 }
 
 fn find_profile(fleet: &FleetData, name: &str) -> Option<Arc<ProfileData>> {
-    let mut visit: Vec<&Arc<ProfileData>> =
-        fleet.hosts.iter().flat_map(|h| h.profiles.iter()).chain(&fleet.profiles).collect();
-    let mut seen = std::collections::HashSet::new();
-    while let Some(p) = visit.pop() {
-        if p.name == name {
-            return Some(Arc::clone(p));
-        }
-        if seen.insert(Arc::as_ptr(p)) {
-            visit.extend(p.imports.iter());
-        }
-    }
-    None
+    fleet.profiles_in_use().into_iter().find(|p| p.name == name).cloned()
 }
 
 /// `; did you mean `x`?` for the closest known name, or nothing when none is close.

@@ -25,19 +25,12 @@ pub(crate) fn new_host(fleet: &FleetData, req: &NewHost, out: &mut dyn Write, er
         Err(problems) => return crate::cli::invalid(Problems(problems), err),
     };
     let fleet = fleet.as_ref();
-    let view = match crate::validate::validate(fleet, &req.out) {
-        Ok(view) => view,
-        Err(problems) => return crate::cli::invalid(problems, err),
-    };
-    // The profiles the hosts use, then those the fleet offers by name (`Fleet::profile`).
-    let mut known: Vec<&ProfileData> = view.profiles.clone();
-    let mut stack: Vec<&ProfileData> = fleet.profiles.iter().rev().map(AsRef::as_ref).collect();
-    while let Some(p) = stack.pop() {
-        if !known.iter().any(|k| k.name == p.name) {
-            known.push(p);
-            stack.extend(p.imports.iter().rev().map(AsRef::as_ref));
-        }
+    // The fleet itself must be valid before a host joins it.
+    if let Err(problems) = crate::validate::validate(fleet, &req.out) {
+        return crate::cli::invalid(problems, err);
     }
+    // The profiles the hosts use, then those the fleet offers by name (`Fleet::profile`).
+    let known: Vec<&ProfileData> = fleet.profiles_in_use().into_iter().map(AsRef::as_ref).collect();
     let (chosen, problems) = check_new_host(fleet, &known, req);
     if !problems.is_empty() {
         for p in &problems {

@@ -3,10 +3,9 @@
 
 use crate::tree::MARKER;
 use fleet_dsl::document::FleetDocument;
-use fleet_dsl::{FleetData, NixValue, OptionDecl, OptionSet, OptionType, ProfileData};
+use fleet_dsl::{FleetData, NixValue, OptionDecl, OptionSet, OptionType};
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Map, Value};
-use std::sync::Arc;
 
 /// Where the schema lives in the generated repository.
 pub const FILE: &str = "fleet.schema.json";
@@ -58,16 +57,7 @@ fn patch_host(defs: &mut Map<String, Value>, fleet: &FleetData) {
 
 /// Names of every profile a host may name: those of the Rust hosts and those registered.
 pub fn profile_names(fleet: &FleetData) -> Vec<String> {
-    let mut names: Vec<String> = Vec::new();
-    let mut visit: Vec<&Arc<ProfileData>> =
-        fleet.hosts.iter().flat_map(|h| h.profiles.iter()).chain(fleet.profiles.iter()).rev().collect();
-    while let Some(p) = visit.pop() {
-        if !names.contains(&p.name) {
-            names.push(p.name.clone());
-            visit.extend(p.imports.iter().rev());
-        }
-    }
-    names
+    fleet.profiles_in_use().iter().map(|p| p.name.clone()).collect()
 }
 
 /// The schema of a derived option set: an object of its options, those without default required.

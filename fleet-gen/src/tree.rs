@@ -47,8 +47,28 @@ pub fn hash_header(fleet: &str) -> String {
     format!("# {MARKER} from fleet \"{fleet}\": edit the fleet and regenerate, do not edit here.\n")
 }
 
-/// Whether `text` starts with a generated header of any comment style (in its first line, or
-/// its second for JSON, whose first line is `{`).
+/// Whether `text` starts with a generated header of any comment style: in its first line, or
+/// in its second when the first opens a JSON object (JSON has no comments; the schema carries
+/// the marker as its first key, `$comment`).
 pub fn has_marker(text: &str) -> bool {
-    text.lines().take(2).any(|l| l.contains(MARKER))
+    let mut lines = text.lines();
+    match lines.next() {
+        Some("{") => lines.next().is_some_and(|l| l.trim_start().starts_with("\"$comment\"") && l.contains(MARKER)),
+        Some(first) => first.contains(MARKER),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn marker_is_looked_for_in_the_header_only() {
+        assert!(has_marker(&format!("{}{{}}\n", hash_header("f"))));
+        assert!(has_marker(&format!("{{\n  \"$comment\": \"{MARKER} from fleet\",\n}}\n")));
+        assert!(!has_marker(&format!("# mine\n# {MARKER}\n")), "a user's file quoting the marker later is not ours");
+        assert!(!has_marker(&format!("{{\n  \"note\": \"{MARKER}\"\n}}\n")));
+        assert!(!has_marker(""));
+    }
 }

@@ -4,7 +4,7 @@
 use super::graph::Graph;
 use crate::tree::{Tree, MARKER};
 use crate::view::View;
-use fleet_dsl::Os;
+use fleet_dsl::{Os, ProfileData};
 use minijinja::{context, Environment, UndefinedBehavior};
 use serde::Serialize;
 
@@ -87,7 +87,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
             let users: Vec<String> = view
                 .hosts
                 .iter()
-                .filter(|h| h.host.profiles.iter().any(|hp| uses(hp, &p.name)))
+                .filter(|h| ProfileData::closure(&h.host.profiles).iter().any(|hp| hp.name == p.name))
                 .map(|h| format!("`{}`", h.host.name))
                 .collect();
             ProfileRow {
@@ -175,11 +175,6 @@ fn new_host_example(view: &View<'_>) -> String {
         }
     }
     cmd
-}
-
-/// Whether `profile` is `name` or imports it, directly or not.
-fn uses(profile: &fleet_dsl::ProfileData, name: &str) -> bool {
-    profile.name == name || profile.imports.iter().any(|i| uses(i, name))
 }
 
 /// Trailing spaces removed, runs of blank lines collapsed, one final newline.

@@ -51,10 +51,7 @@ impl Validator {
             }
             return;
         }
-        let mut tags = Vec::new();
-        for p in &host.profiles {
-            profile_tags(p, &mut tags);
-        }
+        let mut tags: Vec<String> = ProfileData::closure(&host.profiles).iter().map(|p| p.name.clone()).collect();
         tags.push("nixos".to_owned());
         let Some(d) = &host.deploy else {
             h.tags = tags;
@@ -126,15 +123,6 @@ impl Validator {
                 bad(format!("build machine ssh key `{p}` must be an absolute path outside the Nix store"));
             }
         }
-    }
-}
-
-fn profile_tags(p: &ProfileData, out: &mut Vec<String>) {
-    if !out.contains(&p.name) {
-        out.push(p.name.clone());
-    }
-    for i in &p.imports {
-        profile_tags(i, out);
     }
 }
 

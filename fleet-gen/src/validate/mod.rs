@@ -8,7 +8,6 @@ use crate::error::{Problem, Problems};
 use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
 use fleet_dsl::{
     AttrPath, Config, FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting,
-    User,
 };
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
@@ -153,9 +152,11 @@ impl Validator {
         if !spec.is_empty() {
             generated.push("hostSpec");
         }
-        let mut users = Vec::new();
-        for p in &h.profiles {
-            collect_user_names(p, &mut users);
+        let mut users: Vec<&str> = Vec::new();
+        for u in ProfileData::closure(&h.profiles).into_iter().flat_map(|p| &p.users) {
+            if !users.contains(&u.name.as_str()) {
+                users.push(&u.name);
+            }
         }
         if h.os == Os::Darwin && !users.is_empty() {
             generated.push("system.primaryUser");
@@ -286,10 +287,8 @@ impl Validator {
         let mut users: IndexMap<&'a str, (UserView<'a>, &'a str)> = IndexMap::new();
         let mut reported = HashSet::new();
         for h in &fleet.hosts {
-            let mut attached: Vec<(&'a ProfileData, &'a User)> = Vec::new();
-            for p in &h.profiles {
-                users_in_order(p, &mut attached);
-            }
+            let attached =
+                ProfileData::closure(&h.profiles).into_iter().flat_map(|p| p.users.iter().map(move |u| (p, u)));
             for (p, u) in attached {
                 {
                     let entry = users.entry(u.name.as_str()).or_insert_with(|| {
@@ -447,25 +446,6 @@ fn push_leaves<'a>(
         match (&decl.ty, value) {
             (OptionType::Submodule(set), NixValue::Attrs(inner)) => push_leaves(&path, &set.options, inner, out),
             _ => out.push(Leaf { path, value }),
-        }
-    }
-}
-
-/// Users attached to `p` and its imports, imports first, with the profile attaching each.
-fn users_in_order<'a>(p: &'a ProfileData, out: &mut Vec<(&'a ProfileData, &'a User)>) {
-    for i in &p.imports {
-        users_in_order(i, out);
-    }
-    out.extend(p.users.iter().map(|u| (p, u)));
-}
-
-fn collect_user_names<'a>(p: &'a ProfileData, out: &mut Vec<&'a str>) {
-    for i in &p.imports {
-        collect_user_names(i, out);
-    }
-    for u in &p.users {
-        if !out.contains(&u.name.as_str()) {
-            out.push(&u.name);
         }
     }
 }

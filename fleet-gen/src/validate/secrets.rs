@@ -18,10 +18,8 @@ impl Validator {
     ) -> Option<SecretsView<'a>> {
         let mut checked_sets = HashSet::new();
         for h in hosts.iter_mut() {
-            let mut sets: Vec<&'a SecretSet> = Vec::new();
-            for p in &h.host.profiles {
-                collect_sets(p, &mut sets);
-            }
+            let mut sets: Vec<&'a SecretSet> =
+                ProfileData::closure(&h.host.profiles).into_iter().flat_map(|p| &p.secrets).collect();
             sets.extend(&h.host.secrets);
             for set in &sets {
                 if checked_sets.insert(set.rust_name.as_str()) {
@@ -174,40 +172,25 @@ impl Validator {
     fn check_passwords(&mut self, hosts: &[HostView<'_>]) {
         let mut reported = HashSet::new();
         for h in hosts.iter().filter(|h| h.host.os == Os::Nixos) {
-            for p in &h.host.profiles {
-                for user in users_of(p) {
-                    let Some(link) = &user.password_secret else { continue };
-                    let decl = link.set.secrets.iter().find(|d| d.name == link.name);
-                    if decl.is_some_and(|d| !d.needed_for_users) && reported.insert((user.name.clone(), None)) {
-                        self.problems
-                            .push(Problem::PasswordNotForUsers { user: user.name.clone(), secret: link.name.clone() });
-                    }
-                    let readable = h.secrets.iter().any(|s| s.decl.name == link.name && *s.set == link.set);
-                    if !readable && reported.insert((user.name.clone(), Some(h.host.name.clone()))) {
-                        self.problems.push(Problem::PasswordUnreadable {
-                            host: h.host.name.clone(),
-                            user: user.name.clone(),
-                            secret: link.name.clone(),
-                            set: link.set.rust_name.clone(),
-                        });
-                    }
+            for user in ProfileData::closure(&h.host.profiles).into_iter().flat_map(|p| &p.users) {
+                let Some(link) = &user.password_secret else { continue };
+                let decl = link.set.secrets.iter().find(|d| d.name == link.name);
+                if decl.is_some_and(|d| !d.needed_for_users) && reported.insert((user.name.clone(), None)) {
+                    self.problems
+                        .push(Problem::PasswordNotForUsers { user: user.name.clone(), secret: link.name.clone() });
+                }
+                let readable = h.secrets.iter().any(|s| s.decl.name == link.name && *s.set == link.set);
+                if !readable && reported.insert((user.name.clone(), Some(h.host.name.clone()))) {
+                    self.problems.push(Problem::PasswordUnreadable {
+                        host: h.host.name.clone(),
+                        user: user.name.clone(),
+                        secret: link.name.clone(),
+                        set: link.set.rust_name.clone(),
+                    });
                 }
             }
         }
     }
-}
-
-fn users_of(p: &ProfileData) -> Vec<&fleet_dsl::User> {
-    let mut out: Vec<&fleet_dsl::User> = p.imports.iter().flat_map(|i| users_of(i)).collect();
-    out.extend(&p.users);
-    out
-}
-
-fn collect_sets<'a>(p: &'a ProfileData, out: &mut Vec<&'a SecretSet>) {
-    for i in &p.imports {
-        collect_sets(i, out);
-    }
-    out.extend(&p.secrets);
 }
 
 /// The encrypted files: common (if read), groups in first-use order, then every keyed host's own.
