@@ -129,7 +129,7 @@ pub fn fleet() -> Fleet<Spec> {
         .description("Every machine: the main user, flakes, the time zone.")
         .user(&notroot)
         .secrets::<Shared>()
-        .default("nix.settings.experimental-features", ["nix-command", "flakes"])
+        .add("nix.settings.experimental-features", ["nix-command", "flakes"])
         .default("time.timeZone", "Europe/Berlin");
 
     let linux = Profile::nixos("linux")

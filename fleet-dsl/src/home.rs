@@ -45,7 +45,13 @@ impl Home {
 
     /// Sets a home-manager option by dotted path: the untyped escape hatch.
     pub fn set(mut self, path: &str, value: impl Into<NixValue>) -> Self {
-        self.config.settings.push(Setting { path: path.to_owned(), value: value.into(), priority: Priority::Normal });
+        self.config.setting(path, value.into(), Priority::Normal);
+        self
+    }
+
+    /// Adds items to a list option of the home by dotted path (`home.packages`).
+    pub fn add<T: Into<NixValue>>(mut self, path: &str, items: impl IntoIterator<Item = T>) -> Self {
+        self.config.add(path, items);
         self
     }
 }

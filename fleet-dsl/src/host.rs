@@ -2,7 +2,7 @@
 
 use crate::deploy::{BuildMachine, Deploy, Deployable};
 use crate::disko::{Disko, Partitionable};
-use crate::module::{Config, Module, Priority, Setting, TypedSetting};
+use crate::module::{Config, Module, Priority, TypedSetting};
 use crate::options::{HostSpec, ModuleOptions};
 use crate::platform::{Channel, HostPlatform, Os, System, UsableOn};
 use crate::profile::{Profile, ProfileData};
@@ -200,8 +200,14 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     /// Sets an option by dotted path, plainly (overriding profile defaults): the untyped escape
     /// hatch for host quirks.
     pub fn set(mut self, path: &str, value: impl Into<NixValue>) -> Self {
-        let setting = Setting { path: path.to_owned(), value: value.into(), priority: Priority::Normal };
-        self.data.config.settings.push(setting);
+        self.data.config.setting(path, value.into(), Priority::Normal);
+        self
+    }
+
+    /// Adds items to a list option by dotted path: they concatenate with the items its
+    /// profiles add and nixpkgs defines.
+    pub fn add<T: Into<NixValue>>(mut self, path: &str, items: impl IntoIterator<Item = T>) -> Self {
+        self.data.config.add(path, items);
         self
     }
 

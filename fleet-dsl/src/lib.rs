@@ -36,7 +36,7 @@ pub use secret::{
 };
 pub use upgrade::AutoUpgrade;
 pub use user::{Shell, User};
-pub use value::{pkg, raw_nix, Attrs, NixValue, RawNix};
+pub use value::{pkg, raw_nix, Attrs, NixValue, Package, RawNix};
 
 /// The derives: `#[derive(HostSpec)]`, `#[derive(NixOptions)]`, `#[derive(NixEnum)]`,
 /// `#[derive(Secrets)]`; and `age_key!("age1…")`, an age public key checked at compile time.

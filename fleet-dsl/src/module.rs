@@ -42,13 +42,18 @@ impl From<&Module> for Module {
     }
 }
 
-/// How strongly a value is set.
+/// How a value is set, and so how it merges with other definitions of the same option.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Priority {
-    /// `lib.mkDefault`: what profiles set, so hosts can override plainly.
+    /// `lib.mkDefault` (`.default`): a default that any plain definition replaces. Attribute
+    /// sets are split so each leaf is its own default.
     Default,
-    /// A plain definition: what hosts set.
+    /// A plain definition (`.set`): scalars must agree with other plain definitions, lists
+    /// concatenate with them.
     Normal,
+    /// A list contribution (`.add`), at normal priority: the items of every profile, of the
+    /// host and of nixpkgs' own definitions concatenate.
+    Add,
 }
 
 /// One untyped value at a dotted option path.
@@ -91,4 +96,17 @@ pub struct Config {
     pub settings: Vec<Setting>,
     /// Typed option values.
     pub typed: Vec<TypedSetting>,
+}
+
+impl Config {
+    /// Records an untyped value at a dotted path.
+    pub fn setting(&mut self, path: &str, value: NixValue, priority: Priority) {
+        self.settings.push(Setting { path: path.to_owned(), value, priority });
+    }
+
+    /// Records list items contributed to the option at a dotted path.
+    pub fn add<T: Into<NixValue>>(&mut self, path: &str, items: impl IntoIterator<Item = T>) {
+        let items = NixValue::List(items.into_iter().map(Into::into).collect());
+        self.setting(path, items, Priority::Add);
+    }
 }

@@ -1,6 +1,6 @@
 //! Profiles (roles): what a machine is, shared by the hosts that have it.
 
-use crate::module::{Config, Module, Priority, Setting, TypedSetting};
+use crate::module::{Config, Module, Priority, TypedSetting};
 use crate::options::ModuleOptions;
 use crate::platform::{ProfilePlatform, Target, UsableOn};
 use crate::secret::{SecretSet, Secrets, SecretsFit};
@@ -12,8 +12,9 @@ use std::sync::Arc;
 
 /// A profile for platform `P` (`Nixos`, `Darwin` or `Any`), rendered to `profiles/<name>.nix`.
 ///
-/// Values a profile sets are emitted under `lib.mkDefault`, so a host overrides them plainly
-/// and nothing needs `mkForce`.
+/// Values a profile sets with [`Profile::default`] are emitted under `lib.mkDefault`, so a host
+/// overrides them plainly and nothing needs `mkForce`; lists are contributed with
+/// [`Profile::add`] and concatenate with every other definition.
 #[derive(Clone, Debug)]
 pub struct Profile<P> {
     data: Arc<ProfileData>,
@@ -136,11 +137,27 @@ impl<P: ProfilePlatform> Profile<P> {
         self
     }
 
-    /// Sets an option by dotted path under `lib.mkDefault`: the untyped escape hatch; prefer
-    /// [`Profile::options`] for your own modules.
+    /// Sets an option by dotted path under `lib.mkDefault` (an attribute set is split so each
+    /// leaf is its own default): the untyped escape hatch; prefer [`Profile::options`] for your
+    /// own modules. For a list use [`Profile::add`]: a default list loses to any plain
+    /// definition, including the ones nixpkgs makes itself.
     pub fn default(mut self, path: &str, value: impl Into<NixValue>) -> Self {
-        let setting = Setting { path: path.to_owned(), value: value.into(), priority: Priority::Default };
-        self.edit().config.settings.push(setting);
+        self.edit().config.setting(path, value.into(), Priority::Default);
+        self
+    }
+
+    /// Sets an option by dotted path at normal priority: hosts cannot override it without
+    /// `mkForce`, so prefer [`Profile::default`] for scalars.
+    pub fn set(mut self, path: &str, value: impl Into<NixValue>) -> Self {
+        self.edit().config.setting(path, value.into(), Priority::Normal);
+        self
+    }
+
+    /// Adds items to a list option by dotted path (`environment.systemPackages`,
+    /// `networking.firewall.allowedTCPPorts`): they concatenate with the items of every other
+    /// profile, of the host and of nixpkgs.
+    pub fn add<T: Into<NixValue>>(mut self, path: &str, items: impl IntoIterator<Item = T>) -> Self {
+        self.edit().config.add(path, items);
         self
     }
 

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 /// An attribute set in declaration order.
 pub type Attrs = IndexMap<String, NixValue>;
 
-/// A Nix value. Every string in it is escaped when printed; only [`NixValue::Raw`] is not.
+/// A Nix value. Every string in it is escaped when printed; [`NixValue::Raw`] is parsed and
+/// checked by the generator, never pasted.
 #[derive(Clone, Debug, PartialEq)]
 pub enum NixValue {
     /// `null`
@@ -22,28 +23,38 @@ pub enum NixValue {
     List(Vec<NixValue>),
     /// An attribute set; names that are not Nix identifiers are quoted when printed.
     Attrs(Attrs),
-    /// Nix text placed verbatim: the explicitly named escape hatch, see [`raw_nix`].
+    /// A Nix expression in Nix syntax: the explicitly named escape hatch, see [`raw_nix`].
     Raw(RawNix),
+    /// A package of the host's nixpkgs, see [`pkg`].
+    Package(Package),
 }
 
-/// Nix source text placed verbatim into the generated file, unescaped.
+/// A Nix expression written in Nix: the escape hatch for what the typed model cannot say
+/// (`config.networking.hostName`, `lib.getExe' pkgs.hello "hello"`, an overlay).
 ///
-/// This is the escape hatch for what the typed model cannot say (`pkgs.firefox`,
-/// `config.networking.hostName`). It is the user's responsibility that the text is a valid
-/// Nix expression; prefer typed values wherever one exists.
+/// `generate` parses it (a syntax error is a fleet problem with its line and column), prints it
+/// again with the parentheses its position needs, and gives the module the arguments its free
+/// variables name (`config`, `lib`, `pkgs`, `options`, `modulesPath`, `inputs`; `osConfig` in
+/// homes); any other free variable is an error. Comments inside it are not kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawNix(pub String);
 
-/// Marks `text` as a raw Nix expression, placed verbatim (unescaped) into the output.
+/// Marks `text` as a raw Nix expression (see [`RawNix`]).
 pub fn raw_nix(text: impl Into<String>) -> RawNix {
     RawNix(text.into())
 }
 
+/// A package of the host's nixpkgs by attribute path, e.g. `python3Packages.requests`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Package(pub String);
+
 /// A package from the host's nixpkgs: `pkg("firefox")` is the expression `pkgs.firefox`.
 ///
-/// The name is checked by the generator to be a plain attribute path.
-pub fn pkg(name: &str) -> RawNix {
-    RawNix(format!("pkgs.{name}"))
+/// `generate` checks that the name is an attribute path of nixpkgs (names of letters, digits,
+/// `_`, `-`, `+`, separated by dots; `1password` is quoted when printed) and refuses anything
+/// else: it is never pasted as text.
+pub fn pkg(name: &str) -> Package {
+    Package(name.to_owned())
 }
 
 impl NixValue {
@@ -102,6 +113,12 @@ impl From<RawNix> for NixValue {
     }
 }
 
+impl From<Package> for NixValue {
+    fn from(v: Package) -> Self {
+        NixValue::Package(v)
+    }
+}
+
 impl<T: Into<NixValue>> From<Option<T>> for NixValue {
     fn from(v: Option<T>) -> Self {
         v.map_or(NixValue::Null, Into::into)
@@ -144,6 +161,6 @@ mod tests {
         let NixValue::Attrs(map) = a else { panic!("not attrs") };
         assert_eq!(map.keys().collect::<Vec<_>>(), ["z", "a"]);
         assert_eq!(NixValue::from(None::<bool>), NixValue::Null);
-        assert_eq!(NixValue::from(pkg("zsh")), NixValue::Raw(RawNix("pkgs.zsh".into())));
+        assert_eq!(NixValue::from(pkg("zsh")), NixValue::Package(Package("zsh".into())));
     }
 }

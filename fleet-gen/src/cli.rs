@@ -160,6 +160,9 @@ fn generate(fleet: &FleetData, dir: &Path, check: bool, out: &mut dyn Write, err
             return ExitCode::from(1);
         }
     };
+    for w in &tree.warnings {
+        let _ = writeln!(err, "warning: {w}");
+    }
     let plan = match write::plan(&tree, dir) {
         Ok(plan) => plan,
         Err(refusals) => return report_write_errors(&refusals, err),

@@ -164,6 +164,46 @@ pub enum Problem {
         /// The other.
         second: String,
     },
+    /// Raw Nix that does not parse (or uses what a flake cannot).
+    #[error("{owner}: the raw Nix at `{path}` {error}: fix the expression in `raw_nix(..)`, it is parsed as Nix")]
+    RawNix {
+        /// `profile `x``, `host `y`` or `the home of user `z``.
+        owner: String,
+        /// The option path it is the value of.
+        path: String,
+        /// What is wrong, with the line and column in the raw text.
+        error: String,
+    },
+    /// Raw Nix uses a variable no module receives.
+    #[error("{owner}: the raw Nix at `{path}` uses the variable `{name}`, which is not in scope there (in scope: {in_scope}, and the Nix builtins); bind it with `let`, or select it from one of those")]
+    UndefinedVariable {
+        /// Where.
+        owner: String,
+        /// The option path.
+        path: String,
+        /// The variable.
+        name: String,
+        /// The module arguments available.
+        in_scope: String,
+    },
+    /// `pkg(..)` with something that is not a nixpkgs attribute path.
+    #[error("{owner}: at `{path}`, {error}: write `pkg(\"name\")` or `pkg(\"set.name\")` with the package's attribute path in nixpkgs")]
+    Package {
+        /// Where.
+        owner: String,
+        /// The option path.
+        path: String,
+        /// What is wrong.
+        error: String,
+    },
+    /// A default list for an option nixpkgs itself defines at normal priority: it would vanish.
+    #[error("{owner} sets the list `{path}` with `.default(..)`, but nixpkgs defines `{path}` itself at normal priority, so a default list is dropped and its items vanish: use `.add(\"{path}\", [..])`, whose items concatenate with every other definition")]
+    DefaultListDropped {
+        /// Where.
+        owner: String,
+        /// The option path.
+        path: String,
+    },
     /// A string contains a NUL character, which Nix strings cannot hold.
     #[error("{owner}: a value contains a NUL character, which Nix strings cannot hold; remove it")]
     NulInString {
@@ -290,6 +330,20 @@ pub enum Problem {
         host: String,
         /// The version.
         version: String,
+    },
+}
+
+/// Something legal that probably does not do what the fleet means; `generate` prints it and
+/// goes on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Warning {
+    /// A list set with `.default(..)`: any plain definition of the option replaces it.
+    #[error("{owner} sets the list `{path}` with `.default(..)`: any plain definition of `{path}` (another module's, or nixpkgs') replaces the whole list; use `.add(\"{path}\", [..])` so the items concatenate, or keep `.default` if a replaceable list is what you mean")]
+    DefaultList {
+        /// Where.
+        owner: String,
+        /// The option path.
+        path: String,
     },
 }
 

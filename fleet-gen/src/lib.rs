@@ -19,7 +19,7 @@ pub mod validate;
 pub mod view;
 pub mod write;
 
-pub use error::{GenerateError, Problem, Problems, WriteError};
+pub use error::{GenerateError, Problem, Problems, Warning, WriteError};
 pub use tree::Tree;
 
 use fleet_dsl::FleetData;

@@ -107,7 +107,7 @@ pub fn type_schema(ty: &OptionType) -> Value {
     }
 }
 
-/// A Nix value as JSON (raw Nix, which has no JSON form, becomes its source text).
+/// A Nix value as JSON (raw Nix and packages, which have no JSON form, become their source text).
 pub fn to_json(value: &NixValue) -> Value {
     match value {
         NixValue::Null => Value::Null,
@@ -117,6 +117,7 @@ pub fn to_json(value: &NixValue) -> Value {
         NixValue::List(items) => Value::Array(items.iter().map(to_json).collect()),
         NixValue::Attrs(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
         NixValue::Raw(raw) => json!(raw.0),
+        NixValue::Package(p) => json!(format!("pkgs.{}", p.0)),
     }
 }
 

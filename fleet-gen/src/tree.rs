@@ -28,6 +28,8 @@ pub struct File {
 pub struct Tree {
     /// The files.
     pub files: BTreeMap<String, File>,
+    /// What validation warned about, for the CLI to print (not part of the repository).
+    pub warnings: Vec<String>,
 }
 
 impl Tree {

@@ -28,6 +28,8 @@ pub struct View<'a> {
     pub secrets: Option<SecretsView<'a>>,
     /// Whether the fleet is deployed with colmena (some NixOS host has deployment settings).
     pub colmena: bool,
+    /// What validation warned about.
+    pub warnings: Vec<crate::Warning>,
 }
 
 /// Who decrypts which secret file.

@@ -49,7 +49,7 @@ fn synthetic_fleet_is_deterministic_and_uses_every_part() {
         assert!(sops.contains(&format!("secrets/{file}\\.yaml")), "{file}");
     }
     let laptop = &tree.files["hosts/host-00005/default.nix"].text;
-    assert!(laptop.contains("nix.buildMachines") && laptop.contains("wifi-password"), "{laptop}");
+    assert!(laptop.contains("buildMachines = [") && laptop.contains("wifi-password"), "{laptop}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The colmena hive, evaluated by real Nix against the generated `parts/hosts.nix`: every NixOS
-//! host is a node with the modules of its `nixosConfigurations` entry and its own nixpkgs, no
-//! Darwin host is, and the deployment options are the ones declared in Rust.
+//! host with deployment settings is a node with the modules of its `nixosConfigurations` entry
+//! and its own nixpkgs, no other host is (neither a NixOS host without `.deploy(..)` nor a
+//! Darwin host), and the deployment options are the ones declared in Rust.
 
 use fleet_dsl::prelude::*;
 use fleet_dsl::{FleetData, NoSpec};
@@ -73,8 +74,12 @@ fn hive_nodes_are_the_nixos_configurations() {
     let out = nix_eval_json(&nix, tmp.path(), "import ./harness.nix").unwrap();
     let got: Value = serde_json::from_str(&out).unwrap();
 
-    assert_eq!(got["nodes"], json!(["desk", "edge", "quiet"]), "every NixOS host and no Darwin host is a node");
-    assert_eq!(got["sameModules"], json!({"desk": true, "edge": true, "quiet": true}));
+    assert_eq!(
+        got["nodes"],
+        json!(["desk", "edge"]),
+        "every deploying NixOS host is a node; `quiet` (no .deploy) and the Mac are not"
+    );
+    assert_eq!(got["sameModules"], json!({"desk": true, "edge": true}));
     assert_eq!(got["imports"]["desk"], json!(["desk"]));
     assert_eq!(
         got["nodeNixpkgs"],
@@ -125,7 +130,7 @@ fn build_machines_reach_hosts_of_their_systems() {
         .into_data();
     let tree = render(&fleet, tmp.path());
     let small = &tree.files["hosts/small/default.nix"].text;
-    assert!(small.contains("nix.distributedBuilds = true;"), "{small}");
+    assert!(small.contains("distributedBuilds = true;"), "{small}");
     assert!(
         small.contains("hostName = \"big.lan\";") && small.contains("sshKey = \"/etc/nix/builder_key\";"),
         "{small}"

@@ -246,7 +246,14 @@ fn fixtures_cover_the_conditional_renderings() {
     assert!(!tree("darwin").files.keys().any(|p| p.ends_with("hardware-configuration.nix")));
     let flake = text("darwin", "flake.nix");
     assert!(flake.contains("nix-darwin-unstable") && !flake.contains("nixpkgs-darwin.url"), "{flake}");
-    assert!(text("darwin", "hosts/air/default.nix").contains("system.primaryUser"));
+    let air = text("darwin", "hosts/air/default.nix");
+    let in_system = |t: &str| {
+        t.contains("system.primaryUser")
+            || t.split("system = {")
+                .nth(1)
+                .is_some_and(|rest| rest.split("};").next().unwrap_or("").contains("primaryUser"))
+    };
+    assert!(in_system(&air), "{air}");
     assert!(!text("darwin", "hosts/mini/default.nix").contains("primaryUser"));
 }
 

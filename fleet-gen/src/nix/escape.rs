@@ -5,8 +5,13 @@ const KEYWORDS: [&str; 10] = ["if", "then", "else", "assert", "with", "let", "in
 
 /// A Nix double-quoted string literal with `"`, `\`, `${` and control characters escaped.
 pub fn string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
+    format!("\"{}\"", string_content(s, false))
+}
+
+/// The inside of a double-quoted string literal. `before_interpolation`: an interpolation
+/// follows, so a final `$` is escaped too (`$${` would not interpolate).
+pub fn string_content(s: &str, before_interpolation: bool) -> String {
+    let mut out = String::with_capacity(s.len());
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
@@ -16,10 +21,44 @@ pub fn string(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '$' if chars.peek() == Some(&'{') => out.push_str("\\$"),
+            '$' if chars.peek().is_none() && before_interpolation => out.push_str("\\$"),
             c => out.push(c),
         }
     }
-    out.push('"');
+    out
+}
+
+/// One line of an indented (`''`) string: `''` and `${` escaped, everything else literal.
+///
+/// A run of quotes that is longer than one, or that an escape follows, is written quote by
+/// quote as `''\'` so no quote can join the next `''` into another token.
+pub fn indented_content(line: &str) -> String {
+    let chars: Vec<char> = line.chars().collect();
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            '\'' => {
+                let run = chars[i..].iter().take_while(|&&c| c == '\'').count();
+                let next = i + run;
+                let escape_follows = chars.get(next) == Some(&'$') && chars.get(next + 1) == Some(&'{');
+                if run > 1 || escape_follows {
+                    out.push_str(&"''\\'".repeat(run));
+                } else {
+                    out.push('\'');
+                }
+                i = next;
+            }
+            '$' if chars.get(i + 1) == Some(&'{') => {
+                out.push_str("''$");
+                i += 1;
+            }
+            c => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
     out
 }
 

@@ -1,14 +1,11 @@
-//! A small Nix syntax tree and a printer whose output alejandra leaves unchanged.
+//! A Nix syntax tree: every generated file is built from these nodes, never by pasting text.
 //!
-//! Generated files are built as trees, never by pasting text: user strings can only enter as
-//! [`Expr::Str`] (escaped) or attribute names (quoted when needed). [`Expr::Code`] holds code
-//! the generator itself computed, or the user's explicitly raw Nix.
+//! User strings can only enter as string literal parts (escaped when printed) or attribute
+//! names (quoted when needed); the user's raw Nix is parsed into the same nodes
+//! ([`super::raw`]). The printer ([`super::print`]) inserts parentheses exactly where Nix
+//! precedence needs them.
 
-use super::escape;
 use fleet_dsl::NixValue;
-
-/// Widest inline list before it is broken over lines.
-const INLINE_LIST_WIDTH: usize = 72;
 
 /// A Nix expression.
 #[derive(Clone, Debug, PartialEq)]
@@ -17,13 +14,26 @@ pub enum Expr {
     Null,
     /// `true` / `false`
     Bool(bool),
-    /// An integer literal.
+    /// An integer; negative ones print as a negation (and get parentheses where one needs them).
     Int(i64),
-    /// A string literal (escaped when printed).
-    Str(String),
-    /// Code placed verbatim: identifiers, selections and paths computed by the generator, or
-    /// the user's explicitly raw Nix.
-    Code(String),
+    /// A float.
+    Float(f64),
+    /// A string: literal parts (escaped when printed) and interpolations.
+    Str(Vec<StrPart>),
+    /// A path literal such as `./a.nix` or `../secrets/${x}.yaml`.
+    Path(Vec<PathPart>),
+    /// A variable.
+    Var(String),
+    /// `subject.a.b` or `subject.a.b or default`.
+    Select(Box<Expr>, Vec<Key>, Option<Box<Expr>>),
+    /// `subject ? a.b`
+    HasAttr(Box<Expr>, Vec<Key>),
+    /// Function application `f a b`.
+    Apply(Box<Expr>, Vec<Expr>),
+    /// `-e` or `!e`.
+    Unary(UnaryOp, Box<Expr>),
+    /// `a op b`.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// A list; `vertical` forces one item per line.
     List {
         /// The items.
@@ -33,42 +43,168 @@ pub enum Expr {
     },
     /// An attribute set.
     Attrs(Vec<Binding>),
-    /// Function application `f a b`.
-    Apply(Box<Expr>, Vec<Expr>),
-    /// A function with a formals pattern: `{a, b, ...}: body`, or `name @ {a, ...}: body`.
-    Lambda(Formals, Box<Expr>),
+    /// A recursive attribute set `rec { … }`.
+    RecAttrs(Vec<Binding>),
+    /// A function: `x: body` or `{a, b ? d, ...}: body`.
+    Lambda(Param, Box<Expr>),
     /// `let bindings in body`.
     Let(Vec<Binding>, Box<Expr>),
-    /// A function of plain arguments: `a: b: body`.
-    Fn(Vec<String>, Box<Expr>),
+    /// `with scope; body`.
+    With(Box<Expr>, Box<Expr>),
+    /// `if c then a else b`.
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `assert c; body`.
+    Assert(Box<Expr>, Box<Expr>),
 }
 
-/// A function's formals: `{a, b, ...}`, optionally bound whole with `name @`.
+/// A part of a string literal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StrPart {
+    /// Literal text, escaped when printed.
+    Lit(String),
+    /// `${expr}`.
+    Interp(Expr),
+}
+
+/// A part of a path literal.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PathPart {
+    /// Literal path text (`./a/`); printed as a path literal only when it is one.
+    Lit(String),
+    /// `${expr}`.
+    Interp(Expr),
+}
+
+/// An attribute name in a selection, a `?` test or a binding.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Key {
+    /// A static name, quoted when it is not an identifier.
+    Name(String),
+    /// A dynamic name `${expr}`.
+    Interp(Expr),
+}
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-e`
+    Neg,
+    /// `!e`
+    Not,
+}
+
+/// Binary operators, with the precedence and associativity Nix gives them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `++`
+    Concat,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `//`
+    Update,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `&&`
+    And,
+    /// `||`
+    Or,
+    /// `->`
+    Implies,
+}
+
+/// How a binary operator groups with itself.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Assoc {
+    Left,
+    Right,
+    None,
+}
+
+impl BinaryOp {
+    /// The operator's text.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinaryOp::Concat => "++",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Update => "//",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::And => "&&",
+            BinaryOp::Or => "||",
+            BinaryOp::Implies => "->",
+        }
+    }
+
+    /// Precedence level (smaller binds tighter) and associativity, from the Nix manual.
+    pub(super) fn level(self) -> (u8, Assoc) {
+        match self {
+            BinaryOp::Concat => (5, Assoc::Right),
+            BinaryOp::Mul | BinaryOp::Div => (6, Assoc::Left),
+            BinaryOp::Add | BinaryOp::Sub => (7, Assoc::Left),
+            BinaryOp::Update => (9, Assoc::Right),
+            BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => (10, Assoc::None),
+            BinaryOp::Eq | BinaryOp::Ne => (11, Assoc::None),
+            BinaryOp::And => (12, Assoc::Left),
+            BinaryOp::Or => (13, Assoc::Left),
+            BinaryOp::Implies => (14, Assoc::Right),
+        }
+    }
+}
+
+/// A function's parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    /// `x: …`
+    Ident(String),
+    /// `{a, b ? d, ...}: …`, optionally bound whole with `name @`.
+    Formals(Formals),
+}
+
+/// A function's formals: `{a, b ? default, ...}`, optionally bound whole with `name @`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Formals {
     /// The name bound to the whole argument set (`inputs @ {...}`).
     pub at: Option<String>,
-    /// The named arguments; an ellipsis always follows them.
-    pub names: Vec<String>,
-}
-
-impl Formals {
-    fn inline(&self) -> String {
-        let names: Vec<&str> = self.names.iter().map(String::as_str).chain(["..."]).collect();
-        match &self.at {
-            Some(at) => format!("{at} @ {{{}}}", names.join(", ")),
-            None => format!("{{{}}}", names.join(", ")),
-        }
-    }
+    /// The named arguments with their defaults.
+    pub names: Vec<(String, Option<Expr>)>,
+    /// Whether other arguments are accepted (`...`).
+    pub ellipsis: bool,
 }
 
 /// One binding of an attribute set or `let`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Binding {
-    /// `a.b."c.d" = value;` with the path segments unescaped.
+    /// `a.b."c.d" = value;` with the path's names unescaped.
     Attr(Vec<String>, Expr),
+    /// A binding whose path has a dynamic name: `a.${b} = value;`.
+    Keyed(Vec<Key>, Expr),
     /// `inherit a b;`
     Inherit(Vec<String>),
+    /// `inherit (from) a b;`
+    InheritFrom(Expr, Vec<String>),
 }
 
 impl Binding {
@@ -84,14 +220,37 @@ impl Binding {
 }
 
 impl Expr {
-    /// Generator-computed code placed verbatim.
-    pub fn code(text: impl Into<String>) -> Self {
-        Expr::Code(text.into())
+    /// A variable.
+    pub fn var(name: impl Into<String>) -> Self {
+        Expr::Var(name.into())
+    }
+
+    /// A selection written by the generator as a dotted path of names: `lib.types.str` is the
+    /// variable `lib` with the names `types` and `str` selected. Names are split at dots only.
+    pub fn dotted(path: &str) -> Self {
+        let mut names = path.split('.');
+        let head = Expr::Var(names.next().unwrap_or_default().to_owned());
+        let keys: Vec<Key> = names.map(|n| Key::Name(n.to_owned())).collect();
+        if keys.is_empty() {
+            head
+        } else {
+            Expr::Select(Box::new(head), keys, None)
+        }
+    }
+
+    /// `subject.names…`
+    pub fn select<S: Into<String>>(subject: Expr, names: impl IntoIterator<Item = S>) -> Self {
+        Expr::Select(Box::new(subject), names.into_iter().map(|n| Key::Name(n.into())).collect(), None)
+    }
+
+    /// A path literal from text the generator computed (`./a.nix`, `../modules/x.nix`).
+    pub fn path(text: impl Into<String>) -> Self {
+        Expr::Path(vec![PathPart::Lit(text.into())])
     }
 
     /// A string literal.
     pub fn str(text: impl Into<String>) -> Self {
-        Expr::Str(text.into())
+        Expr::Str(vec![StrPart::Lit(text.into())])
     }
 
     /// A list laid out by width.
@@ -111,239 +270,71 @@ impl Expr {
         Expr::list(items.into_iter().map(|s| Expr::str(s.as_ref())))
     }
 
-    /// `f arg1 arg2 …`
-    pub fn apply(f: impl Into<String>, args: impl IntoIterator<Item = Expr>) -> Self {
-        Expr::Apply(Box::new(Expr::Code(f.into())), args.into_iter().collect())
+    /// `f arg1 arg2 …` where `f` is a dotted path of names (see [`Expr::dotted`]).
+    pub fn apply(f: &str, args: impl IntoIterator<Item = Expr>) -> Self {
+        Expr::Apply(Box::new(Expr::dotted(f)), args.into_iter().collect())
+    }
+
+    /// `a op b`.
+    pub fn binary(op: BinaryOp, a: Expr, b: Expr) -> Self {
+        Expr::Binary(op, Box::new(a), Box::new(b))
     }
 
     /// `{formals, ...}: body`
     pub fn lambda<S: Into<String>>(formals: impl IntoIterator<Item = S>, body: Expr) -> Self {
-        let names = formals.into_iter().map(Into::into).collect();
-        Expr::Lambda(Formals { at: None, names }, Box::new(body))
+        let names = formals.into_iter().map(|n| (n.into(), None)).collect();
+        Expr::Lambda(Param::Formals(Formals { at: None, names, ellipsis: true }), Box::new(body))
     }
 
     /// `at @ {formals, ...}: body`
     pub fn lambda_at<S: Into<String>>(at: &str, formals: impl IntoIterator<Item = S>, body: Expr) -> Self {
-        let names = formals.into_iter().map(Into::into).collect();
-        Expr::Lambda(Formals { at: Some(at.to_owned()), names }, Box::new(body))
+        let names = formals.into_iter().map(|n| (n.into(), None)).collect();
+        Expr::Lambda(Param::Formals(Formals { at: Some(at.to_owned()), names, ellipsis: true }), Box::new(body))
     }
 
-    /// Whether generated code in the expression refers to the variable `name` (as `name.x`).
-    pub fn mentions(&self, name: &str) -> bool {
-        let in_bindings = |b: &[Binding]| {
-            b.iter().any(|b| match b {
-                Binding::Attr(_, v) => v.mentions(name),
-                Binding::Inherit(names) => names.iter().any(|n| n == name),
-            })
-        };
+    /// `a: b: body` for plain arguments.
+    pub fn curried<S: Into<String>>(args: impl IntoIterator<Item = S>, body: Expr) -> Self {
+        let args: Vec<String> = args.into_iter().map(Into::into).collect();
+        args.into_iter().rev().fold(body, |body, a| Expr::Lambda(Param::Ident(a), Box::new(body)))
+    }
+
+    /// `let bindings in body`.
+    pub fn let_in(bindings: Vec<Binding>, body: Expr) -> Self {
+        Expr::Let(bindings, Box::new(body))
+    }
+
+    /// The string's text when it is a string without interpolation.
+    pub fn as_plain_str(&self) -> Option<&str> {
         match self {
-            Expr::Code(c) => {
-                let prefix = format!("{name}.");
-                c.match_indices(&prefix).any(|(i, _)| {
-                    c[..i]
-                        .chars()
-                        .next_back()
-                        .is_none_or(|p| !(p.is_ascii_alphanumeric() || matches!(p, '_' | '\'' | '-' | '.')))
-                })
-            }
-            Expr::List { items, .. } => items.iter().any(|i| i.mentions(name)),
-            Expr::Attrs(b) => in_bindings(b),
-            Expr::Apply(f, args) => f.mentions(name) || args.iter().any(|a| a.mentions(name)),
-            Expr::Lambda(_, body) | Expr::Fn(_, body) => body.mentions(name),
-            Expr::Let(b, body) => in_bindings(b) || body.mentions(name),
-            Expr::Null | Expr::Bool(_) | Expr::Int(_) | Expr::Str(_) => false,
-        }
-    }
-
-    /// The expression printed, starting at column `indent` (later lines are indented by it).
-    pub fn render(&self, indent: usize) -> String {
-        let mut out = String::new();
-        self.write_block(&mut out, indent);
-        out
-    }
-
-    /// The expression on one line, when it fits on one by the layout rules.
-    fn inline(&self) -> Option<String> {
-        Some(match self {
-            Expr::Null => "null".to_owned(),
-            Expr::Bool(b) => b.to_string(),
-            Expr::Int(i) => i.to_string(),
-            Expr::Str(s) => escape::string(s),
-            Expr::Code(c) if !c.contains('\n') => c.clone(),
-            Expr::Code(_) => return None,
-            Expr::List { items, .. } if items.is_empty() => "[]".to_owned(),
-            Expr::List { vertical: true, .. } => return None,
-            Expr::List { items, .. } => {
-                let parts = items.iter().map(Expr::inline_operand).collect::<Option<Vec<_>>>()?;
-                let text = format!("[{}]", parts.join(" "));
-                if text.len() > INLINE_LIST_WIDTH && items.len() > 1 {
-                    return None;
-                }
-                text
-            }
-            Expr::Attrs(b) if b.is_empty() => "{}".to_owned(),
-            Expr::Attrs(b) if b.len() == 1 => format!("{{{}}}", b[0].inline()?),
-            Expr::Attrs(_) | Expr::Let(..) => return None,
-            Expr::Apply(f, args) => {
-                let mut parts = vec![f.inline()?];
-                for a in args {
-                    parts.push(a.inline_operand()?);
-                }
-                parts.join(" ")
-            }
-            Expr::Lambda(formals, body) if formals.names.len() <= 1 => {
-                format!("{}: {}", formals.inline(), body.inline()?)
-            }
-            Expr::Lambda(..) => return None,
-            Expr::Fn(args, body) => format!("{}: {}", args.join(": "), body.inline()?),
-        })
-    }
-
-    /// Inline form as a list item or argument: applications and functions get parentheses.
-    fn inline_operand(&self) -> Option<String> {
-        let text = self.inline()?;
-        Some(if self.needs_parens() { format!("({text})") } else { text })
-    }
-
-    fn needs_parens(&self) -> bool {
-        matches!(self, Expr::Apply(..) | Expr::Lambda(..) | Expr::Let(..) | Expr::Fn(..))
-    }
-
-    fn write_block(&self, out: &mut String, indent: usize) {
-        if let Some(text) = self.inline() {
-            out.push_str(&text);
-            return;
-        }
-        let pad = " ".repeat(indent);
-        match self {
-            Expr::List { items, .. } => {
-                out.push_str("[\n");
-                for item in items {
-                    out.push_str(&pad);
-                    out.push_str("  ");
-                    item.write_operand(out, indent + 2);
-                    out.push('\n');
-                }
-                out.push_str(&pad);
-                out.push(']');
-            }
-            Expr::Attrs(bindings) => {
-                out.push_str("{\n");
-                write_bindings(out, bindings, indent + 2);
-                out.push_str(&pad);
-                out.push('}');
-            }
-            Expr::Apply(f, args) => {
-                f.write_block(out, indent);
-                for arg in args {
-                    out.push(' ');
-                    arg.write_operand(out, indent);
-                }
-            }
-            Expr::Lambda(formals, body) => {
-                if formals.names.len() <= 1 {
-                    out.push_str(&formals.inline());
-                } else {
-                    if let Some(at) = &formals.at {
-                        out.push_str(at);
-                        out.push_str(" @ ");
-                    }
-                    out.push_str("{\n");
-                    for f in formals.names.iter().map(String::as_str).chain(["..."]) {
-                        out.push_str(&pad);
-                        out.push_str("  ");
-                        out.push_str(f);
-                        out.push_str(",\n");
-                    }
-                    // The ellipsis takes no trailing comma.
-                    out.truncate(out.len() - 2);
-                    out.push('\n');
-                    out.push_str(&pad);
-                    out.push('}');
-                }
-                out.push(':');
-                match **body {
-                    Expr::Attrs(_) | Expr::Let(..) => {
-                        out.push(' ');
-                        body.write_block(out, indent);
-                    }
-                    _ => {
-                        out.push('\n');
-                        out.push_str(&pad);
-                        out.push_str("  ");
-                        body.write_block(out, indent + 2);
-                    }
-                }
-            }
-            Expr::Fn(args, body) => {
-                out.push_str(&args.join(": "));
-                out.push_str(": ");
-                body.write_block(out, indent);
-            }
-            Expr::Let(bindings, body) => {
-                out.push_str("let\n");
-                write_bindings(out, bindings, indent + 2);
-                out.push_str(&pad);
-                out.push_str("in ");
-                body.write_block(out, indent);
-            }
-            Expr::Code(text) => out.push_str(text),
-            Expr::Null | Expr::Bool(_) | Expr::Int(_) | Expr::Str(_) => {
-                unreachable!("scalars are always inline")
-            }
-        }
-    }
-
-    fn write_operand(&self, out: &mut String, indent: usize) {
-        if self.needs_parens() {
-            out.push('(');
-            self.write_block(out, indent);
-            out.push(')');
-        } else {
-            self.write_block(out, indent);
-        }
-    }
-}
-
-impl Binding {
-    fn inline(&self) -> Option<String> {
-        Some(match self {
-            Binding::Attr(path, value) => format!("{} = {};", escape::attr_path(path), value.inline()?),
-            Binding::Inherit(names) => format!("inherit {};", names.join(" ")),
-        })
-    }
-}
-
-fn write_bindings(out: &mut String, bindings: &[Binding], indent: usize) {
-    let pad = " ".repeat(indent);
-    for binding in bindings {
-        out.push_str(&pad);
-        match binding {
-            Binding::Attr(path, value) => {
-                out.push_str(&escape::attr_path(path));
-                out.push_str(" = ");
-                value.write_block(out, indent);
-                out.push_str(";\n");
-            }
-            Binding::Inherit(names) => {
-                out.push_str("inherit ");
-                out.push_str(&names.join(" "));
-                out.push_str(";\n");
-            }
+            Expr::Str(parts) => match parts.as_slice() {
+                [] => Some(""),
+                [StrPart::Lit(s)] => Some(s),
+                _ => None,
+            },
+            _ => None,
         }
     }
 }
 
 impl From<&NixValue> for Expr {
+    /// The value as an expression. Raw Nix is parsed ([`super::raw::parse`]); validation has
+    /// already reported any raw Nix that does not parse, so the `throw` below is never printed
+    /// for a fleet that passed it.
     fn from(value: &NixValue) -> Self {
         match value {
             NixValue::Null => Expr::Null,
             NixValue::Bool(b) => Expr::Bool(*b),
             NixValue::Int(i) => Expr::Int(*i),
-            NixValue::Str(s) => Expr::Str(s.clone()),
+            NixValue::Str(s) => Expr::str(s.as_str()),
             NixValue::List(items) => Expr::list(items.iter().map(Expr::from)),
             NixValue::Attrs(map) => Expr::Attrs(map.iter().map(|(k, v)| Binding::new(k.clone(), v)).collect()),
-            NixValue::Raw(raw) => Expr::Code(raw.0.clone()),
+            NixValue::Raw(raw) => super::raw::parse(&raw.0).unwrap_or_else(|e| {
+                Expr::Apply(Box::new(Expr::var("throw")), vec![Expr::str(format!("fleet-gen: {e}"))])
+            }),
+            NixValue::Package(p) => match super::raw::package(&p.0) {
+                Ok(path) => Expr::select(Expr::var("pkgs"), path),
+                Err(e) => Expr::Apply(Box::new(Expr::var("throw")), vec![Expr::str(format!("fleet-gen: {e}"))]),
+            },
         }
     }
 }
@@ -356,61 +347,12 @@ impl From<NixValue> for Expr {
 
 impl From<&str> for Expr {
     fn from(s: &str) -> Self {
-        Expr::Str(s.to_owned())
+        Expr::str(s)
     }
 }
 
 impl From<bool> for Expr {
     fn from(b: bool) -> Self {
         Expr::Bool(b)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn attrs(b: Vec<Binding>) -> Expr {
-        Expr::Attrs(b)
-    }
-
-    #[test]
-    fn small_things_stay_inline() {
-        let e = attrs(vec![Binding::new("a", Expr::strings(["x", "y"]))]);
-        assert_eq!(e.render(0), r#"{a = ["x" "y"];}"#);
-        assert_eq!(Expr::apply("lib.mkDefault", [Expr::Bool(true)]).render(0), "lib.mkDefault true");
-        let nested = Expr::apply("lib.types.nullOr", [Expr::apply("lib.types.enum", [Expr::strings(["a"])])]);
-        assert_eq!(nested.render(0), r#"lib.types.nullOr (lib.types.enum ["a"])"#);
-    }
-
-    #[test]
-    fn larger_things_break_like_alejandra() {
-        let e = Expr::lambda(
-            ["config", "lib"],
-            attrs(vec![
-                Binding::new("imports", Expr::vertical_list([Expr::code("./a.nix"), Expr::code("./b.nix")])),
-                Binding::path(
-                    ["x", "y"],
-                    Expr::apply(
-                        "lib.mkDefault",
-                        [attrs(vec![Binding::new("a", Expr::Int(1)), Binding::new("b", Expr::Int(2))])],
-                    ),
-                ),
-            ]),
-        );
-        let expected = "{\n  config,\n  lib,\n  ...\n}: {\n  imports = [\n    ./a.nix\n    ./b.nix\n  ];\n  x.y = lib.mkDefault {\n    a = 1;\n    b = 2;\n  };\n}";
-        assert_eq!(e.render(0), expected);
-    }
-
-    #[test]
-    fn lambda_with_application_body_goes_below() {
-        let e = Expr::lambda(
-            ["pkgs"],
-            Expr::apply(
-                "lib.mkIf",
-                [Expr::Bool(true), attrs(vec![Binding::new("a", Expr::Int(1)), Binding::new("b", Expr::Int(2))])],
-            ),
-        );
-        assert_eq!(e.render(0), "{pkgs, ...}:\n  lib.mkIf true {\n    a = 1;\n    b = 2;\n  }");
     }
 }

@@ -1,38 +1,51 @@
 //! `parts/colmena.nix`: a colmena hive whose nodes are the `nixosConfigurations`.
 
 use super::nix_file;
-use crate::nix::{Binding, Expr};
+use crate::nix::{Binding, Expr, Key};
 use crate::tree::Tree;
 use crate::view::{HostView, View};
 use fleet_dsl::Os;
 
-const COMMENT: &str = "The hive reuses each nixosConfigurations entry (its nixpkgs, arguments and modules), so the two\ncannot drift apart. Only NixOS hosts are nodes: colmena does not deploy nix-darwin.";
+const COMMENT: &str = "The hive reuses each nixosConfigurations entry (its nixpkgs, arguments and modules), so the two\ncannot drift apart. Only NixOS hosts with deployment settings are nodes: colmena does not\ndeploy nix-darwin, nor machines the fleet does not deploy.";
 
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     if !view.colmena {
         return;
     }
-    let nixos: Vec<&HostView<'_>> = view.hosts.iter().filter(|h| h.host.os == Os::Nixos).collect();
+    // Only hosts the fleet says to deploy: colmena would otherwise reach for every machine.
+    let nixos: Vec<&HostView<'_>> =
+        view.hosts.iter().filter(|h| h.host.os == Os::Nixos && h.host.deploy.is_some()).collect();
     let Some(first) = nixos.first() else { return };
-    let node = Expr::Fn(
-        vec!["name".into(), "deployment".into()],
-        Box::new(Expr::Attrs(vec![
-            Binding::new("imports", Expr::code("self.nixosConfigurations.${name}._module.args.modules")),
-            Binding::Inherit(vec!["deployment".into()]),
-        ])),
+    let configuration = Expr::Select(
+        Box::new(Expr::var("self")),
+        vec![
+            Key::Name("nixosConfigurations".into()),
+            Key::Interp(Expr::var("name")),
+            Key::Name("_module".into()),
+            Key::Name("args".into()),
+            Key::Name("modules".into()),
+        ],
+        None,
     );
+    let node = Expr::curried(
+        ["name", "deployment"],
+        Expr::Attrs(vec![Binding::new("imports", configuration), Binding::Inherit(vec!["deployment".into()])]),
+    );
+    let over_hosts = |f: Expr| {
+        Expr::Apply(Box::new(Expr::dotted("builtins.mapAttrs")), vec![f, Expr::dotted("self.nixosConfigurations")])
+    };
     let meta = Expr::Attrs(vec![
         Binding::new(
             "nixpkgs",
             Expr::apply(
-                "import inputs.nixpkgs",
-                [Expr::Attrs(vec![Binding::new("system", first.host.system.as_str())])],
+                "import",
+                [Expr::dotted("inputs.nixpkgs"), Expr::Attrs(vec![Binding::new("system", first.host.system.as_str())])],
             ),
         ),
-        Binding::new("nodeNixpkgs", Expr::code("builtins.mapAttrs (_: host: host.pkgs) self.nixosConfigurations")),
+        Binding::new("nodeNixpkgs", over_hosts(Expr::curried(["_", "host"], Expr::dotted("host.pkgs")))),
         Binding::new(
             "nodeSpecialArgs",
-            Expr::code("builtins.mapAttrs (_: host: host._module.specialArgs) self.nixosConfigurations"),
+            over_hosts(Expr::curried(["_", "host"], Expr::dotted("host._module.specialArgs"))),
         ),
     ]);
     let mut hive = vec![Binding::new("meta", meta)];
@@ -40,12 +53,15 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         let name = h.host.name.as_str();
         hive.push(Binding::new(name, Expr::apply("node", [Expr::str(name), deployment(h)])));
     }
-    let body = Expr::Let(
+    let body = Expr::let_in(
         vec![Binding::new("node", node)],
-        Box::new(Expr::Attrs(vec![
+        Expr::Attrs(vec![
             Binding::path(["flake", "colmena"], Expr::Attrs(hive)),
-            Binding::path(["flake", "colmenaHive"], Expr::code("inputs.colmena.lib.makeHive self.colmena")),
-        ])),
+            Binding::path(
+                ["flake", "colmenaHive"],
+                Expr::apply("inputs.colmena.lib.makeHive", [Expr::dotted("self.colmena")]),
+            ),
+        ]),
     );
     let file = Expr::lambda(["inputs", "self"], body);
     tree.generated("parts/colmena.nix", nix_file(&view.fleet.name, Some(COMMENT), &file));

@@ -62,7 +62,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         parts.push("./parts/colmena.nix");
     }
     parts.push("./parts/dev.nix");
-    let parts = parts.into_iter().map(Expr::code);
+    let parts = parts.into_iter().map(Expr::path);
     let mk_flake = Expr::apply(
         "flake-parts.lib.mkFlake",
         [
@@ -74,7 +74,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         ],
     );
     let flake = Expr::Attrs(vec![
-        Binding::new("description", Expr::Str(description(view))),
+        Binding::new("description", Expr::str(description(view))),
         Binding::new("inputs", Expr::Attrs(inputs)),
         Binding::new("outputs", Expr::lambda_at("inputs", ["flake-parts"], mk_flake)),
     ]);

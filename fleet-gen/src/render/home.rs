@@ -2,6 +2,7 @@
 
 use super::nix_file;
 use super::profiles::{config_values, module};
+use crate::nix::scope::HOME_ARGS;
 use crate::nix::{Binding, Expr};
 use crate::tree::Tree;
 use crate::view::View;
@@ -24,12 +25,12 @@ pub(super) fn input(channel: Channel) -> &'static str {
 }
 
 /// The home-manager module a host of `os` imports, from the input matching its channel.
-pub(super) fn host_module(os: Os, channel: Channel) -> String {
+pub(super) fn host_module(os: Os, channel: Channel) -> Expr {
     let kind = match os {
         Os::Nixos => "nixosModules",
         Os::Darwin => "darwinModules",
     };
-    format!("inputs.{}.{kind}.home-manager", input(channel))
+    Expr::select(Expr::var("inputs"), [input(channel), kind, "home-manager"])
 }
 
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
@@ -49,7 +50,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
             if let Some(file) = view.home_modules.iter().find(|f| f.path == m.path) {
                 // home/<user>.nix sits next to home/modules/.
                 let relative = file.import.trim_start_matches("home/");
-                imports.push(Expr::code(format!("./{relative}")));
+                imports.push(Expr::path(format!("./{relative}")));
             }
         }
         let mut bindings = Vec::new();
@@ -62,7 +63,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         let comment = format!("The home of `{}`, on every host the user is on (home-manager).", u.user.name);
         tree.generated(
             format!("home/{}.nix", u.user.name),
-            nix_file(&view.fleet.name, Some(&comment), &module(bindings)),
+            nix_file(&view.fleet.name, Some(&comment), &module(bindings, HOME_ARGS)),
         );
     }
     for m in &view.home_modules {

@@ -2,6 +2,7 @@
 
 use super::nix_file;
 use super::profiles::{config_imports, config_values, module};
+use crate::nix::scope::SYSTEM_ARGS;
 use crate::nix::{escape, Binding, Expr};
 use crate::tree::Tree;
 use crate::view::{HostView, View};
@@ -20,23 +21,24 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
 
 fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
     let host = h.host;
-    let mut imports = Vec::new();
+    let mut imports: Vec<Expr> = Vec::new();
     if host.os == Os::Nixos {
-        imports.push("./hardware-configuration.nix".to_owned());
+        imports.push(Expr::path("./hardware-configuration.nix"));
     }
     if host.disko.is_some() {
-        imports.push("./disko.nix".to_owned());
-        imports.push("inputs.disko.nixosModules.disko".to_owned());
+        imports.push(Expr::path("./disko.nix"));
+        imports.push(Expr::dotted("inputs.disko.nixosModules.disko"));
     }
-    imports.extend(host.profiles.iter().map(|p| format!("../../profiles/{}.nix", p.name)));
+    let mut paths: Vec<String> = host.profiles.iter().map(|p| format!("../../profiles/{}.nix", p.name)).collect();
     for i in config_imports(view, &host.config, "../../") {
-        if !imports.contains(&i) {
-            imports.push(i);
+        if !paths.contains(&i) {
+            paths.push(i);
         }
     }
+    imports.extend(paths.into_iter().map(Expr::path));
     let mut bindings = Vec::new();
     if !imports.is_empty() {
-        bindings.push(Binding::new("imports", Expr::vertical_list(imports.into_iter().map(Expr::Code))));
+        bindings.push(Binding::new("imports", Expr::vertical_list(imports)));
     }
     bindings.push(Binding::path(["networking", "hostName"], host.name.as_str()));
     bindings.push(Binding::path(["nixpkgs", "hostPlatform"], host.system.as_str()));
@@ -69,7 +71,7 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
         bindings.extend(super::machine::auto_upgrade(host.os, &host.name, u));
     }
     bindings.extend(config_values(&host.config));
-    module(bindings)
+    module(bindings, SYSTEM_ARGS)
 }
 
 /// `nix.buildMachines` for the builders the host uses, and the builder's own trusted user.
@@ -97,16 +99,18 @@ fn build_machines(h: &HostView<'_>) -> Vec<Binding> {
         }
         match &b.ssh_key {
             Some(SshKey::Path(p)) => fields.push(Binding::new("sshKey", p.as_str())),
-            Some(SshKey::Secret(link)) => {
-                let path = escape::attr_path(&["config", "sops", "secrets", link.name.as_str(), "path"]);
-                fields.push(Binding::new("sshKey", Expr::code(path)));
-            }
+            Some(SshKey::Secret(link)) => fields.push(Binding::new("sshKey", secret_path(&link.name))),
             None => {}
         }
         Expr::Attrs(fields)
     });
     out.push(Binding::path(["nix", "buildMachines"], Expr::vertical_list(machines)));
     out
+}
+
+/// `config.sops.secrets.<name>.path`: where sops-nix puts a secret at runtime.
+pub(super) fn secret_path(name: &str) -> Expr {
+    Expr::select(Expr::var("config"), ["sops", "secrets", name, "path"])
 }
 
 pub(crate) fn hardware_placeholder(host: &str) -> String {
@@ -118,7 +122,7 @@ fn hardware_placeholder_for(host: &str, with_filesystems: bool) -> String {
     let warning = format!(
         "hosts/{host}/hardware-configuration.nix is still the placeholder: replace it with this machine's hardware configuration."
     );
-    let mut body = vec![Binding::new("warnings", Expr::list([Expr::Str(warning)]))];
+    let mut body = vec![Binding::new("warnings", Expr::list([Expr::str(warning)]))];
     if with_filesystems {
         body.push(Binding::path(
             ["fileSystems", "/"],
@@ -127,5 +131,5 @@ fn hardware_placeholder_for(host: &str, with_filesystems: bool) -> String {
     }
     body.push(Binding::path(["boot", "loader", "systemd-boot", "enable"], true));
     let comment = "Placeholder written once by fleet-gen and never again: replace it with the output of\n`nixos-generate-config --show-hardware-config` on this machine.";
-    format!("{}{}\n", escape::comment(comment), Expr::Attrs(body).render(0))
+    format!("{}{}\n", escape::comment(comment), Expr::Attrs(body).nested().render(0))
 }

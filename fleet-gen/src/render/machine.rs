@@ -128,7 +128,7 @@ pub(super) fn auto_upgrade(os: Os, host: &str, u: &AutoUpgrade) -> Vec<Binding> 
             let mut b = vec![
                 Binding::new("enable", true),
                 Binding::new("flake", flake.as_str()),
-                Binding::new("dates", Expr::Str(format!("{day} {:02}:{:02}:00", schedule.hour, schedule.minute))),
+                Binding::new("dates", Expr::str(format!("{day} {:02}:{:02}:00", schedule.hour, schedule.minute))),
             ];
             if let Some((lower, upper)) = &u.reboot_window {
                 b.push(Binding::new("allowReboot", true));
@@ -152,7 +152,7 @@ pub(super) fn auto_upgrade(os: Os, host: &str, u: &AutoUpgrade) -> Vec<Binding> 
                 // quoted here.
                 Binding::new(
                     "script",
-                    Expr::Str(format!("/run/current-system/sw/bin/darwin-rebuild switch --flake '{flake}'")),
+                    Expr::str(format!("/run/current-system/sw/bin/darwin-rebuild switch --flake '{flake}'")),
                 ),
                 Binding::new(
                     "serviceConfig",

@@ -25,7 +25,7 @@ pub const MANIFEST: &str = ".fleet-gen-manifest";
 
 /// Renders every file of the repository. Fails only if a built-in template is broken.
 pub fn render(view: &View<'_>) -> Result<Tree, minijinja::Error> {
-    let mut tree = Tree::default();
+    let mut tree = Tree { warnings: view.warnings.iter().map(ToString::to_string).collect(), ..Tree::default() };
     flake::render(view, &mut tree);
     parts::render(view, &mut tree);
     colmena::render(view, &mut tree);
@@ -63,7 +63,7 @@ fn nix_file(fleet: &str, comment: Option<&str>, expr: &Expr) -> String {
     if let Some(c) = comment {
         text.push_str(&escape::comment(c));
     }
-    text.push_str(&expr.render(0));
+    text.push_str(&expr.clone().nested().render(0));
     text.push('\n');
     text
 }

@@ -3,7 +3,7 @@
 
 use super::nix_file;
 use super::options::{declarations, option_type};
-use crate::nix::{escape, Binding, Expr};
+use crate::nix::{Binding, Expr};
 use crate::tree::Tree;
 use crate::view::{UserView, View};
 use fleet_dsl::{OptionType, Os, User};
@@ -62,7 +62,7 @@ fn users_module(users: &[&UserView<'_>], os: Os) -> Expr {
         ])],
     );
     let blocks = users.iter().map(|u| {
-        let enabled = Expr::code(format!("(lib.elem {} config.fleet.users)", escape::string(&u.user.name)));
+        let enabled = Expr::apply("lib.elem", [Expr::str(u.user.name.as_str()), Expr::dotted("config.fleet.users")]);
         Expr::apply("lib.mkIf", [enabled, user_config(u.user, os)])
     });
     Expr::lambda(
@@ -78,7 +78,7 @@ fn user_config(user: &User, os: Os) -> Expr {
     let mut fields = Vec::new();
     match os {
         Os::Nixos => fields.push(Binding::new("isNormalUser", true)),
-        Os::Darwin => fields.push(Binding::new("home", Expr::Str(format!("/Users/{}", user.name)))),
+        Os::Darwin => fields.push(Binding::new("home", Expr::str(format!("/Users/{}", user.name)))),
     }
     if let Some(d) = &user.description {
         fields.push(Binding::new("description", d.as_str()));
@@ -88,18 +88,17 @@ fn user_config(user: &User, os: Os) -> Expr {
     }
     let program = user.shell.program();
     if program.is_some() {
-        fields.push(Binding::new("shell", Expr::code(format!("pkgs.{}", user.shell.package()))));
+        fields.push(Binding::new("shell", Expr::select(Expr::var("pkgs"), [user.shell.package()])));
     }
     if let (Os::Nixos, Some(secret)) = (os, &user.password_secret) {
-        let path = escape::attr_path(&["config", "sops", "secrets", secret.name.as_str(), "path"]);
-        fields.push(Binding::new("hashedPasswordFile", Expr::code(path)));
+        fields.push(Binding::new("hashedPasswordFile", super::hosts::secret_path(&secret.name)));
     }
     if !user.ssh_keys.is_empty() {
         fields.push(Binding::path(["openssh", "authorizedKeys", "keys"], Expr::strings(&user.ssh_keys)));
     }
     let mut config = vec![Binding::path(["users", "users", user.name.as_str()], Expr::Attrs(fields))];
     if user.home.is_some() {
-        let home = Expr::code(format!("../home/{}.nix", user.name));
+        let home = Expr::path(format!("../home/{}.nix", user.name));
         config.push(Binding::path(["home-manager", "users", user.name.as_str()], home));
     }
     if let Some(p) = program {

@@ -26,8 +26,8 @@ pub(super) fn declarations(set: &OptionSet) -> Expr {
 
 /// The `lib.types` expression of an option type.
 pub(super) fn option_type(ty: &OptionType) -> Expr {
-    let named = |name: &str| Expr::code(format!("lib.types.{name}"));
-    let wrap = |name: &str, inner: &OptionType| Expr::apply(format!("lib.types.{name}"), [option_type(inner)]);
+    let named = |name: &str| Expr::dotted(&format!("lib.types.{name}"));
+    let wrap = |name: &str, inner: &OptionType| Expr::apply(&format!("lib.types.{name}"), [option_type(inner)]);
     match ty {
         OptionType::Bool => named("bool"),
         OptionType::Str => named("str"),

@@ -1,7 +1,7 @@
 //! `parts/hosts.nix` (every host's system, on its own channel) and `parts/dev.nix`.
 
 use super::{base_modules, darwin_input, nix_file, nixpkgs_input};
-use crate::nix::{Binding, Expr};
+use crate::nix::{BinaryOp, Binding, Expr};
 use crate::tree::Tree;
 use crate::view::View;
 use fleet_dsl::Os;
@@ -23,7 +23,7 @@ fn hosts(view: &View<'_>) -> Expr {
         }
         let shared = base_modules(view, os);
         if !shared.is_empty() {
-            let paths = shared.iter().map(|m| Expr::code(format!("../{m}")));
+            let paths = shared.iter().map(|m| Expr::path(format!("../{m}")));
             lets.push(Binding::new(list, Expr::vertical_list(paths)));
         }
         let configs = hosts
@@ -31,26 +31,29 @@ fn hosts(view: &View<'_>) -> Expr {
             .map(|h| {
                 let name = &h.host.name;
                 let builder = match os {
-                    Os::Nixos => format!("inputs.{}.lib.nixosSystem", nixpkgs_input(os, h.host.channel)),
-                    Os::Darwin => format!("inputs.{}.lib.darwinSystem", darwin_input(h.host.channel)),
+                    Os::Nixos => {
+                        Expr::select(Expr::var("inputs"), [nixpkgs_input(os, h.host.channel), "lib", "nixosSystem"])
+                    }
+                    Os::Darwin => {
+                        Expr::select(Expr::var("inputs"), [darwin_input(h.host.channel), "lib", "darwinSystem"])
+                    }
                 };
                 let mut own = Vec::new();
                 if super::home::used(view) {
                     own.push(super::home::host_module(os, h.host.channel));
                 }
-                own.push(format!("../hosts/{name}"));
-                let own = own.join(" ");
-                let modules = if shared.is_empty() { format!("[{own}]") } else { format!("{list} ++ [{own}]") };
-                let args = Expr::Attrs(vec![
-                    Binding::Inherit(vec!["specialArgs".into()]),
-                    Binding::new("modules", Expr::code(modules)),
-                ]);
-                Binding::new(name.clone(), Expr::apply(builder, [args]))
+                own.push(Expr::path(format!("../hosts/{name}")));
+                let own = Expr::list(own);
+                let modules =
+                    if shared.is_empty() { own } else { Expr::binary(BinaryOp::Concat, Expr::var(list), own) };
+                let args =
+                    Expr::Attrs(vec![Binding::Inherit(vec!["specialArgs".into()]), Binding::new("modules", modules)]);
+                Binding::new(name.clone(), Expr::Apply(Box::new(builder), vec![args]))
             })
             .collect();
         outputs.push(Binding::path(["flake", output], Expr::Attrs(configs)));
     }
-    Expr::lambda(["inputs"], Expr::Let(lets, Box::new(Expr::Attrs(outputs))))
+    Expr::lambda(["inputs"], Expr::let_in(lets, Expr::Attrs(outputs)))
 }
 
 fn dev(view: &View<'_>) -> Expr {
@@ -58,10 +61,10 @@ fn dev(view: &View<'_>) -> Expr {
     if view.secrets.is_some() {
         packages.extend(["sops", "age", "ssh-to-age"]);
     }
-    let mut packages: Vec<Expr> = packages.iter().map(|p| Expr::code(format!("pkgs.{p}"))).collect();
+    let mut packages: Vec<Expr> = packages.iter().map(|p| Expr::select(Expr::var("pkgs"), [*p])).collect();
     if view.colmena {
         // The CLI of the flake's own colmena input, so it understands the hive `makeHive` built.
-        packages.push(Expr::code("inputs'.colmena.packages.colmena"));
+        packages.push(Expr::dotted("inputs'.colmena.packages.colmena"));
     }
     let packages = Expr::list(packages);
     let shell = Expr::apply("pkgs.mkShell", [Expr::Attrs(vec![Binding::new("packages", packages)])]);
@@ -69,7 +72,7 @@ fn dev(view: &View<'_>) -> Expr {
     let per_system = Expr::lambda(
         formals.iter().copied(),
         Expr::Attrs(vec![
-            Binding::new("formatter", Expr::code("pkgs.alejandra")),
+            Binding::new("formatter", Expr::dotted("pkgs.alejandra")),
             Binding::path(["devShells", "default"], shell),
         ]),
     );

@@ -1,6 +1,8 @@
-//! `profiles/<name>.nix`: imports and values under `lib.mkDefault`.
+//! `profiles/<name>.nix`: imports, defaults under `lib.mkDefault`, list contributions and plain
+//! values.
 
 use super::nix_file;
+use crate::nix::scope::{free_variables, SYSTEM_ARGS};
 use crate::nix::{Binding, Expr};
 use crate::tree::Tree;
 use crate::validate::typed_leaves;
@@ -13,14 +15,14 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         imports.extend(config_imports(view, &p.config, "../"));
         let mut bindings = Vec::new();
         if !imports.is_empty() {
-            bindings.push(Binding::new("imports", Expr::vertical_list(imports.into_iter().map(Expr::Code))));
+            bindings.push(Binding::new("imports", Expr::vertical_list(imports.into_iter().map(Expr::path))));
         }
         if !p.users.is_empty() {
             bindings.push(Binding::path(["fleet", "users"], Expr::strings(p.users.iter().map(|u| &u.name))));
         }
         bindings.extend(super::secrets::declarations(&p.secrets, "../"));
         bindings.extend(config_values(&p.config));
-        let body = module(bindings);
+        let body = module(bindings, SYSTEM_ARGS);
         let text = nix_file(&view.fleet.name, p.description.as_deref(), &body);
         tree.generated(format!("profiles/{}.nix", p.name), text);
     }
@@ -48,34 +50,51 @@ fn push_unique(out: &mut Vec<String>, item: String) {
     }
 }
 
-/// Bindings for a config's untyped and typed values, each under its priority.
+/// Bindings for a config's untyped and typed values, each under its priority. Items that one
+/// file adds to the same list more than once are joined into one list.
 pub(super) fn config_values(config: &Config) -> Vec<Binding> {
     let mut out = Vec::new();
+    let mut added: Vec<(Vec<String>, Vec<NixValue>)> = Vec::new();
     for s in &config.settings {
-        if let Ok(path) = AttrPath::parse(&s.path) {
-            out.push(Binding::Attr(path.0, prioritised(&s.value, s.priority)));
+        let Ok(path) = AttrPath::parse(&s.path) else { continue };
+        match (s.priority, &s.value) {
+            (Priority::Add, NixValue::List(items)) => match added.iter_mut().find(|(p, _)| *p == path.0) {
+                Some((_, list)) => list.extend(items.iter().cloned()),
+                None => added.push((path.0, items.clone())),
+            },
+            _ => prioritised(&mut out, path.0, &s.value, s.priority),
         }
     }
+    out.extend(added.into_iter().map(|(path, items)| Binding::Attr(path, Expr::from(NixValue::List(items)))));
     for t in &config.typed {
         for leaf in typed_leaves(t) {
-            out.push(Binding::Attr(leaf.path, prioritised(leaf.value, t.priority)));
+            prioritised(&mut out, leaf.path, leaf.value, t.priority);
         }
     }
     out
 }
 
-fn prioritised(value: &NixValue, priority: Priority) -> Expr {
-    match priority {
-        Priority::Default => Expr::apply("lib.mkDefault", [Expr::from(value)]),
-        Priority::Normal => Expr::from(value),
+/// `path = value;` at its priority; a default attribute set becomes one default per leaf, so
+/// a host replaces one leaf without discarding the others.
+fn prioritised(out: &mut Vec<Binding>, path: Vec<String>, value: &NixValue, priority: Priority) {
+    match (priority, value) {
+        (Priority::Default, NixValue::Attrs(map)) if !map.is_empty() => {
+            for (name, inner) in map {
+                let mut path = path.clone();
+                path.push(name.clone());
+                prioritised(out, path, inner, priority);
+            }
+        }
+        (Priority::Default, _) => out.push(Binding::Attr(path, Expr::apply("lib.mkDefault", [Expr::from(value)]))),
+        (Priority::Normal | Priority::Add, _) => out.push(Binding::Attr(path, Expr::from(value))),
     }
 }
 
-/// The attribute set as a module, taking `config`, `lib` and `pkgs` only when its code uses them.
-/// (User raw Nix is code too, so a raw `pkgs.firefox` gets its argument.)
-pub(super) fn module(bindings: Vec<Binding>) -> Expr {
+/// The attribute set as a module taking the arguments (of `available`) that its code uses.
+pub(super) fn module(bindings: Vec<Binding>, available: &[&str]) -> Expr {
     let body = Expr::Attrs(bindings);
-    let formals: Vec<&str> = ["config", "inputs", "lib", "pkgs"].into_iter().filter(|f| body.mentions(f)).collect();
+    let free = free_variables(&body);
+    let formals: Vec<&str> = available.iter().copied().filter(|a| free.all().any(|f| f == a)).collect();
     if formals.is_empty() {
         body
     } else {

@@ -1,7 +1,7 @@
 //! sops-nix: `modules/secrets*.nix`, per-file secret declarations, and `.sops.yaml`.
 
 use super::nix_file;
-use crate::nix::{Binding, Expr};
+use crate::nix::{Binding, Expr, PathPart};
 use crate::tree::{Tree, MARKER};
 use crate::view::{SecretsView, View};
 use fleet_dsl::{Os, Scope, SecretSet};
@@ -37,7 +37,14 @@ fn module(os: Os) -> Expr {
         Os::Darwin => "inputs.sops-nix.darwinModules.sops",
     };
     let sops = Expr::Attrs(vec![
-        Binding::new("defaultSopsFile", Expr::code("../secrets/${config.networking.hostName}.yaml")),
+        Binding::new(
+            "defaultSopsFile",
+            Expr::Path(vec![
+                PathPart::Lit("../secrets/".into()),
+                PathPart::Interp(Expr::dotted("config.networking.hostName")),
+                PathPart::Lit(".yaml".into()),
+            ]),
+        ),
         Binding::new("validateSopsFiles", false),
         // A default, so a host with its own key file replaces it plainly.
         Binding::path(
@@ -47,7 +54,7 @@ fn module(os: Os) -> Expr {
     ]);
     Expr::lambda(
         ["config", "inputs", "lib"],
-        Expr::Attrs(vec![Binding::new("imports", Expr::list([Expr::code(import)])), Binding::new("sops", sops)]),
+        Expr::Attrs(vec![Binding::new("imports", Expr::list([Expr::dotted(import)])), Binding::new("sops", sops)]),
     )
 }
 
@@ -64,7 +71,7 @@ pub(super) fn declarations(sets: &[SecretSet], prefix: &str) -> Vec<Binding> {
             seen.push(&d.name);
             let mut fields = Vec::new();
             if set.scope != Scope::Host {
-                fields.push(Binding::new("sopsFile", Expr::code(format!("{prefix}{}", set.scope.file("")))));
+                fields.push(Binding::new("sopsFile", Expr::path(format!("{prefix}{}", set.scope.file("")))));
             }
             let strings =
                 [("key", &d.key), ("owner", &d.owner), ("group", &d.group), ("mode", &d.mode), ("path", &d.path)];

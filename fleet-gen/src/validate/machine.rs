@@ -6,6 +6,8 @@ use crate::view::UserView;
 use fleet_dsl::{AutoUpgrade, Disko, HostData, Layout, Os};
 use std::collections::HashSet;
 
+use crate::nix::scope::HOME_ARGS;
+
 impl Validator {
     /// Checks the host's disk layout and upgrade schedule.
     pub(super) fn check_machine(&mut self, h: &HostData) {
@@ -34,7 +36,7 @@ impl Validator {
                     });
                 }
             }
-            self.check_config(&owner, &home.config, &["imports", "home.stateVersion"]);
+            self.check_config(&owner, &home.config, &["imports", "home.stateVersion"], HOME_ARGS);
         }
     }
 }

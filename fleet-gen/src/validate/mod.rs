@@ -3,11 +3,13 @@
 mod deploy;
 pub(crate) mod machine;
 mod secrets;
+mod values;
 
 use crate::error::{Problem, Problems};
+use crate::nix::scope::SYSTEM_ARGS;
 use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
 use fleet_dsl::{
-    AttrPath, Config, FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting,
+    Config, FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting,
 };
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
@@ -20,7 +22,7 @@ const RESERVED_MODULES: [&str; 7] =
 
 /// Checks the fleet against the output directory (for hand-written modules) and builds the view.
 pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Problems> {
-    let mut v = Validator { problems: Vec::new() };
+    let mut v = Validator { problems: Vec::new(), warnings: Vec::new() };
     let view = v.run(fleet, out_dir);
     if v.problems.is_empty() {
         Ok(view)
@@ -31,6 +33,7 @@ pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Pr
 
 struct Validator {
     problems: Vec<Problem>,
+    warnings: Vec<crate::Warning>,
 }
 
 impl Validator {
@@ -81,7 +84,8 @@ impl Validator {
                 systems.push(h.system);
             }
         }
-        View { fleet, hosts, profiles, users, option_sets, modules, home_modules, systems, secrets, colmena }
+        let warnings = std::mem::take(&mut self.warnings);
+        View { fleet, hosts, profiles, users, option_sets, modules, home_modules, systems, secrets, colmena, warnings }
     }
 
     fn check_host_names(&mut self, fleet: &FleetData) {
@@ -133,7 +137,7 @@ impl Validator {
             }
         };
         for (_, value) in &spec {
-            self.check_strings(&owner, value);
+            self.check_value(&owner, "hostSpec", value, SYSTEM_ARGS);
         }
         let state_version = match &h.state_version {
             Some(v) => v.clone(),
@@ -189,7 +193,7 @@ impl Validator {
         if uses_builder {
             generated.extend(["nix.buildMachines", "nix.distributedBuilds"]);
         }
-        self.check_config(&owner, &h.config, &generated);
+        self.check_config(&owner, &h.config, &generated, SYSTEM_ARGS);
         HostView { host: h, users, spec, state_version, secrets: Vec::new(), tags: Vec::new(), builders: Vec::new() }
     }
 
@@ -205,59 +209,7 @@ impl Validator {
         if !p.secrets.is_empty() {
             generated.push("sops.secrets");
         }
-        self.check_config(&owner, &p.config, &generated);
-    }
-
-    /// Option paths parse, values hold no NUL, and no two paths of one file collide.
-    fn check_config(&mut self, owner: &str, config: &Config, generated: &[&str]) {
-        let mut paths: Vec<(AttrPath, String)> = Vec::new();
-        for g in generated {
-            if let Ok(p) = AttrPath::parse(g) {
-                paths.push((p, (*g).to_owned()));
-            }
-        }
-        for s in &config.settings {
-            match AttrPath::parse(&s.path) {
-                Ok(p) => paths.push((p, s.path.clone())),
-                Err(e) => self.problems.push(Problem::OptionPath { owner: owner.to_owned(), error: e.to_string() }),
-            }
-            self.check_strings(owner, &s.value);
-        }
-        for t in &config.typed {
-            for leaf in typed_leaves(t) {
-                paths.push((AttrPath(leaf.path.clone()), leaf.path.join(".")));
-                self.check_strings(owner, leaf.value);
-            }
-        }
-        paths.sort();
-        for pair in paths.windows(2) {
-            if pair[0].0.overlaps(&pair[1].0) {
-                self.problems.push(Problem::PathCollision {
-                    owner: owner.to_owned(),
-                    first: pair[0].1.clone(),
-                    second: pair[1].1.clone(),
-                });
-            }
-        }
-    }
-
-    fn check_strings(&mut self, owner: &str, value: &NixValue) {
-        let bad = match value {
-            NixValue::Str(s) => s.contains('\0'),
-            NixValue::Raw(r) => r.0.contains('\0'),
-            NixValue::List(items) => {
-                items.iter().for_each(|i| self.check_strings(owner, i));
-                false
-            }
-            NixValue::Attrs(map) => {
-                map.values().for_each(|v| self.check_strings(owner, v));
-                map.keys().any(|k| k.contains('\0'))
-            }
-            NixValue::Null | NixValue::Bool(_) | NixValue::Int(_) => false,
-        };
-        if bad {
-            self.problems.push(Problem::NulInString { owner: owner.to_owned() });
-        }
+        self.check_config(&owner, &p.config, &generated, SYSTEM_ARGS);
     }
 
     fn collect_profiles<'a>(&mut self, fleet: &'a FleetData) -> Vec<&'a ProfileData> {
