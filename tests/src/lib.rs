@@ -5,6 +5,9 @@
 //! [`nix_eval_json`], [`nix_parse`]) and evaluate generated modules against a stub `lib`
 //! ([`HARNESS`]).
 
+mod meaning;
+pub use meaning::{meaning_fleet, MEANING_PACKAGES, MEANING_SCRIPT};
+
 use fleet_dsl::prelude::*;
 use fleet_dsl::{FleetData, NoSpec};
 use fleet_gen::tree::Tree;
@@ -415,6 +418,7 @@ pub fn fixtures() -> Vec<(&'static str, FleetData)> {
         ("minimal", minimal_nixos_fleet()),
         ("darwin", darwin_unstable_fleet()),
         ("secrets", secrets_fleet()),
+        ("meaning", meaning_fleet()),
     ]
 }
 

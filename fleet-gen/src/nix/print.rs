@@ -118,7 +118,8 @@ impl Expr {
             Expr::Lambda(..) => return None,
             Expr::With(scope, body) => format!("with {}; {}", scope.inline()?, body.inline()?),
             Expr::Assert(cond, body) => format!("assert {}; {}", cond.inline()?, body.inline()?),
-            Expr::If(c, a, b) => format!("if {} then {} else {}", c.inline()?, a.inline()?, b.inline()?),
+            // alejandra always gives `if` its own lines.
+            Expr::If(..) => return None,
         })
     }
 
@@ -162,7 +163,13 @@ impl Expr {
                 }
             }
             Expr::Select(subject, keys, default) => {
+                let start = out.len();
                 write_slot(out, subject, 0, indent);
+                if out[start..].contains('\n') {
+                    // alejandra: a selection from a multi-line value starts its own line.
+                    out.push('\n');
+                    out.push_str(&pad);
+                }
                 out.push('.');
                 out.push_str(&keys_block(keys, indent));
                 if let Some(d) = default {
@@ -280,7 +287,16 @@ fn slot_inline(e: &Expr, max: u8) -> Option<String> {
 }
 
 fn write_slot(out: &mut String, e: &Expr, max: u8, indent: usize) {
-    if e.level() > max {
+    if e.level() > max && matches!(e, Expr::If(..)) {
+        let pad = " ".repeat(indent);
+        out.push_str("(\n");
+        out.push_str(&pad);
+        out.push_str("  ");
+        e.write_block(out, indent + 2);
+        out.push('\n');
+        out.push_str(&pad);
+        out.push(')');
+    } else if e.level() > max {
         out.push('(');
         e.write_block(out, indent);
         out.push(')');
@@ -515,7 +531,7 @@ fn binding_inline(b: &Binding) -> Option<String> {
 
 /// ` = value;` after a binding's name; a long operation starts on the next line, indented.
 fn write_value(out: &mut String, value: &Expr, indent: usize) {
-    if matches!(value, Expr::Binary(..)) && value.inline().is_none() {
+    if matches!(value, Expr::Binary(..) | Expr::If(..)) && value.inline().is_none() {
         out.push_str(" =\n");
         out.push_str(&" ".repeat(indent + 2));
         value.write_block(out, indent + 2);

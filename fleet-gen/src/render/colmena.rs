@@ -39,7 +39,10 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
             "nixpkgs",
             Expr::apply(
                 "import",
-                [Expr::dotted("inputs.nixpkgs"), Expr::Attrs(vec![Binding::new("system", first.host.system.as_str())])],
+                [
+                    Expr::select(Expr::var("inputs"), [super::nixpkgs_input(Os::Nixos, first.host.channel)]),
+                    Expr::Attrs(vec![Binding::new("system", first.host.system.as_str())]),
+                ],
             ),
         ),
         Binding::new("nodeNixpkgs", over_hosts(Expr::curried(["_", "host"], Expr::dotted("host.pkgs")))),

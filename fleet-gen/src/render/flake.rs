@@ -18,19 +18,25 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         Expr::Attrs(vec![Binding::new("url", url), Binding::path(["inputs", name, "follows"], Expr::str(target))])
     };
 
-    let mut inputs = vec![Binding::path(["nixpkgs", "url"], Expr::str(&urls.nixpkgs))];
+    // Inputs that only need some nixpkgs follow the stable one when a host uses it, else the
+    // one the hosts do use: no nixpkgs is pinned that no host builds with.
+    let base = ["nixpkgs", "nixpkgs-unstable", "nixpkgs-darwin"].into_iter().find(|i| used(i)).unwrap_or("nixpkgs");
+    let mut inputs = Vec::new();
+    if used("nixpkgs") || base == "nixpkgs" {
+        inputs.push(Binding::path(["nixpkgs", "url"], Expr::str(&urls.nixpkgs)));
+    }
     if used("nixpkgs-unstable") {
         inputs.push(Binding::path(["nixpkgs-unstable", "url"], Expr::str(&urls.nixpkgs_unstable)));
     }
     if used("nixpkgs-darwin") {
         inputs.push(Binding::path(["nixpkgs-darwin", "url"], Expr::str(&urls.nixpkgs_darwin)));
     }
-    inputs.push(Binding::new("flake-parts", follows(&urls.flake_parts, "nixpkgs-lib", "nixpkgs")));
+    inputs.push(Binding::new("flake-parts", follows(&urls.flake_parts, "nixpkgs-lib", base)));
     if used("nix-darwin") {
         inputs.push(Binding::new("nix-darwin", follows(&urls.nix_darwin, "nixpkgs", "nixpkgs-darwin")));
     }
     if view.secrets.is_some() {
-        inputs.push(Binding::new("sops-nix", follows(&urls.sops_nix, "nixpkgs", "nixpkgs")));
+        inputs.push(Binding::new("sops-nix", follows(&urls.sops_nix, "nixpkgs", base)));
     }
     let home_channels: Vec<_> = if super::home::used(view) {
         fleet.hosts.iter().map(|h| super::home::input(h.channel)).collect()
@@ -38,17 +44,17 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         Vec::new()
     };
     if home_channels.contains(&"home-manager") {
-        inputs.push(Binding::new("home-manager", follows(&urls.home_manager, "nixpkgs", "nixpkgs")));
+        inputs.push(Binding::new("home-manager", follows(&urls.home_manager, "nixpkgs", base)));
     }
     if home_channels.contains(&"home-manager-unstable") {
         let url = &urls.home_manager_unstable;
         inputs.push(Binding::new("home-manager-unstable", follows(url, "nixpkgs", "nixpkgs-unstable")));
     }
     if fleet.hosts.iter().any(|h| h.disko.is_some()) {
-        inputs.push(Binding::new("disko", follows(&urls.disko, "nixpkgs", "nixpkgs")));
+        inputs.push(Binding::new("disko", follows(&urls.disko, "nixpkgs", base)));
     }
     if view.colmena {
-        inputs.push(Binding::new("colmena", follows(&urls.colmena, "nixpkgs", "nixpkgs")));
+        inputs.push(Binding::new("colmena", follows(&urls.colmena, "nixpkgs", base)));
     }
     if used("nix-darwin-unstable") {
         inputs.push(Binding::new(

@@ -6,7 +6,7 @@ use crate::nix::scope::SYSTEM_ARGS;
 use crate::nix::{escape, Binding, Expr};
 use crate::tree::Tree;
 use crate::view::{HostView, View};
-use fleet_dsl::{Os, SshKey, StateVersion};
+use fleet_dsl::{Os, ProfileData, SshKey, StateVersion};
 
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     for h in &view.hosts {
@@ -30,8 +30,13 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
         imports.push(Expr::dotted("inputs.disko.nixosModules.disko"));
     }
     let mut paths: Vec<String> = host.profiles.iter().map(|p| format!("../../profiles/{}.nix", p.name)).collect();
+    // Each module once: what a profile of the host already imports is not imported again.
+    let from_profiles: Vec<String> = ProfileData::closure(&host.profiles)
+        .into_iter()
+        .flat_map(|p| config_imports(view, &p.config, "../../"))
+        .collect();
     for i in config_imports(view, &host.config, "../../") {
-        if !paths.contains(&i) {
+        if !paths.contains(&i) && !from_profiles.contains(&i) {
             paths.push(i);
         }
     }

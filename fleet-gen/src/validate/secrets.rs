@@ -219,9 +219,12 @@ fn files<'a>(hosts: &[HostView<'a>]) -> Vec<SecretFile<'a>> {
     }
     shared.sort_by(|a, _, b, _| (a != "secrets/common.yaml").cmp(&(b != "secrets/common.yaml")));
     let mut files: Vec<SecretFile<'a>> = shared.into_values().collect();
+    // A host's own file only when it reads host-scoped secrets: no rule for a file nobody reads.
     for h in hosts.iter().filter(keyed) {
-        let secrets = h.secrets.iter().filter(|s| s.set.scope == Scope::Host).map(|s| s.decl).collect();
-        files.push(SecretFile { path: Scope::Host.file(&h.host.name), hosts: vec![&h.host.name], secrets });
+        let secrets: Vec<_> = h.secrets.iter().filter(|s| s.set.scope == Scope::Host).map(|s| s.decl).collect();
+        if !secrets.is_empty() {
+            files.push(SecretFile { path: Scope::Host.file(&h.host.name), hosts: vec![&h.host.name], secrets });
+        }
     }
     files
 }

@@ -1,0 +1,58 @@
+//! The fixture fleet whose values must evaluate as it says: list contributions from two
+//! profiles and a host, a host override of a profile default, defaults split per leaf, raw Nix
+//! in every position (an application, `with pkgs;`, an overlay in a list, `osConfig` in a
+//! home), packages by attribute path, negative numbers, a multi-line script, and a host
+//! without deployment settings next to one with them.
+
+use fleet_dsl::prelude::*;
+use fleet_dsl::{FleetData, NixValue, NoSpec};
+
+/// The packages each host of the [`meaning_fleet`] must end up with (besides nixpkgs' own).
+pub const MEANING_PACKAGES: [(&str, &[&str]); 2] =
+    [("deployed", &["git", "requests", "curl", "htop"]), ("undeployed", &["git", "requests", "jq", "ripgrep"])];
+
+/// The script the base profile sets, as an indented string.
+pub const MEANING_SCRIPT: &str = "echo one\n  echo ''${two}\necho 'three'\n";
+
+/// See the module documentation.
+pub fn meaning_fleet() -> FleetData {
+    let me = User::new("me").home(
+        Home::new()
+            .set("home.sessionVariables.FLEET_HOST", raw_nix("osConfig.networking.hostName"))
+            .add("home.packages", [pkg("hello")]),
+    );
+    let base = Profile::nixos("base")
+        .description("Packages, a default service, defaults split per leaf, raw Nix.")
+        .user(&me)
+        .add("environment.systemPackages", [pkg("git"), pkg("python3Packages.requests")])
+        .add("networking.firewall.allowedTCPPorts", [22])
+        .default("services.openssh.enable", true)
+        .default(
+            "services.openssh.settings",
+            NixValue::attrs([("PasswordAuthentication", false), ("X11Forwarding", true)]),
+        )
+        .default("fleetTest.offset", -1)
+        .default("fleetTest.numbers", vec![-1, 2, -3])
+        .default("fleetTest.hello", raw_nix("lib.getExe' pkgs.hello \"hello\""))
+        .default("fleetTest.script", MEANING_SCRIPT)
+        .add("nixpkgs.overlays", [raw_nix("final: prev: {fleetTestHello = prev.hello;}")])
+        .set("fleetTest.sum", raw_nix("-2 + 3 * -1"));
+    let extra = Profile::nixos("extra").import(&base).add("environment.systemPackages", [pkg("curl")]);
+    Fleet::<NoSpec>::new("meaning")
+        .host(
+            Host::nixos("deployed", System::X86_64Linux)
+                .profile(&extra)
+                .add("environment.systemPackages", [pkg("htop")])
+                .set("services.openssh.settings.X11Forwarding", false)
+                .set("services.openssh.enable", false)
+                .set("fleetTest.offset", -5)
+                .deploy(Deploy::ssh("deployed.lan")),
+        )
+        .host(
+            Host::nixos("undeployed", System::X86_64Linux)
+                .profile(&base)
+                .set("environment.systemPackages", raw_nix("with pkgs; [jq ripgrep]"))
+                .set("fleetTest.hostName", raw_nix("config.networking.hostName")),
+        )
+        .into_data()
+}
