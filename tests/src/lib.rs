@@ -5,6 +5,7 @@
 //! [`nix_eval_json`], [`nix_parse`]) and evaluate generated modules against a stub `lib`
 //! ([`HARNESS`]).
 
+pub mod lint;
 mod meaning;
 pub use meaning::{meaning_fleet, MEANING_PACKAGES, MEANING_SCRIPT};
 
@@ -348,6 +349,16 @@ pub struct AlphaOnly {
     pub db_root_password: Secret,
 }
 
+/// A host's own API token (`secrets/<host>.yaml`), on `beta`, `gamma` and `mac`, so every
+/// keyed host of the [`secrets_fleet`] has a file of its own.
+#[derive(Secrets)]
+#[secrets(scope = host)]
+pub struct OwnToken {
+    /// The host's token for the monitoring API.
+    #[secret(mode = "0400")]
+    pub api_token: Secret,
+}
+
 /// Secrets of the media servers (the hosts of the `media` profile): `secrets/media.yaml`.
 #[derive(Secrets)]
 #[secrets(scope = group("media"))]
@@ -395,16 +406,19 @@ pub fn secrets_fleet() -> FleetData {
         .host(
             Host::nixos(beta.0, System::X86_64Linux)
                 .profile(&media)
+                .secrets::<OwnToken>()
                 .age_key(age_key!("age1k4hn4ztxrrrlxj6js6fvevl6pkx7jlc6agnmkrz8vm0gfn94fs8sjn4xj4")),
         )
         .host(
             Host::nixos(gamma.0, System::Aarch64Linux)
                 .profile(&media)
+                .secrets::<OwnToken>()
                 .age_key(age_key!("age1nz3s0836dwxgstsxdfwhzjkdm28rr45y808vqtev2sf0cd0uc23syllax2")),
         )
         .host(
             Host::darwin(mac.0, System::Aarch64Darwin)
                 .profile(&base)
+                .secrets::<OwnToken>()
                 .age_key(age_key!("age18q3xkrl8h0vptpmgpz2c36cuapen44ev3wycvpchtp7tr8d0qfpsyhwgnj")),
         )
         .host(Host::nixos(UNKEYED_HOST, System::X86_64Linux).set("services.openssh.enable", true))
@@ -549,6 +563,7 @@ pub const HARNESS: &str = r#"let
     mkIf = condition: x: x;
     mkMerge = x: x;
     elem = builtins.elem;
+    "getExe'" = pkg: exe: "${pkg}/bin/${exe}";
   };
   # A flake's nixpkgs: `import`able (see `write_harness`), and `nixosSystem` records what it
   # was given where colmena's hive reads it back.
@@ -585,12 +600,13 @@ pub const HARNESS: &str = r#"let
         })
         secretNames);
     };
-    pkgs = {
-      zsh = "<pkgs.zsh>";
-      fish = "<pkgs.fish>";
-      bashInteractive = "<pkgs.bashInteractive>";
-      alejandra = "<pkgs.alejandra>";
-    };
+    osConfig = args.config;
+    pkgs =
+      builtins.listToAttrs (map (name: {
+        inherit name;
+        value = "<pkgs.${name}>";
+      }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello"])
+      // {python3Packages.requests = "<pkgs.python3Packages.requests>";};
     inputs = {
       nixpkgs = system;
       nixpkgs-unstable = system;
@@ -884,7 +900,9 @@ pub fn parse_sops_config(sops_yaml: &str) -> Result<SopsConfig, String> {
 /// matching every rule's `path_regex` against the candidate paths (never by anchor names):
 ///
 /// - `hosts` (name, age key) are the hosts with a key, `admins` the admins' age keys, and
-///   `shared` the shared files (`secrets/common.yaml`, group files) with their member hosts;
+///   `shared` the shared files (`secrets/common.yaml`, group files) with their member hosts,
+///   `own` the hosts that read secrets of their own (`secrets/<host>.yaml`); no rule may
+///   match the file of a keyed host outside `own`, which nobody reads;
 /// - every host and admin key is in `keys`, and `keys` holds nothing else;
 /// - the rule sops uses (the first match) for `secrets/<host>.yaml` has exactly the admins
 ///   and that host as recipients, and for each shared file exactly the admins and its members;
@@ -897,6 +915,7 @@ pub fn check_sops_config(
     hosts: &[(&str, &str)],
     admins: &[&str],
     shared: &[(&str, &[&str])],
+    own: &[&str],
 ) -> Result<(), String> {
     let config = parse_sops_config(sops_yaml)?;
     let mut problems = Vec::new();
@@ -925,7 +944,13 @@ pub fn check_sops_config(
 
     // (path, member hosts) of every file some host may read.
     let mut candidates: Vec<(String, Vec<&str>)> =
-        hosts.iter().map(|(h, _)| (format!("secrets/{h}.yaml"), vec![*h])).collect();
+        hosts.iter().filter(|(h, _)| own.contains(h)).map(|(h, _)| (format!("secrets/{h}.yaml"), vec![*h])).collect();
+    for (h, _) in hosts.iter().filter(|(h, _)| !own.contains(h)) {
+        let path = format!("secrets/{h}.yaml");
+        if config.rule_for(&path).is_some() {
+            problems.push(format!("a rule matches {path}, but `{h}` reads no secrets of its own"));
+        }
+    }
     candidates.extend(shared.iter().map(|(path, members)| ((*path).to_owned(), members.to_vec())));
     for (path, members) in &candidates {
         for m in members {

@@ -211,6 +211,20 @@ fn every_nix_file_evaluates_with_a_stub_lib() {
 // ---------------------------------------------------------------------------------------------
 // The fixtures are what they claim (so the checks above cover the conditional renderings)
 
+/// statix W20: no file repeats a first name where a nested set reads better (scaffolds too).
+#[test]
+fn no_file_repeats_keys_statix_w20() {
+    let mut failures = Vec::new();
+    for (name, tree) in rendered() {
+        for (path, text) in nix_files(&tree) {
+            for finding in fleet_tests::lint::repeated_keys(text) {
+                failures.push(format!("{name}: {path}: {finding}"));
+            }
+        }
+    }
+    report("statix W20", &failures);
+}
+
 #[test]
 fn fixtures_cover_the_conditional_renderings() {
     let trees: Vec<(&str, Tree)> = rendered();

@@ -38,7 +38,7 @@ fn shared() -> Vec<(&'static str, Vec<&'static str>)> {
 fn check(yaml: &str) -> Result<(), String> {
     let shared = shared();
     let shared: Vec<(&str, &[&str])> = shared.iter().map(|(p, m)| (*p, m.as_slice())).collect();
-    check_sops_config(yaml, &SECRETS_HOSTS, &admin_keys(), &shared)
+    check_sops_config(yaml, &SECRETS_HOSTS, &admin_keys(), &shared, &keyed_hosts())
 }
 
 /// Every file the fixture's hosts may read, in `.sops.yaml` order.
@@ -267,9 +267,9 @@ fn every_file_a_host_reads_is_encrypted_for_it() {
     let config = parse_sops_config(sops_yaml(&w.tree)).unwrap();
     let expected: BTreeMap<&str, Vec<&str>> = BTreeMap::from([
         ("alpha", vec!["secrets/alpha.yaml", "secrets/common.yaml"]),
-        ("beta", vec!["secrets/common.yaml", "secrets/media.yaml"]),
-        ("gamma", vec!["secrets/common.yaml", "secrets/media.yaml"]),
-        ("mac", vec!["secrets/common.yaml"]),
+        ("beta", vec!["secrets/beta.yaml", "secrets/common.yaml", "secrets/media.yaml"]),
+        ("gamma", vec!["secrets/common.yaml", "secrets/gamma.yaml", "secrets/media.yaml"]),
+        ("mac", vec!["secrets/common.yaml", "secrets/mac.yaml"]),
         (UNKEYED_HOST, vec![]),
     ]);
     let mut failures = Vec::new();

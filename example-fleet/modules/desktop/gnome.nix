@@ -8,11 +8,13 @@
   cfg = config.modules.desktop.gnome;
 in {
   config = lib.mkIf cfg.enable {
-    services.xserver.enable = true;
-    services.displayManager.gdm = {
-      enable = true;
-      wayland = cfg.wayland;
+    services = {
+      xserver.enable = true;
+      displayManager.gdm = {
+        enable = true;
+        wayland = cfg.wayland;
+      };
+      desktopManager.gnome.enable = true;
     };
-    services.desktopManager.gnome.enable = true;
   };
 }

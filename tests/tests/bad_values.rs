@@ -1,0 +1,134 @@
+//! Values the generator refuses, each with its message, exit code 1 and nothing written: raw
+//! Nix that does not parse, that uses a variable no module receives, or an experimental
+//! operator; a package name that is not a nixpkgs attribute path; a default list nixpkgs
+//! would drop. And the warning for a replaceable default list, which still generates.
+#![allow(clippy::unwrap_used)]
+
+use fleet_dsl::prelude::*;
+use fleet_dsl::{FleetData, NoSpec};
+use std::process::ExitCode;
+
+fn run(fleet: &FleetData) -> (ExitCode, String, bool) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let args = vec!["fleet", "generate", "--out", out.to_str().unwrap()];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = fleet_gen::cli::run(fleet, args, &mut stdout, &mut stderr);
+    (code, String::from_utf8(stderr).unwrap(), out.exists())
+}
+
+fn rejected(profile: Profile<Nixos>, host: Host<Nixos, NoSpec>, messages: &[&str]) {
+    let fleet = Fleet::new("f").host(host.profile(&profile)).into_data();
+    let (code, err, wrote) = run(&fleet);
+    assert_eq!(code, ExitCode::from(1), "{err}");
+    for m in messages {
+        assert!(err.contains(m), "expected {m:?} in:\n{err}");
+    }
+    assert!(err.contains("nothing was written") && !wrote, "{err}");
+}
+
+fn host() -> Host<Nixos, NoSpec> {
+    Host::nixos("a", System::X86_64Linux)
+}
+
+#[test]
+fn raw_nix_that_does_not_parse_names_owner_path_and_position() {
+    let p = Profile::nixos("p").default("services.x.package", raw_nix("pkgs.hello ++"));
+    let h = host().set("boot.extra", raw_nix("{ a = 1;\n  b = ; }"));
+    rejected(
+        p,
+        h,
+        &[
+            "profile `p`: the raw Nix at `services.x.package` is not valid Nix",
+            "host `a`: the raw Nix at `boot.extra` is not valid Nix",
+            "at line 2, column",
+        ],
+    );
+}
+
+#[test]
+fn raw_nix_with_a_variable_no_module_receives() {
+    let p = Profile::nixos("p").add("environment.systemPackages", [raw_nix("unstable.hello")]);
+    let h = host().set("x.y", raw_nix("let a = 1; in a + b"));
+    rejected(
+        p,
+        h,
+        &[
+            "profile `p`: the raw Nix at `environment.systemPackages` uses the variable `unstable`, which is not in scope there (in scope: `config`, `inputs`, `lib`, `modulesPath`, `options`, `pkgs`",
+            "host `a`: the raw Nix at `x.y` uses the variable `b`",
+        ],
+    );
+}
+
+#[test]
+fn os_config_is_in_scope_in_homes_only() {
+    let p = Profile::nixos("p").set("x", raw_nix("osConfig.networking.hostName"));
+    rejected(p, host(), &["uses the variable `osConfig`, which is not in scope there"]);
+    let me = User::new("me").home(Home::new().set("home.sessionVariables.H", raw_nix("osConfig.networking.hostName")));
+    let fleet = Fleet::<NoSpec>::new("f").host(host().profile(&Profile::nixos("q").user(&me))).into_data();
+    let (code, err, _) = run(&fleet);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+}
+
+#[test]
+fn experimental_and_impure_raw_nix() {
+    let p = Profile::nixos("p").set("x", raw_nix("[1] |> builtins.length")).set("y", raw_nix("<nixpkgs>"));
+    rejected(p, host(), &["uses a pipe operator", "uses a search path"]);
+}
+
+#[test]
+fn package_names_are_attribute_paths() {
+    let p = Profile::nixos("p").add("environment.systemPackages", [pkg("firefox; rm -rf"), pkg("a..b"), pkg("")]);
+    rejected(
+        p,
+        host(),
+        &[
+            "package `firefox; rm -rf` is not an attribute path of nixpkgs",
+            "package `a..b` is not an attribute path of nixpkgs",
+            "package name is empty",
+        ],
+    );
+}
+
+#[test]
+fn default_lists_nixpkgs_defines_are_refused() {
+    let p = Profile::nixos("p")
+        .default("environment.systemPackages", [pkg("git")])
+        .default("networking.firewall", fleet_dsl::NixValue::attrs([("allowedTCPPorts", vec![22])]));
+    rejected(
+        p,
+        host(),
+        &[
+            "profile `p` sets the list `environment.systemPackages` with `.default(..)`, but nixpkgs defines `environment.systemPackages` itself at normal priority",
+            "sets the list `networking.firewall.allowedTCPPorts` with `.default(..)`",
+            "use `.add(\"environment.systemPackages\", [..])`",
+        ],
+    );
+}
+
+#[test]
+fn other_default_lists_warn_and_generate() {
+    let p = Profile::nixos("p").default("services.x.extraArgs", ["-v"]);
+    let fleet = Fleet::<NoSpec>::new("f").host(host().profile(&p)).into_data();
+    let (code, err, wrote) = run(&fleet);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(wrote);
+    assert!(
+        err.contains(
+            "warning: profile `p` sets the list `services.x.extraArgs` with `.default(..)`: any plain definition"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn adding_to_one_list_twice_joins_the_items() {
+    let p = Profile::nixos("p")
+        .add("environment.systemPackages", [pkg("git")])
+        .add("environment.systemPackages", [pkg("jq")]);
+    let fleet = Fleet::<NoSpec>::new("f").host(host().profile(&p)).into_data();
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = fleet_tests::render(&fleet, tmp.path());
+    let text = &tree.files["profiles/p.nix"].text;
+    assert!(text.contains("environment.systemPackages = [pkgs.git pkgs.jq];"), "{text}");
+}
