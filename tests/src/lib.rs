@@ -195,7 +195,7 @@ pub fn hostile_fleet() -> FleetData {
     let mut values = Profile::nixos("values")
         .description("Values: every hostile string, under lib.mkDefault.")
         .user(&everything)
-        .module(Module::new("hostile/scaffold").scaffold("{...}: {}\n"))
+        .module(Module::new("hostile/scaffold").scaffold("_: {}\n"))
         .options(Typed { text: hostile_joined(), texts: hostile_list(), table: hostile_map(), fallback: "x".into() })
         .options(CommentOptions { enable: true })
         .default("fleetTest.defaults.list", HOSTILE)

@@ -12,7 +12,7 @@ in {
       xserver.enable = true;
       displayManager.gdm = {
         enable = true;
-        wayland = cfg.wayland;
+        inherit (cfg) wayland;
       };
       desktopManager.gnome.enable = true;
     };

@@ -10,8 +10,7 @@ in {
   config = lib.mkIf cfg.enable {
     services.jellyfin = {
       enable = true;
-      dataDir = cfg.dataDir;
-      openFirewall = cfg.openFirewall;
+      inherit (cfg) dataDir openFirewall;
     };
   };
 }
