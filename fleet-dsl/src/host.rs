@@ -62,6 +62,8 @@ pub struct HostData {
     pub auto_upgrade: Option<AutoUpgrade>,
     /// Host quirks: modules and plain values.
     pub config: Config,
+    /// Per-host additions to users' homes, by user name: merged with the user's own home.
+    pub homes: Vec<(String, crate::home::Home)>,
 }
 
 impl<S: HostSpec> Host<Nixos, S> {
@@ -109,6 +111,7 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
             disko: None,
             auto_upgrade: None,
             config: Config::default(),
+            homes: Vec::new(),
         };
         Host { data, _marker: PhantomData }
     }
@@ -208,6 +211,14 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     /// profiles add and nixpkgs defines.
     pub fn add<T: Into<NixValue>>(mut self, path: &str, items: impl IntoIterator<Item = T>) -> Self {
         self.data.config.add(path, items);
+        self
+    }
+
+    /// Adds to or overrides the home of `user` on this host only (packages, session variables,
+    /// shell init, programs): merged by home-manager with the user's own home, which must
+    /// exist (`User::home`). The user must be on the host through one of its profiles.
+    pub fn home(mut self, user: &crate::user::User, home: crate::home::Home) -> Self {
+        self.data.homes.push((user.name.clone(), home));
         self
     }
 

@@ -25,7 +25,7 @@ pub use attr_path::{AttrPath, AttrPathError};
 pub use deploy::{BuildMachine, Deploy, Deployable, SshKey};
 pub use disko::{Dataset, Disko, Layout, LuksBtrfs, Partitionable, Subvolume};
 pub use fleet::{Fleet, FleetData, Inputs};
-pub use home::{Git, Home, HomeProgram, Zsh};
+pub use home::{Direnv, Git, GitSigning, Home, HomeProgram, SigningFormat, Starship, Zsh, ZshInit};
 pub use host::{Host, HostData, StateVersion};
 pub use module::{Config, Module, Priority, Setting, TypedSetting};
 pub use options::{HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType};
@@ -45,8 +45,8 @@ pub use fleet_macros::{age_key, HostSpec, NixEnum, NixOptions, Secrets};
 /// Everything a fleet definition needs: `use fleet_dsl::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        age_key, pkg, raw_nix, AgeKey, Any, AutoUpgrade, BuildMachine, Channel, Darwin, Deploy, Disko, Fleet, Git,
-        Home, Host, HostSpec, Inputs, Module, ModuleOptions, NixEnum, NixOptions, NixType, NixValue, Nixos, Profile,
-        Secret, SecretRef, Secrets, Shell, System, User, Zsh,
+        age_key, pkg, raw_nix, AgeKey, Any, AutoUpgrade, BuildMachine, Channel, Darwin, Deploy, Direnv, Disko, Fleet,
+        Git, GitSigning, Home, Host, HostSpec, Inputs, Module, ModuleOptions, NixEnum, NixOptions, NixType, NixValue,
+        Nixos, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat, Starship, System, User, Zsh, ZshInit,
     };
 }

@@ -122,6 +122,7 @@ pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Resul
         disko: None,
         auto_upgrade: None,
         config: Config::default(),
+        homes: Vec::new(),
     })
 }
 

@@ -164,6 +164,16 @@ pub enum Problem {
         /// The other.
         second: String,
     },
+    /// A host adds to a user's home that it cannot.
+    #[error("host `{host}` adds to the home of user `{user}`, but {what}")]
+    HostHome {
+        /// The host.
+        host: String,
+        /// The user.
+        user: String,
+        /// What is wrong and how to fix it.
+        what: &'static str,
+    },
     /// Raw Nix that does not parse (or uses what a flake cannot).
     #[error("{owner}: the raw Nix at `{path}` {error}: fix the expression in `raw_nix(..)`, it is parsed as Nix")]
     RawNix {

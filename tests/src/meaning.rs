@@ -46,6 +46,13 @@ pub fn meaning_fleet() -> FleetData {
                 .set("services.openssh.settings.X11Forwarding", false)
                 .set("services.openssh.enable", false)
                 .set("fleetTest.offset", -5)
+                .home(
+                    &me,
+                    Home::new()
+                        .session_variable("HSA_OVERRIDE_GFX_VERSION", "10.3.0")
+                        .packages([pkg("htop")])
+                        .program(ZshInit("export FLEET_TEST=1\nalias gs='git status'\n".into())),
+                )
                 .deploy(Deploy::ssh("deployed.lan")),
         )
         .host(

@@ -6,7 +6,7 @@ use crate::nix::scope::HOME_ARGS;
 use crate::nix::{Binding, Expr};
 use crate::tree::Tree;
 use crate::view::View;
-use fleet_dsl::{Channel, Os};
+use fleet_dsl::{Channel, Config, Os};
 
 /// The generated module with home-manager's shared settings.
 pub(super) const MODULE: &str = "modules/home-manager.nix";
@@ -22,6 +22,26 @@ pub(super) fn input(channel: Channel) -> &'static str {
         Channel::Stable => "home-manager",
         Channel::Unstable => "home-manager-unstable",
     }
+}
+
+/// A home as a home-manager module: its hand-written modules (under `home/modules/`, reached
+/// with `prefix` from the file it is written in), the extra binding, and its values; a
+/// function of the arguments its code uses.
+pub(super) fn home_module(view: &View<'_>, config: &Config, prefix: &str, extra: Option<Binding>) -> Expr {
+    let mut imports: Vec<Expr> = Vec::new();
+    for m in &config.modules {
+        if let Some(file) = view.home_modules.iter().find(|f| f.path == m.path) {
+            let relative = file.import.trim_start_matches("home/");
+            imports.push(Expr::path(format!("{prefix}{relative}")));
+        }
+    }
+    let mut bindings = Vec::new();
+    if !imports.is_empty() {
+        bindings.push(Binding::new("imports", Expr::vertical_list(imports)));
+    }
+    bindings.extend(extra);
+    bindings.extend(config_values(config));
+    module(bindings, HOME_ARGS)
 }
 
 /// The home-manager module a host of `os` imports, from the input matching its channel.
@@ -45,26 +65,12 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     tree.generated(MODULE, nix_file(&view.fleet.name, Some(comment), &shared));
     for u in &view.users {
         let Some(home) = &u.user.home else { continue };
-        let mut imports: Vec<Expr> = Vec::new();
-        for m in &home.config.modules {
-            if let Some(file) = view.home_modules.iter().find(|f| f.path == m.path) {
-                // home/<user>.nix sits next to home/modules/.
-                let relative = file.import.trim_start_matches("home/");
-                imports.push(Expr::path(format!("./{relative}")));
-            }
-        }
-        let mut bindings = Vec::new();
-        if !imports.is_empty() {
-            bindings.push(Binding::new("imports", Expr::vertical_list(imports)));
-        }
         let version = home.state_version.as_deref().unwrap_or(&view.fleet.nixos_state_version);
-        bindings.push(Binding::path(["home", "stateVersion"], version));
-        bindings.extend(config_values(&home.config));
+        let state = Binding::path(["home", "stateVersion"], version);
+        // home/<user>.nix sits next to home/modules/.
+        let body = home_module(view, &home.config, "./", Some(state));
         let comment = format!("The home of `{}`, on every host the user is on (home-manager).", u.user.name);
-        tree.generated(
-            format!("home/{}.nix", u.user.name),
-            nix_file(&view.fleet.name, Some(&comment), &module(bindings, HOME_ARGS)),
-        );
+        tree.generated(format!("home/{}.nix", u.user.name), nix_file(&view.fleet.name, Some(&comment), &body));
     }
     for m in &view.home_modules {
         if let Some(text) = m.scaffold {

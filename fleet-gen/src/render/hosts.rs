@@ -75,6 +75,10 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
     if let Some(u) = &host.auto_upgrade {
         bindings.extend(super::machine::auto_upgrade(host.os, &host.name, u));
     }
+    for (user, home) in &host.homes {
+        let body = super::home::home_module(view, &home.config, "../../home/", None);
+        bindings.push(Binding::path(["home-manager", "users", user.as_str()], body));
+    }
     bindings.extend(config_values(&host.config));
     module(bindings, SYSTEM_ARGS)
 }

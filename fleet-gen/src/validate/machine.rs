@@ -3,12 +3,44 @@
 use super::{is_release, Validator};
 use crate::error::Problem;
 use crate::view::UserView;
-use fleet_dsl::{AutoUpgrade, Disko, HostData, Layout, Os};
+use fleet_dsl::{AutoUpgrade, Disko, HostData, Layout, Os, ProfileData};
 use std::collections::HashSet;
 
 use crate::nix::scope::HOME_ARGS;
 
 impl Validator {
+    /// A host's additions to homes: each for a user of the host who has a home, once.
+    pub(super) fn check_host_homes(&mut self, h: &HostData, generated: &mut Vec<&str>) {
+        let mut seen: Vec<&str> = Vec::new();
+        for (user, home) in &h.homes {
+            let problem = |what| Problem::HostHome { host: h.name.clone(), user: user.clone(), what };
+            if seen.contains(&user.as_str()) {
+                self.problems.push(problem("does so twice: give the host one `.home(..)` per user"));
+                continue;
+            }
+            seen.push(user);
+            let has_home = ProfileData::closure(&h.profiles)
+                .into_iter()
+                .flat_map(|p| &p.users)
+                .find(|u| u.name == *user)
+                .map(|u| u.home.is_some());
+            match has_home {
+                None => self
+                    .problems
+                    .push(problem("the user is not on this host: give the host a profile with `.user(..)` for them")),
+                Some(false) => self.problems.push(problem(
+                    "the user has no home: give them one with `User::home(Home::new())`, which this host's adds to",
+                )),
+                Some(true) => {}
+            }
+            let owner = format!("host `{}`, home of user `{user}`", h.name);
+            self.check_config(&owner, &home.config, &["imports"], HOME_ARGS);
+        }
+        if !h.homes.is_empty() {
+            generated.push("home-manager.users");
+        }
+    }
+
     /// Checks the host's disk layout and upgrade schedule.
     pub(super) fn check_machine(&mut self, h: &HostData) {
         if let Some(d) = &h.disko {

@@ -65,6 +65,9 @@ impl Validator {
         let home_owners = users
             .iter()
             .filter_map(|u| Some((format!("the home of user `{}`", u.user.name), &u.user.home.as_ref()?.config)))
+            .chain(fleet.hosts.iter().flat_map(|h| {
+                h.homes.iter().map(|(user, home)| (format!("host `{}`, home of user `{user}`", h.name), &home.config))
+            }))
             .collect();
         let home_modules = self.collect_modules(home_owners, "home/modules", out_dir);
         self.check_homes(&users);
@@ -193,6 +196,7 @@ impl Validator {
         if uses_builder {
             generated.extend(["nix.buildMachines", "nix.distributedBuilds"]);
         }
+        self.check_host_homes(h, &mut generated);
         self.check_config(&owner, &h.config, &generated, SYSTEM_ARGS);
         HostView { host: h, users, spec, state_version, secrets: Vec::new(), tags: Vec::new(), builders: Vec::new() }
     }
