@@ -1,10 +1,13 @@
 //! The fleet: every host, and the settings they share.
 
+use crate::home::Home;
 use crate::host::{Host, HostData};
 use crate::options::{HostSpec, NoSpec, OptionSet};
+use crate::platform::{Channel, System};
 use crate::platform::{HostPlatform, ProfilePlatform};
 use crate::profile::{Profile, ProfileData};
 use crate::secret::AgeKey;
+use crate::user::User;
 use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -82,6 +85,8 @@ pub struct FleetData {
     pub profiles: Vec<Arc<ProfileData>>,
     /// Inventory files (TOML, JSON or YAML) whose hosts join the fleet.
     pub inventories: Vec<PathBuf>,
+    /// Users' homes on machines that are neither NixOS nor nix-darwin (standalone home-manager).
+    pub standalone_homes: Vec<StandaloneHome>,
 }
 
 impl FleetData {
@@ -105,6 +110,7 @@ impl<S: HostSpec> Fleet<S> {
             admins: Vec::new(),
             profiles: Vec::new(),
             inventories: Vec::new(),
+            standalone_homes: Vec::new(),
         };
         Fleet { data, _spec: PhantomData }
     }
@@ -148,6 +154,13 @@ impl<S: HostSpec> Fleet<S> {
         self
     }
 
+    /// Adds a user's home on a machine that is neither NixOS nor nix-darwin (any Linux
+    /// distribution, or a Mac without nix-darwin): `homeConfigurations."user@machine"`.
+    pub fn standalone_home(mut self, home: StandaloneHome) -> Self {
+        self.data.standalone_homes.push(home);
+        self
+    }
+
     /// Adds a host.
     pub fn host<P: HostPlatform>(mut self, host: Host<P, S>) -> Self {
         self.data.hosts.push(host.into_data());
@@ -157,5 +170,53 @@ impl<S: HostSpec> Fleet<S> {
     /// The platform-erased content, for the generator.
     pub fn into_data(self) -> FleetData {
         self.data
+    }
+}
+
+/// A user's home-manager configuration on a machine without NixOS or nix-darwin, built with
+/// `home-manager.lib.homeManagerConfiguration` and switched with
+/// `home-manager switch --flake .#user@machine`. It shares the user's home (`User::home`)
+/// and adds the machine's own differences.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StandaloneHome {
+    /// The user, whose home is the base.
+    pub user: User,
+    /// The machine's name: the part after `@` in the configuration's name.
+    pub machine: String,
+    /// The machine's system.
+    pub system: System,
+    /// Which nixpkgs and home-manager it follows.
+    pub channel: Channel,
+    /// What this machine adds to the user's home.
+    pub home: Home,
+}
+
+impl StandaloneHome {
+    /// `user`'s home on `machine` of `system`, on the stable channel.
+    pub fn new(user: &User, machine: impl Into<String>, system: System) -> Self {
+        StandaloneHome {
+            user: user.clone(),
+            machine: machine.into(),
+            system,
+            channel: Channel::Stable,
+            home: Home::default(),
+        }
+    }
+
+    /// Follows `channel` instead of stable.
+    pub fn channel(mut self, channel: Channel) -> Self {
+        self.channel = channel;
+        self
+    }
+
+    /// What this machine adds to the user's home (packages, variables, programs).
+    pub fn home(mut self, home: Home) -> Self {
+        self.home = home;
+        self
+    }
+
+    /// The configuration's name, `user@machine`.
+    pub fn name(&self) -> String {
+        format!("{}@{}", self.user.name, self.machine)
     }
 }

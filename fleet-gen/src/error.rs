@@ -164,6 +164,14 @@ pub enum Problem {
         /// The other.
         second: String,
     },
+    /// A standalone home that cannot be built.
+    #[error("standalone home `{name}`: {what}")]
+    StandaloneHome {
+        /// `user@machine`.
+        name: String,
+        /// What is wrong and how to fix it.
+        what: String,
+    },
     /// A host adds to a user's home that it cannot.
     #[error("host `{host}` adds to the home of user `{user}`, but {what}")]
     HostHome {

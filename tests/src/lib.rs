@@ -581,6 +581,10 @@ pub const HARNESS: &str = r#"let
         };
       darwinSystem = x: x;
     };
+    legacyPackages = builtins.listToAttrs (map (name: {
+      inherit name;
+      value = "<pkgs for ${name}>";
+    }) ["x86_64-linux" "aarch64-linux" "x86_64-darwin" "aarch64-darwin"]);
   };
   # Secrets the generated modules read as `config.sops.secrets.<name>.path`, listed by the
   # optional file beside this one (see `write_harness`).
@@ -622,10 +626,12 @@ pub const HARNESS: &str = r#"let
       home-manager = {
         nixosModules.home-manager = "<home-manager.nixosModules.home-manager>";
         darwinModules.home-manager = "<home-manager.darwinModules.home-manager>";
+        lib.homeManagerConfiguration = x: x;
       };
       home-manager-unstable = {
         nixosModules.home-manager = "<home-manager-unstable.nixosModules.home-manager>";
         darwinModules.home-manager = "<home-manager-unstable.darwinModules.home-manager>";
+        lib.homeManagerConfiguration = x: x;
       };
     };
     # The flake itself: its nixosConfigurations from the generated parts/hosts.nix.

@@ -38,7 +38,17 @@ pub fn meaning_fleet() -> FleetData {
         .add("nixpkgs.overlays", [raw_nix("final: prev: {fleetTestHello = prev.hello;}")])
         .set("fleetTest.sum", raw_nix("-2 + 3 * -1"));
     let extra = Profile::nixos("extra").import(&base).add("environment.systemPackages", [pkg("curl")]);
+    let solo = User::new("solo").home(Home::new().program(Git {
+        user_name: "Solo".into(),
+        user_email: "solo@example.org".into(),
+        ..Git::default()
+    }));
     Fleet::<NoSpec>::new("meaning")
+        .standalone_home(
+            StandaloneHome::new(&solo, "workstation", System::X86_64Linux)
+                .channel(Channel::Unstable)
+                .home(Home::new().packages([pkg("ripgrep")]).session_path(["$HOME/.local/bin"])),
+        )
         .host(
             Host::nixos("deployed", System::X86_64Linux)
                 .profile(&extra)

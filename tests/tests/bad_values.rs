@@ -132,3 +132,59 @@ fn adding_to_one_list_twice_joins_the_items() {
     let text = &tree.files["profiles/p.nix"].text;
     assert!(text.contains("environment.systemPackages = [pkgs.git pkgs.jq];"), "{text}");
 }
+
+fn rejected_fleet(fleet: Fleet<NoSpec>, messages: &[&str]) {
+    let (code, err, wrote) = run(&fleet.into_data());
+    assert_eq!(code, ExitCode::from(1), "{err}");
+    for m in messages {
+        assert!(err.contains(m), "expected {m:?} in:\n{err}");
+    }
+    assert!(err.contains("nothing was written") && !wrote, "{err}");
+}
+
+#[test]
+fn host_homes_need_a_user_of_the_host_with_a_home() {
+    let jay = User::new("jay").home(Home::new());
+    let bare = User::new("bare");
+    let stranger = User::new("stranger").home(Home::new());
+    let p = Profile::nixos("p").user(&jay).user(&bare);
+    let h = host()
+        .profile(&p)
+        .home(&jay, Home::new().packages([pkg("htop")]))
+        .home(&jay, Home::new())
+        .home(&bare, Home::new())
+        .home(&stranger, Home::new())
+        .home(&User::new("jay2").home(Home::new()), Home::new().set("x", raw_nix("nope")));
+    rejected_fleet(
+        Fleet::new("f").host(h),
+        &[
+            "host `a` adds to the home of user `jay`, but does so twice",
+            "host `a` adds to the home of user `bare`, but the user has no home",
+            "host `a` adds to the home of user `stranger`, but the user is not on this host",
+            "host `a`, home of user `jay2`: the raw Nix at `x` uses the variable `nope`",
+        ],
+    );
+}
+
+#[test]
+fn standalone_homes_need_a_home_a_machine_name_and_no_os_config() {
+    let reads_os = User::new("os").home(Home::new().set("x", raw_nix("osConfig.networking.hostName")));
+    let homeless = User::new("homeless");
+    let fine = User::new("fine").home(Home::new());
+    let fleet = Fleet::new("f")
+        .host(host())
+        .standalone_home(StandaloneHome::new(&reads_os, "box", System::X86_64Linux))
+        .standalone_home(StandaloneHome::new(&homeless, "box", System::X86_64Linux))
+        .standalone_home(StandaloneHome::new(&fine, "bad_name", System::X86_64Linux))
+        .standalone_home(StandaloneHome::new(&fine, "box", System::X86_64Linux))
+        .standalone_home(StandaloneHome::new(&fine, "box", System::Aarch64Darwin));
+    rejected_fleet(
+        fleet,
+        &[
+            "standalone home `os@box`: the home reads `osConfig`, but a standalone home has no system configuration",
+            "standalone home `homeless@box`: the user has no home",
+            "standalone home `fine@bad_name`: the machine name is invalid",
+            "standalone home `fine@box`: is defined twice",
+        ],
+    );
+}

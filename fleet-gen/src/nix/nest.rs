@@ -77,6 +77,9 @@ fn nested_binding(b: Binding) -> Binding {
     }
 }
 
+/// A binding of a group: its full path and value.
+type Member = (Vec<String>, Expr);
+
 /// Groups the static bindings of one attribute set by their first name.
 fn nest(bindings: Vec<Binding>) -> Vec<Binding> {
     let inherited: Vec<String> = bindings
@@ -92,7 +95,7 @@ fn nest(bindings: Vec<Binding>) -> Vec<Binding> {
         Other(Binding),
     }
     let mut slots: Vec<Slot> = Vec::new();
-    let mut groups: Vec<(String, Vec<(Vec<String>, Expr)>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<Member>)> = Vec::new();
     for b in bindings {
         match b {
             Binding::Attr(path, value) if !path.is_empty() && !inherited.contains(&path[0]) => {
@@ -124,7 +127,7 @@ fn nest(bindings: Vec<Binding>) -> Vec<Binding> {
 
 /// One group's bindings: merged into one set when every member can be (a deeper path, or a
 /// plain attribute set), else left as they were.
-fn merge_group(name: String, members: Vec<(Vec<String>, Expr)>) -> Vec<Binding> {
+fn merge_group(name: String, members: Vec<Member>) -> Vec<Binding> {
     let mergeable =
         members.len() > 1 && members.iter().all(|(path, value)| path.len() > 1 || matches!(value, Expr::Attrs(_)));
     if !mergeable {

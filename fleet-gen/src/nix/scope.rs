@@ -10,6 +10,9 @@ pub const SYSTEM_ARGS: &[&str] = &["config", "inputs", "lib", "modulesPath", "op
 /// Arguments home-manager passes a home module (`osConfig`: the system's configuration).
 pub const HOME_ARGS: &[&str] = &["config", "inputs", "lib", "modulesPath", "options", "osConfig", "pkgs"];
 
+/// Arguments standalone home-manager passes a home module: no system, so no `osConfig`.
+pub const STANDALONE_HOME_ARGS: &[&str] = &["config", "inputs", "lib", "modulesPath", "options", "pkgs"];
+
 /// Names Nix defines in every scope.
 const BUILTINS: [&str; 21] = [
     "true",

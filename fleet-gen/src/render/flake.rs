@@ -12,7 +12,10 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     let used = |input: &str| {
         fleet.hosts.iter().any(|h| {
             nixpkgs_input(h.os, h.channel) == input || (h.os == Os::Darwin && darwin_input(h.channel) == input)
-        })
+        }) || fleet
+            .standalone_homes
+            .iter()
+            .any(|sh| super::home::standalone_nixpkgs(sh.system.os(), sh.channel) == input)
     };
     let follows = |url: &str, name: &str, target: &str| {
         Expr::Attrs(vec![Binding::new("url", url), Binding::path(["inputs", name, "follows"], Expr::str(target))])
@@ -38,11 +41,12 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     if view.secrets.is_some() {
         inputs.push(Binding::new("sops-nix", follows(&urls.sops_nix, "nixpkgs", base)));
     }
-    let home_channels: Vec<_> = if super::home::used(view) {
+    let mut home_channels: Vec<_> = if super::home::used(view) {
         fleet.hosts.iter().map(|h| super::home::input(h.channel)).collect()
     } else {
         Vec::new()
     };
+    home_channels.extend(fleet.standalone_homes.iter().map(|sh| super::home::input(sh.channel)));
     if home_channels.contains(&"home-manager") {
         inputs.push(Binding::new("home-manager", follows(&urls.home_manager, "nixpkgs", base)));
     }
@@ -66,6 +70,9 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     let mut parts = vec!["./parts/hosts.nix"];
     if view.colmena {
         parts.push("./parts/colmena.nix");
+    }
+    if !fleet.standalone_homes.is_empty() {
+        parts.push("./parts/homes.nix");
     }
     parts.push("./parts/dev.nix");
     let parts = parts.into_iter().map(Expr::path);

@@ -11,9 +11,9 @@ use fleet_dsl::{Channel, Config, Os};
 /// The generated module with home-manager's shared settings.
 pub(super) const MODULE: &str = "modules/home-manager.nix";
 
-/// Whether any user on some host has a home.
+/// Whether any user on some host has a home (so hosts import home-manager).
 pub(super) fn used(view: &View<'_>) -> bool {
-    view.users.iter().any(|u| u.user.home.is_some())
+    view.users.iter().any(|u| u.user.home.is_some() && (u.on_nixos || u.on_darwin))
 }
 
 /// The flake input providing home-manager for a host of `os` on `channel`.
@@ -54,15 +54,16 @@ pub(super) fn host_module(os: Os, channel: Channel) -> Expr {
 }
 
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
-    if !used(view) {
-        return;
+    if used(view) {
+        let shared = Expr::Attrs(vec![
+            Binding::path(["home-manager", "useGlobalPkgs"], true),
+            Binding::path(["home-manager", "useUserPackages"], true),
+        ]);
+        let comment =
+            "home-manager inside the system: homes use the host's nixpkgs and install into the user's profile.";
+        tree.generated(MODULE, nix_file(&view.fleet.name, Some(comment), &shared));
     }
-    let shared = Expr::Attrs(vec![
-        Binding::path(["home-manager", "useGlobalPkgs"], true),
-        Binding::path(["home-manager", "useUserPackages"], true),
-    ]);
-    let comment = "home-manager inside the system: homes use the host's nixpkgs and install into the user's profile.";
-    tree.generated(MODULE, nix_file(&view.fleet.name, Some(comment), &shared));
+    standalone(view, tree);
     for u in &view.users {
         let Some(home) = &u.user.home else { continue };
         let version = home.state_version.as_deref().unwrap_or(&view.fleet.nixos_state_version);
@@ -77,4 +78,56 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
             tree.user_owned(m.import.clone(), text.to_owned());
         }
     }
+}
+
+/// `parts/homes.nix`: `homeConfigurations."user@machine"` for machines without NixOS or
+/// nix-darwin, each the user's home plus the machine's own additions.
+fn standalone(view: &View<'_>, tree: &mut Tree) {
+    let homes = &view.fleet.standalone_homes;
+    if homes.is_empty() {
+        return;
+    }
+    let configs = homes
+        .iter()
+        .map(|sh| {
+            let user = sh.user.name.as_str();
+            let directory = match sh.system.os() {
+                Os::Nixos => format!("/home/{user}"),
+                Os::Darwin => format!("/Users/{user}"),
+            };
+            let identity = Expr::Attrs(vec![
+                Binding::path(["home", "username"], user),
+                Binding::path(["home", "homeDirectory"], directory.as_str()),
+            ]);
+            let mut modules = vec![Expr::path(format!("../home/{user}.nix")), identity];
+            if sh.home != fleet_dsl::Home::default() {
+                modules.push(home_module(view, &sh.home.config, "../home/", None));
+            }
+            let pkgs = Expr::select(
+                Expr::var("inputs"),
+                [standalone_nixpkgs(sh.system.os(), sh.channel), "legacyPackages", sh.system.as_str()],
+            );
+            let args = Expr::Attrs(vec![
+                Binding::new("pkgs", pkgs),
+                Binding::new("extraSpecialArgs", Expr::Attrs(vec![Binding::Inherit(vec!["inputs".into()])])),
+                Binding::new("modules", Expr::vertical_list(modules)),
+            ]);
+            let builder = Expr::select(Expr::var("inputs"), [input(sh.channel), "lib", "homeManagerConfiguration"]);
+            Binding::new(sh.name(), Expr::Apply(Box::new(builder), vec![args]))
+        })
+        .collect();
+    let body = Expr::lambda(
+        ["inputs"],
+        Expr::Attrs(vec![Binding::path(["flake", "homeConfigurations"], Expr::Attrs(configs))]),
+    );
+    let comment = "home-manager on machines without NixOS or nix-darwin: `home-manager switch --flake .#user@machine`.";
+    tree.generated(STANDALONE_PART, nix_file(&view.fleet.name, Some(comment), &body));
+}
+
+/// The part holding the standalone homes.
+pub(super) const STANDALONE_PART: &str = "parts/homes.nix";
+
+/// The nixpkgs input a standalone home of a machine of `os` on `channel` is built with.
+pub(super) fn standalone_nixpkgs(os: Os, channel: Channel) -> &'static str {
+    super::nixpkgs_input(os, channel)
 }

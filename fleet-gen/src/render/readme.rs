@@ -152,10 +152,23 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
         tags => tags,
         graph => (view.hosts.len() <= GRAPH_MAX_HOSTS).then(|| Graph::of(view).mermaid()),
         new_host => new_host_example(view),
+        standalone => view.fleet.standalone_homes.iter().map(|sh| StandaloneRow {
+            name: sh.name(),
+            system: sh.system.as_str(),
+            channel: sh.channel.as_str(),
+        }).collect::<Vec<_>>(),
     };
     let text = env.render_str(TEMPLATE, ctx)?;
     tree.generated("README.md", tidy(&text));
     Ok(())
+}
+
+/// A row of the standalone homes table.
+#[derive(Serialize)]
+struct StandaloneRow {
+    name: String,
+    system: &'static str,
+    channel: &'static str,
 }
 
 /// A `new-host` command for a twin of the first host: its platform, system and profiles.

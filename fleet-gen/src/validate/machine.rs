@@ -3,12 +3,52 @@
 use super::{is_release, Validator};
 use crate::error::Problem;
 use crate::view::UserView;
-use fleet_dsl::{AutoUpgrade, Disko, HostData, Layout, Os, ProfileData};
+use fleet_dsl::{AutoUpgrade, Disko, FleetData, HostData, Layout, Os, ProfileData};
 use std::collections::HashSet;
 
-use crate::nix::scope::HOME_ARGS;
+use crate::nix::scope::{HOME_ARGS, STANDALONE_HOME_ARGS};
 
 impl Validator {
+    /// Standalone homes: a user with a home, a valid unique machine name, and no `osConfig`
+    /// (there is no system configuration to read).
+    pub(super) fn check_standalone_homes(&mut self, fleet: &FleetData) {
+        let mut seen: Vec<String> = Vec::new();
+        for sh in &fleet.standalone_homes {
+            let name = sh.name();
+            let problem = |what: String| Problem::StandaloneHome { name: name.clone(), what };
+            if seen.contains(&name) {
+                self.problems.push(problem("is defined twice: add each `user@machine` once".into()));
+                continue;
+            }
+            seen.push(name.clone());
+            if let Err(reason) = super::check_hostname(&sh.machine) {
+                self.problems
+                    .push(problem(format!("the machine name is invalid: {reason} (use an RFC 1123 host name)")));
+            }
+            let Some(home) = &sh.user.home else {
+                self.problems.push(problem(
+                    "the user has no home: give them one with `User::home(Home::new())`, which the machine's adds to"
+                        .into(),
+                ));
+                continue;
+            };
+            for config in [&home.config, &sh.home.config] {
+                if super::values::reads_variable(config, "osConfig") {
+                    self.problems.push(problem(
+                        "the home reads `osConfig`, but a standalone home has no system configuration: move that value to the hosts' `.home(..)`".into(),
+                    ));
+                }
+            }
+            let owner = format!("standalone home `{name}`");
+            self.check_config(
+                &owner,
+                &sh.home.config,
+                &["imports", "home.username", "home.homeDirectory"],
+                STANDALONE_HOME_ARGS,
+            );
+        }
+    }
+
     /// A host's additions to homes: each for a user of the host who has a home, once.
     pub(super) fn check_host_homes(&mut self, h: &HostData, generated: &mut Vec<&str>) {
         let mut seen: Vec<&str> = Vec::new();

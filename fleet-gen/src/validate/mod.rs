@@ -68,9 +68,13 @@ impl Validator {
             .chain(fleet.hosts.iter().flat_map(|h| {
                 h.homes.iter().map(|(user, home)| (format!("host `{}`, home of user `{user}`", h.name), &home.config))
             }))
+            .chain(
+                fleet.standalone_homes.iter().map(|sh| (format!("standalone home `{}`", sh.name()), &sh.home.config)),
+            )
             .collect();
         let home_modules = self.collect_modules(home_owners, "home/modules", out_dir);
         self.check_homes(&users);
+        self.check_standalone_homes(fleet);
 
         let required: Vec<&str> =
             fleet.spec.options.iter().filter(|o| o.effective_default().is_none()).map(|o| o.name.as_str()).collect();
@@ -266,6 +270,19 @@ impl Validator {
                         Os::Darwin => entry.0.on_darwin = true,
                     }
                 }
+            }
+        }
+        for sh in &fleet.standalone_homes {
+            let u = &sh.user;
+            let entry = users
+                .entry(u.name.as_str())
+                .or_insert_with(|| (UserView { user: u, on_nixos: false, on_darwin: false }, "standalone homes"));
+            if entry.0.user != u && reported.insert(u.name.as_str()) {
+                self.problems.push(Problem::DuplicateUser {
+                    user: u.name.clone(),
+                    first: entry.1.to_owned(),
+                    second: format!("standalone home {}", sh.name()),
+                });
             }
         }
         let mut named = HashSet::new();

@@ -145,3 +145,17 @@ impl Validator {
         }
     }
 }
+
+/// Whether raw Nix among the config's values reads `name` as a free variable.
+pub(super) fn reads_variable(config: &Config, name: &str) -> bool {
+    fn value_reads(v: &NixValue, name: &str) -> bool {
+        match v {
+            NixValue::Raw(r) => raw::parse(&r.0).is_ok_and(|e| scope::free_variables(&e).all().any(|f| f == name)),
+            NixValue::List(items) => items.iter().any(|i| value_reads(i, name)),
+            NixValue::Attrs(map) => map.values().any(|i| value_reads(i, name)),
+            _ => false,
+        }
+    }
+    config.settings.iter().any(|s| value_reads(&s.value, name))
+        || config.typed.iter().any(|t| t.values.values().any(|v| value_reads(v, name)))
+}
