@@ -1,0 +1,264 @@
+# Evaluates every host of a generated fleet repository with the real nixpkgs module system.
+#
+#   nix-instantiate --eval --strict --json tests/nix/eval-hosts.nix \
+#     --arg nixSources /path/to/shared/nix-sources --arg repo /path/to/generated \
+#     [--argstr pathsJson '[{"name": "services.openssh.enable", "path": ["services", "openssh", "enable"]}]']
+#
+# It imports the repository's `parts/hosts.nix` with stub flake inputs whose
+# `nixpkgs*.lib.nixosSystem` and `nix-darwin*.lib.darwinSystem` call nixpkgs' real
+# `lib.evalModules` (from `nixSources`/nixpkgs-lib) on the host's modules plus the platform
+# stubs (./nixos.nix or ./darwin.nix: options declared as upstream declares them, with
+# upstream's own normal-priority definitions; everything else freeform, ./freeform.nix), a fake
+# `pkgs` (./pkgs.nix), the REAL sops-nix modules, and home-manager's module with the home
+# modules stubbed (./home-manager.nix). Nothing depends on how the generated files are laid
+# out: only the evaluated `config` is read.
+#
+# The result is `{ <host> = { class; config = { selected values }; paths = { <name> = value };
+# assertions = [ failed messages ]; warnings = [ ... ]; }; }`; paths and derivations are
+# turned into strings (a path inside the repository relative to it, a derivation into its
+# name), functions into "<function>". A requested path the host does not define is left out of
+# `paths`.
+{
+  # The directory holding nixpkgs-lib, sops-nix, home-manager, disko (shared/nix-sources).
+  nixSources,
+  # The generated repository.
+  repo,
+  # Extra option paths to report, as JSON: a list of `{ name; path = [segments]; }`.
+  pathsJson ? "[]",
+  # Extra package names for the fake pkgs (JSON list of strings).
+  packagesJson ? "[]",
+}: let
+  lib = import (nixSources + "/nixpkgs-lib/lib");
+  extraPaths = builtins.fromJSON pathsJson;
+  extraNames = builtins.fromJSON packagesJson;
+  freeform = import ./freeform.nix lib;
+  repoStr = toString repo;
+
+  fakePkgs = system:
+    import ./pkgs.nix {
+      inherit lib system extraNames;
+    };
+
+  # The platform of a host, read from its modules before evaluation would need `pkgs`: the
+  # pkgs are per system only for `stdenv.hostPlatform`; the default is enough for tests.
+  evalSystem = {
+    class,
+    platformModules,
+    defaultSystem,
+  }: args: let
+    modules = args.modules or [];
+    specialArgs =
+      {
+        modulesPath = "/fleet-test/no-upstream-modules/${class}";
+      }
+      // (args.specialArgs or {});
+    result = lib.evalModules {
+      inherit class specialArgs;
+      modules =
+        modules
+        ++ platformModules
+        ++ [
+          {
+            config._module.freeformType = freeform;
+            config._module.args = {
+              pkgs = lib.mkDefault (fakePkgs defaultSystem);
+              inherit modules;
+              baseModules = platformModules;
+              extraModules = [];
+              utils = {};
+            };
+          }
+        ];
+    };
+  in
+    result
+    // {
+      inherit class;
+      pkgs = fakePkgs defaultSystem;
+      # What `nixosSystem` returns and the generated colmena part reads back.
+      _module = result._module // {inherit specialArgs;};
+    };
+
+  homeManagerFor = osClass: import ./home-manager.nix {
+    inherit lib osClass;
+    homeManagerSrc = nixSources + "/home-manager";
+  };
+
+  nixosSystem = evalSystem {
+    class = "nixos";
+    defaultSystem = "x86_64-linux";
+    platformModules = import ./nixos.nix {inherit lib;};
+  };
+  darwinSystem = evalSystem {
+    class = "darwin";
+    defaultSystem = "aarch64-darwin";
+    platformModules = import ./darwin.nix {inherit lib;};
+  };
+
+  nixpkgsInput = {
+    outPath = nixSources + "/nixpkgs-lib";
+    lib = lib // {inherit nixosSystem;};
+  };
+  sopsNix = {
+    nixosModules = rec {
+      sops = nixSources + "/sops-nix/modules/sops";
+      default = sops;
+    };
+    darwinModules = rec {
+      sops = nixSources + "/sops-nix/modules/nix-darwin";
+      default = sops;
+    };
+  };
+  homeManager = {
+    nixosModules = rec {
+      home-manager = homeManagerFor "nixos";
+      default = home-manager;
+    };
+    darwinModules = rec {
+      home-manager = homeManagerFor "darwin";
+      default = home-manager;
+    };
+  };
+  disko = {
+    nixosModules = rec {
+      disko = import ./disko.nix {inherit lib;};
+      default = disko;
+    };
+  };
+  inputs = {
+    self = flake;
+    nixpkgs = nixpkgsInput;
+    nixpkgs-unstable = nixpkgsInput;
+    nixpkgs-darwin = nixpkgsInput;
+    nixpkgs-lib = nixpkgsInput;
+    nix-darwin.lib.darwinSystem = darwinSystem;
+    nix-darwin-unstable.lib.darwinSystem = darwinSystem;
+    sops-nix = sopsNix;
+    home-manager = homeManager;
+    home-manager-unstable = homeManager;
+    inherit disko;
+    colmena.lib.makeHive = hive: {fleetTestHive = hive;};
+  };
+
+  flake = (import (repo + "/parts/hosts.nix") {inherit inputs;}).flake;
+  hosts = (flake.nixosConfigurations or {}) // (flake.darwinConfigurations or {});
+
+  # JSON-safe, store-free values.
+  show = v: let
+    t = builtins.typeOf v;
+  in
+    if lib.isDerivation v
+    then v.name
+    else if t == "set"
+    then builtins.mapAttrs (_: show) (removeAttrs v ["_module"])
+    else if t == "list"
+    then map show v
+    else if t == "lambda"
+    then "<function>"
+    else if t == "path"
+    then showPath v
+    else v;
+  showPath = p: let
+    s = toString p;
+  in
+    if lib.hasPrefix (repoStr + "/") s
+    then lib.removePrefix (repoStr + "/") s
+    else s;
+
+  has = path: set: lib.hasAttrByPath path set;
+  pick = path: set: lib.optionalAttrs (has path set) (lib.setAttrByPath path (show (lib.getAttrFromPath path set)));
+
+  userView = class: u:
+    {
+      inherit (u) name description home;
+      shell =
+        if lib.isDerivation u.shell
+        then u.shell.pname
+        else u.shell;
+      sshKeys = u.openssh.authorizedKeys.keys;
+      packages = map (p: p.name) u.packages;
+    }
+    // lib.optionalAttrs (class == "nixos") {
+      inherit (u) isNormalUser isSystemUser extraGroups group hashedPasswordFile uid;
+    };
+
+  # The options of a secret (sops-nix for nix-darwin has fewer than for NixOS).
+  secretView = s:
+    lib.getAttrs (builtins.filter (n: s ? ${n}) [
+      "name"
+      "key"
+      "path"
+      "format"
+      "mode"
+      "owner"
+      "group"
+      "uid"
+      "gid"
+      "neededForUsers"
+      "restartUnits"
+      "reloadUnits"
+    ])
+    s
+    // {sopsFile = showPath s.sopsFile;};
+
+  homeView = h:
+    {
+      home = {
+        inherit (h.home) stateVersion username homeDirectory;
+        packages = map (p: p.name) h.home.packages;
+      };
+    }
+    // pick ["programs"] h;
+
+  hostView = name: host: let
+    c = host.config;
+    class = host.class;
+  in {
+    inherit class;
+    config = lib.foldl' lib.recursiveUpdate {} [
+      {
+        networking.hostName = c.networking.hostName;
+        system.stateVersion = c.system.stateVersion;
+        nixpkgs.hostPlatform = c.nixpkgs.hostPlatform.system;
+        environment.systemPackages = map (p: p.name) c.environment.systemPackages;
+        environment.shells = show c.environment.shells;
+        users.users = lib.mapAttrs (_: userView class) c.users.users;
+        time.timeZone = c.time.timeZone;
+      }
+      (lib.optionalAttrs (c ? sops) {
+        sops = {
+          secrets = lib.mapAttrs (_: secretView) c.sops.secrets;
+          defaultSopsFile = lib.mapNullable showPath (c.sops.defaultSopsFile or null);
+          age = {inherit (c.sops.age) keyFile sshKeyPaths;};
+        };
+      })
+      (lib.optionalAttrs (c ? home-manager) {
+        home-manager = {
+          inherit (c.home-manager) useGlobalPkgs useUserPackages;
+          users = lib.mapAttrs (_: homeView) c.home-manager.users;
+        };
+      })
+      (pick ["hostSpec"] c)
+      (pick ["fleet"] c)
+      (pick ["modules"] c)
+      (lib.optionalAttrs (class == "nixos") {
+        networking.firewall = {inherit (c.networking.firewall) enable allowedTCPPorts allowedUDPPorts;};
+        boot = {
+          inherit (c.boot) kernelModules kernelParams;
+          initrd = {inherit (c.boot.initrd) availableKernelModules kernelModules;};
+        };
+        fonts.packages = show c.fonts.packages;
+      })
+      (lib.optionalAttrs (class == "darwin") {
+        system.primaryUser = c.system.primaryUser;
+      })
+    ];
+    paths = builtins.listToAttrs (map (p: {
+      inherit (p) name;
+      value = show (lib.getAttrFromPath p.path c);
+    }) (builtins.filter (p: has p.path c) extraPaths));
+    assertions = map (a: a.message) (builtins.filter (a: !a.assertion) c.assertions);
+    inherit (c) warnings;
+  };
+in
+  builtins.mapAttrs hostView hosts
