@@ -58,16 +58,25 @@
         modules
         ++ platformModules
         ++ [
-          {
+          ({
+            config,
+            options,
+            ...
+          }: {
             config._module.freeformType = freeform;
             config._module.args = {
-              pkgs = lib.mkDefault (fakePkgs defaultSystem);
+              # As NixOS does: the host's packages are for its `nixpkgs.hostPlatform`.
+              pkgs = lib.mkDefault (fakePkgs (
+                if options.nixpkgs.hostPlatform.isDefined
+                then config.nixpkgs.hostPlatform.system
+                else defaultSystem
+              ));
               inherit modules;
               baseModules = platformModules;
               extraModules = [];
               utils = {};
             };
-          }
+          })
         ];
     };
   in

@@ -191,18 +191,15 @@
       symlinkJoin = args: drv args.name {};
       buildEnv = args: drv args.name {};
       mkShell = args: drv (args.name or "nix-shell") {inherit (args) packages;};
+      # `pkgs.formats.<format> {}`: values of any type, a fake file.
       formats = let
         format = _: {
           type = lib.types.anything;
+          lib.types = lib.genAttrs ["atom" "value" "section" "iniAtom"] (_: lib.types.anything);
           generate = name: _value: drv name {};
         };
-      in {
-        json = format;
-        yaml = format;
-        toml = format;
-        ini = format;
-        keyValue = format;
-      };
+      in
+        lib.genAttrs ["json" "yaml" "yaml_1_1" "yaml_1_2" "toml" "ini" "iniWithGlobalSection" "keyValue" "xml" "lua" "elixirConf" "pythonVars" "nixConf" "hocon" "libconfig" "javaProperties" "plist" "gitIni" "systemd" "cdn" "php"] (_: format);
       # `pkgs.fetchurl` and friends: a fake source.
       fetchurl = args: drv (args.name or (baseNameOf (args.url or "source"))) {};
       fetchFromGitHub = args: drv "${args.repo}-src" {};

@@ -90,7 +90,7 @@ fn host_values_override_profile_defaults() {
 fn hand_written_profile_fleet() -> FleetData {
     let extra = Profile::nixos("extra").description("Replaced by hand in the tests.");
     Fleet::<NoSpec>::new("hand")
-        .host(Host::nixos("a", System::X86_64Linux).profile(&extra).options(Web { enable: true, port: 443 }))
+        .host(Host::nixos("a", System::Aarch64Linux).profile(&extra).options(Web { enable: true, port: 443 }))
         .into_data()
 }
 
@@ -252,6 +252,41 @@ fn fixture_values_reach_the_configuration() {
     assert!(names(&air["environment"]["systemPackages"]).contains(&"fish"), "programs.fish.enable installs fish");
     assert!(names(&air["environment"]["systemPackages"]).contains(&"darwin-rebuild"));
     assert_eq!(macs["mini"]["config"]["system"]["stateVersion"], 5);
+}
+
+/// Modules get the `pkgs` of their host's platform, as on NixOS.
+#[test]
+fn pkgs_follow_the_host_platform() {
+    if module_system().is_none() {
+        return;
+    }
+    let hosts =
+        with_profile("{pkgs, ...}: {fleetTest.system = pkgs.stdenv.hostPlatform.system;}\n", &["fleetTest.system"])
+            .unwrap();
+    assert_eq!(hosts["a"]["paths"]["fleetTest.system"], "aarch64-linux");
+    assert_eq!(hosts["a"]["config"]["nixpkgs"]["hostPlatform"], "aarch64-linux");
+}
+
+/// nix-darwin's own normal-priority packages beat a profile's `lib.mkDefault` list there too.
+#[test]
+fn a_mkdefault_list_loses_on_nix_darwin_too() {
+    let Some(nix) = module_system() else { return };
+    let extra = Profile::darwin("extra");
+    let fleet = Fleet::<NoSpec>::new("mac").host(Host::darwin("m", System::Aarch64Darwin).profile(&extra)).into_data();
+    let w = written(&fleet);
+    let file = w.dir.path().join("profiles/extra.nix");
+    assert!(file.is_file(), "the renderer wrote no {}", file.display());
+    let packages = |profile: &str| -> Vec<String> {
+        std::fs::write(&file, profile).unwrap();
+        let hosts = eval_hosts(&nix, w.dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(hosts["m"]["class"], "darwin");
+        names(&hosts["m"]["config"]["environment"]["systemPackages"]).into_iter().map(str::to_owned).collect()
+    };
+    let lost = packages("{lib, pkgs, ...}: {environment.systemPackages = lib.mkDefault [pkgs.git];}\n");
+    assert!(lost.iter().any(|p| p == "darwin-rebuild"), "{lost:?}");
+    assert!(!lost.iter().any(|p| p == "git"), "{lost:?}");
+    let kept = packages("{pkgs, ...}: {environment.systemPackages = [pkgs.git];}\n");
+    assert!(kept.iter().any(|p| p == "darwin-rebuild") && kept.iter().any(|p| p == "git"), "{kept:?}");
 }
 
 #[test]
