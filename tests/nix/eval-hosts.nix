@@ -4,7 +4,8 @@
 #     --arg nixSources /path/to/shared/nix-sources --arg repo /path/to/generated \
 #     [--argstr pathsJson '[{"name": "services.openssh.enable", "path": ["services", "openssh", "enable"]}]']
 #
-# It imports the repository's `parts/hosts.nix` with stub flake inputs whose
+# It calls the `outputs` of the repository's `flake.nix` (with the real flake-parts) with stub
+# flake inputs whose
 # `nixpkgs*.lib.nixosSystem` and `nix-darwin*.lib.darwinSystem` call nixpkgs' real
 # `lib.evalModules` (from `nixSources`/nixpkgs-lib) on the host's modules plus the platform
 # stubs (./nixos.nix or ./darwin.nix: options declared as upstream declares them, with
@@ -149,8 +150,36 @@
     colmena.lib.makeHive = hive: {fleetTestHive = hive;};
   };
 
-  flake = (import (repo + "/parts/hosts.nix") {inherit inputs;}).flake;
-  hosts = (flake.nixosConfigurations or {}) // (flake.darwinConfigurations or {});
+  # The real flake-parts (its `lib.mkFlake` and modules), as the generated flake.nix uses it.
+  flakeParts = let
+    src = nixSources + "/flake-parts";
+    modulesIn = dir:
+      lib.mapAttrs' (file: _: lib.nameValuePair (lib.removeSuffix ".nix" file) (src + "/${dir}/${file}"))
+      (lib.filterAttrs (file: kind: kind == "regular" && lib.hasSuffix ".nix" file) (builtins.readDir (src + "/${dir}")));
+    builtinModules = modulesIn "modules";
+    extraModules = modulesIn "extras";
+  in {
+    outPath = src;
+    lib = import (src + "/lib.nix") {inherit lib builtinModules extraModules;};
+    flakeModules = builtinModules // extraModules;
+  };
+
+  # The generated flake's outputs, computed by its own flake.nix with the stub inputs (so
+  # whatever parts it is split into); without a flake.nix, parts/hosts.nix alone.
+  flakeInputs = inputs // {flake-parts = flakeParts;};
+  outputs =
+    if builtins.pathExists (repo + "/flake.nix")
+    then (import (repo + "/flake.nix")).outputs flakeInputs
+    else (import (repo + "/parts/hosts.nix") {inherit inputs lib;}).flake;
+  flake =
+    outputs
+    // {
+      outPath = repoStr;
+      inputs = flakeInputs;
+      inherit outputs;
+      _type = "flake";
+    };
+  hosts = (outputs.nixosConfigurations or {}) // (outputs.darwinConfigurations or {});
 
   # JSON-safe, store-free values.
   show = v: let
