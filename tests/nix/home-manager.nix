@@ -4,10 +4,12 @@
 # (`osConfig`, `osClass`, `lib`, plus `extraSpecialArgs`), evaluating the user's generated
 # home module. Declared for real: `home.stateVersion` (home-manager's own
 # modules/misc/version.nix, read from the shared tree), `home.packages`, `home.username`,
-# `home.homeDirectory`, `programs.<name>.enable`. STUB: home-manager's other ~500 modules
-# (programs.*, services.*, xdg.*) need a real nixpkgs and are replaced by the freeform type of
-# ./freeform.nix, so `programs.git.settings.user.name` etc. keep their values and priorities
-# but are not type-checked.
+# `home.homeDirectory`. STUB: home-manager's other ~500 modules (programs.*, services.*,
+# xdg.*) need a real nixpkgs: modules/modules.nix imports `pkgs.path + "/nixos/modules/..."`
+# and nixpkgs' portable-services lib, and an enabled program calls nixpkgs builders and reads
+# their results (programs.neovim: `pkgs.wrapNeovimUnstable ...`.luaRcContent). They are
+# replaced by the freeform type of ./freeform.nix, so `programs.git.settings.user.name` etc.
+# keep their values and priorities but are not type-checked.
 {
   lib,
   homeManagerSrc,
