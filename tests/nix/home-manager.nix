@@ -60,7 +60,10 @@
     class = "homeManager";
     specialArgs =
       {
-        inherit lib osClass osConfig;
+        # Upstream's: nixpkgs' lib extended with `lib.hm` (home-manager's own, from the tree).
+        lib = import (homeManagerSrc + "/modules/lib/stdlib-extended.nix") lib;
+        inherit osClass osConfig;
+        modulesPath = toString (homeManagerSrc + "/modules");
       }
       // cfg.extraSpecialArgs;
     modules = [homeCore] ++ cfg.sharedModules;
