@@ -114,14 +114,18 @@ in [
     ];
   })
 
-  # modules/programs/zsh, modules/programs/fish.nix (what enabling a shell does to the
-  # system); zsh is on by default in nix-darwin.
+  # modules/programs/bash, modules/programs/zsh, modules/programs/fish.nix (what enabling a
+  # shell does to the system); bash and zsh are on by default in nix-darwin.
   ({
     config,
     pkgs,
     ...
   }: {
     options.programs = {
+      bash.enable = mkOption {
+        type = types.bool;
+        default = true;
+      };
       zsh.enable = mkOption {
         type = types.bool;
         default = true;
@@ -238,14 +242,23 @@ in [
         default = [];
       };
     };
-    # modules/users/default.nix: a user's login shell must be enabled as a program.
+    # modules/users/default.nix: root's home, and a user's login shell must be enabled as a
+    # program.
     config.assertions =
-      lib.mapAttrsToList (name: user: {
-        assertion =
-          !(user.shell != null && types.shellPackage.check user.shell && !user.ignoreShellProgramCheck)
-          || (config.programs.${user.shell.pname}.enable or true);
-        message = "users.users.${name}.shell is set to ${user.shell.pname or "?"}, but programs.${user.shell.pname or "?"}.enable is not true.";
-      })
-      config.users.users;
+      [
+        {
+          assertion = config.users.users ? root -> (config.users.users.root.home == null || config.users.users.root.home == "/var/root");
+          message = "`users.users.root.home` must be set to either `null` or `/var/root`.";
+        }
+      ]
+      ++ lib.flatten (lib.mapAttrsToList (name: user:
+        map (shell: {
+          assertion = let
+            s = user.shell.pname or null;
+          in
+            !user.ignoreShellProgramCheck -> (s == shell || (shell == "bash" && s == "bash-interactive")) -> (config.programs.${shell}.enable == true);
+          message = "users.users.${name}.shell is set to ${shell}, but programs.${shell}.enable is not true.";
+        }) ["bash" "fish" "zsh"])
+      config.users.users);
   })
 ]

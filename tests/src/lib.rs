@@ -1139,6 +1139,17 @@ pub fn eval_hosts(nix: &Path, dir: &Path) -> Result<serde_json::Value, String> {
 /// split by [`option_path`]) that the host defines to its value (derivations become their
 /// names, paths strings relative to the repository). `Err` holds the module system's message.
 pub fn eval_hosts_with(nix: &Path, dir: &Path, paths: &[&str]) -> Result<serde_json::Value, String> {
+    eval_hosts_with_packages(nix, dir, paths, &[])
+}
+
+/// [`eval_hosts_with`], with more package names in the fake `pkgs` (`tests/nix/pkgs.nix`
+/// lists the usual ones): for modules that name a package it lacks (`pkgs.<name>`).
+pub fn eval_hosts_with_packages(
+    nix: &Path,
+    dir: &Path,
+    paths: &[&str],
+    packages: &[&str],
+) -> Result<serde_json::Value, String> {
     let sources = nix_sources_dir();
     if !sources.is_dir() {
         return Err(format!("the upstream Nix sources are missing: {}", sources.display()));
@@ -1157,6 +1168,7 @@ pub fn eval_hosts_with(nix: &Path, dir: &Path, paths: &[&str]) -> Result<serde_j
         .arg("repo")
         .arg(&dir)
         .args(["--argstr", "pathsJson", &serde_json::Value::Array(requested).to_string()])
+        .args(["--argstr", "packagesJson", &serde_json::json!(packages).to_string()])
         .current_dir(&dir)
         .output()
         .map_err(|e| format!("cannot run {nix:?}: {e}"))?;

@@ -136,6 +136,36 @@ fn the_module_system_rejects_wrong_types_and_conflicts() {
     assert!(err.contains("networking.firewall.allowedTCPPorts"), "{err}");
     let err = with_profile("{users.users.x = {isNormalUser = true; extraGroups = \"wheel\";};}\n", &[]).unwrap_err();
     assert!(err.contains("users.users.x.extraGroups' is not of type `list of string'"), "{err}");
+
+    // NixOS' own assertions are reported: a login shell whose program is not enabled.
+    let hosts =
+        with_profile("{pkgs, ...}: {users.users.x = {isNormalUser = true; shell = pkgs.fish;};}\n", &[]).unwrap();
+    assert_eq!(
+        hosts["a"]["assertions"],
+        json!(["users.users.x.shell is set to fish, but programs.fish.enable is not true."])
+    );
+    let hosts = with_profile(
+        "{pkgs, ...}: {users.users.x = {isNormalUser = true; shell = pkgs.fish;}; programs.fish.enable = true;}\n",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(hosts["a"]["assertions"], json!([]));
+}
+
+/// A package the fake `pkgs` lacks is an error naming it, unless the caller adds it.
+#[test]
+fn extra_packages_for_the_fake_pkgs() {
+    let Some(nix) = module_system() else { return };
+    let w = written(&hand_written_profile_fleet());
+    std::fs::write(
+        w.dir.path().join("profiles/extra.nix"),
+        "{pkgs, ...}: {environment.systemPackages = [pkgs.cowsay];}\n",
+    )
+    .unwrap();
+    let err = eval_hosts(&nix, w.dir.path()).unwrap_err();
+    assert!(err.contains("attribute 'cowsay' missing"), "{err}");
+    let hosts = fleet_tests::eval_hosts_with_packages(&nix, w.dir.path(), &[], &["cowsay"]).unwrap();
+    assert!(names(&hosts["a"]["config"]["environment"]["systemPackages"]).contains(&"cowsay"));
 }
 
 /// The priority fight is real: a profile's `lib.mkDefault` list of packages loses to the
