@@ -221,6 +221,15 @@ fn hosts_evaluate_with_the_real_module_system() {
     assert_eq!(secrets["builder-ssh-key"]["sopsFile"], "secrets/build-clients.yaml");
     assert_eq!(config("macbook")["sops"]["age"]["keyFile"], "/var/lib/sops-nix/key.txt");
 
+    let disk = &config("laptop")["disko"]["devices"]["disk"]["main"];
+    assert_eq!(disk["device"], "/dev/disk/by-id/nvme-laptop-ssd");
+    assert_eq!(disk["content"]["partitions"]["ESP"]["content"]["mountpoint"], "/boot");
+    assert_eq!(
+        disk["content"]["partitions"]["ESP"]["device"], "/dev/disk/by-partlabel/disk-main-ESP",
+        "disko's default"
+    );
+    assert_eq!(config("server")["disko"]["devices"]["zpool"]["zroot"]["datasets"]["home"]["mountpoint"], "/home");
+
     let home = &config("desktop")["home-manager"]["users"]["notroot"];
     assert_eq!(home["home"]["stateVersion"], "26.05");
     assert_eq!(home["home"]["homeDirectory"], "/home/notroot");

@@ -1,7 +1,9 @@
-# STUB of disko's NixOS module (disko/module.nix): the real one builds its option types and
-# scripts with a real nixpkgs (and NixOS' modulesPath) as soon as the configuration is read, so
-# only `disko.devices` is declared, as a freeform attribute set of the disk layout (its
-# values are kept, not type-checked), with its top-level kinds as upstream names them.
+# disko's NixOS module INSIDE a host: only `disko.devices`, a freeform attribute set of the
+# disk layout (values and priorities kept, not type-checked here), with its top-level kinds as
+# upstream names them. The real disko/module.nix recurses infinitely beside the top-level
+# freeform type (its `diskoLib` argument is made from `config`), so ./eval-hosts.nix evaluates
+# the merged layout again with the REAL disko module on its own (`realDisko`), which
+# type-checks it and fills in disko's defaults.
 {lib}: {
   options.disko = {
     devices = lib.mkOption {

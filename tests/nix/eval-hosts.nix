@@ -206,6 +206,61 @@
   has = path: set: lib.hasAttrByPath path set;
   pick = path: set: lib.optionalAttrs (has path set) (lib.setAttrByPath path (show (lib.getAttrFromPath path set)));
 
+  # disko: the host's disk layout (merged, with its priorities, by the freeform stub of
+  # ./disko.nix) evaluated again by the REAL disko module, on its own: a wrong layout fails with
+  # disko's own type errors, and the result holds disko's defaults (partition labels, devices).
+  # Inside a host the real module recurses infinitely beside the top-level freeform type. The
+  # options declared here are the ones disko's own definitions need.
+  realDisko = devices: let
+    evaluated = lib.evalModules {
+      class = "nixos";
+      specialArgs.modulesPath = "/fleet-test/no-upstream-modules/nixos";
+      modules = [
+        (nixSources + "/disko/module.nix")
+        {
+          disko.devices = devices;
+          _module.args.pkgs = fakePkgs "x86_64-linux";
+        }
+        {
+          options = let
+            raw = lib.mkOption {
+              type = lib.types.raw;
+              default = {};
+            };
+          in {
+            assertions = lib.mkOption {
+              type = lib.types.listOf lib.types.unspecified;
+              default = [];
+            };
+            warnings = lib.mkOption {
+              type = lib.types.listOf lib.types.str;
+              default = [];
+            };
+            system.build = lib.mkOption {
+              type = lib.types.lazyAttrsOf lib.types.raw;
+              default = {};
+            };
+            fileSystems = raw;
+            boot = raw;
+            swapDevices = raw;
+            networking.hostName = lib.mkOption {
+              type = lib.types.str;
+              default = "disko";
+            };
+          };
+        }
+      ];
+    };
+  in
+    showPublic evaluated.config.disko.devices;
+  # `show`, leaving out disko's internal attributes (`_create`, `_meta`, ...: scripts).
+  showPublic = v:
+    if builtins.isAttrs v && !(lib.isDerivation v)
+    then lib.mapAttrs (_: showPublic) (lib.filterAttrs (n: _: !(lib.hasPrefix "_" n)) v)
+    else if builtins.isList v
+    then map showPublic v
+    else show v;
+
   userView = class: u:
     {
       inherit (u) name description home;
@@ -276,6 +331,7 @@
           users = lib.mapAttrs (_: homeView) c.home-manager.users;
         };
       })
+      (lib.optionalAttrs (c ? disko) {disko.devices = realDisko c.disko.devices;})
       (pick ["hostSpec"] c)
       (pick ["fleet"] c)
       (pick ["modules"] c)

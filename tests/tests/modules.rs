@@ -319,6 +319,45 @@ fn a_mkdefault_list_loses_on_nix_darwin_too() {
     assert!(kept.iter().any(|p| p == "darwin-rebuild") && kept.iter().any(|p| p == "git"), "{kept:?}");
 }
 
+/// Disk layouts are evaluated by the real disko module: its defaults appear (partition labels
+/// and devices), and a layout disko does not know fails with disko's own message.
+#[test]
+fn disk_layouts_evaluate_with_the_real_disko() {
+    let Some(nix) = module_system() else { return };
+    let fleet = Fleet::<NoSpec>::new("disks")
+        .host(Host::nixos("ext", System::X86_64Linux).disko(Disko::gpt_ext4("/dev/disk/by-id/ext-disk")))
+        .host(Host::nixos("zfs", System::X86_64Linux).disko(Disko::zfs("/dev/disk/by-id/zfs-disk", "8425e349")))
+        .into_data();
+    let w = written(&fleet);
+    let hosts = eval_hosts(&nix, w.dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let ext = &hosts["ext"]["config"]["disko"]["devices"]["disk"];
+    let disk = ext.as_object().unwrap().values().next().unwrap();
+    assert_eq!(disk["device"], "/dev/disk/by-id/ext-disk");
+    let partitions = disk["content"]["partitions"].as_object().unwrap();
+    let mountpoints: Vec<&str> = partitions.values().filter_map(|p| p["content"]["mountpoint"].as_str()).collect();
+    assert!(mountpoints.contains(&"/") && mountpoints.contains(&"/boot"), "{mountpoints:?}");
+    for (name, p) in partitions {
+        assert!(
+            p["device"].as_str().unwrap().starts_with("/dev/disk/by-partlabel/"),
+            "disko's default for {name}: {p}"
+        );
+    }
+    let pools = hosts["zfs"]["config"]["disko"]["devices"]["zpool"].as_object().unwrap();
+    let datasets = &pools.values().next().unwrap()["datasets"];
+    assert_eq!(datasets["nix"]["mountpoint"], "/nix", "{datasets}");
+
+    let file = w.dir.path().join("hosts/ext/disko.nix");
+    assert!(file.is_file(), "the renderer wrote no {}", file.display());
+    std::fs::write(
+        &file,
+        "{disko.devices.disk.main = {type = \"disk\"; device = \"/dev/sda\"; content.type = \"gpt-typo\";};}\n",
+    )
+    .unwrap();
+    let err = eval_hosts(&nix, w.dir.path()).unwrap_err();
+    // disko's own failure: its content types are looked up by name in disko/lib.
+    assert!(err.contains("attribute 'gpt-typo' missing") && err.contains("disko/lib"), "{err}");
+}
+
 #[test]
 fn option_paths_split_on_unquoted_dots() {
     assert_eq!(option_path("a.b.c"), ["a", "b", "c"]);
