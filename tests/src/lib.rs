@@ -1135,7 +1135,8 @@ pub fn eval_hosts(nix: &Path, dir: &Path) -> Result<serde_json::Value, String> {
 /// username,homeDirectory,packages},programs}`, and whatever is defined of `hostSpec`, `fleet`
 /// and `modules`; on NixOS also `networking.firewall.{enable,allowedTCPPorts,allowedUDPPorts}`,
 /// `boot.{kernelModules,kernelParams,initrd.{availableKernelModules,kernelModules}}`,
-/// `fonts.packages`; on nix-darwin `system.primaryUser`. `paths` maps each of `paths` (dotted,
+/// `fonts.packages`, and for a host with a disk layout `disko.devices` as the real disko
+/// module evaluates it (with its defaults); on nix-darwin `system.primaryUser`. `paths` maps each of `paths` (dotted,
 /// split by [`option_path`]) that the host defines to its value (derivations become their
 /// names, paths strings relative to the repository). `Err` holds the module system's message.
 pub fn eval_hosts_with(nix: &Path, dir: &Path, paths: &[&str]) -> Result<serde_json::Value, String> {
