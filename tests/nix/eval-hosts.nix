@@ -10,9 +10,10 @@
 # `lib.evalModules` (from `nixSources`/nixpkgs-lib) on the host's modules plus the platform
 # stubs (./nixos.nix or ./darwin.nix: options declared as upstream declares them, with
 # upstream's own normal-priority definitions; everything else freeform, ./freeform.nix), a fake
-# `pkgs` (./pkgs.nix), the REAL sops-nix modules, and home-manager's module with the home
-# modules stubbed (./home-manager.nix). Nothing depends on how the generated files are laid
-# out: only the evaluated `config` is read.
+# `pkgs` (./pkgs.nix), the REAL sops-nix modules, home-manager's module with the REAL option
+# declarations of its home modules (./home-manager.nix), and the REAL disko module for disk
+# layouts. Nothing depends on how the generated files are laid out: only the evaluated
+# `config` is read.
 #
 # The result is `{ <host> = { class; config = { selected values }; paths = { <name> = value };
 # assertions = [ failed messages ]; warnings = [ ... ]; }; }`; paths and derivations are
@@ -294,14 +295,15 @@
     s
     // {sopsFile = showPath s.sopsFile;};
 
+  # A home: its state version, user and directory, and every option its modules defined (as
+  # the real home-manager options made them).
   homeView = h:
-    {
+    lib.recursiveUpdate (show h.fleetTestDefined) {
       home = {
         inherit (h.home) stateVersion username homeDirectory;
         packages = map (p: p.name) h.home.packages;
       };
-    }
-    // pick ["programs"] h;
+    };
 
   hostView = name: host: let
     c = host.config;

@@ -1,15 +1,17 @@
-# home-manager's NixOS / nix-darwin module (home-manager/nixos/common.nix), with the home
-# modules reduced to what works without nixpkgs: each `home-manager.users.<name>` is a
-# `submoduleWith` (class "homeManager", as upstream) whose special arguments are upstream's
-# (`osConfig`, `osClass`, `lib`, plus `extraSpecialArgs`), evaluating the user's generated
-# home module. Declared for real: `home.stateVersion` (home-manager's own
-# modules/misc/version.nix, read from the shared tree), `home.packages`, `home.username`,
-# `home.homeDirectory`. STUB: home-manager's other ~500 modules (programs.*, services.*,
-# xdg.*) need a real nixpkgs: modules/modules.nix imports `pkgs.path + "/nixos/modules/..."`
-# and nixpkgs' portable-services lib, and an enabled program calls nixpkgs builders and reads
-# their results (programs.neovim: `pkgs.wrapNeovimUnstable ...`.luaRcContent). They are
-# replaced by the freeform type of ./freeform.nix, so `programs.git.settings.user.name` etc.
-# keep their values and priorities but are not type-checked.
+# home-manager's NixOS / nix-darwin module (home-manager/nixos/common.nix): each
+# `home-manager.users.<name>` is a `submoduleWith` (class "homeManager", upstream's special
+# arguments: `lib` with `lib.hm`, `osConfig`, `osClass`, `modulesPath`, plus
+# `extraSpecialArgs`) that evaluates the user's generated home module against the option
+# declarations of ALL of home-manager's own modules (modules/modules.nix, from the shared
+# tree): real types, real defaults, and an unknown option is an error, as in home-manager.
+#
+# STUB: only the `options` (and `imports`) of home-manager's modules are kept, not their
+# `config`: what a program module does when enabled needs a real nixpkgs (it calls nixpkgs
+# builders and reads their results, e.g. programs.neovim's `pkgs.wrapNeovimUnstable`), so
+# renamed options are not forwarded and modules add nothing to `home.packages`. The files
+# home-manager imports from nixpkgs (`pkgs.path + "/nixos/modules/misc/..."`) are the stubs in
+# ./nixpkgs-path, and `pkgs` is the fake one (./pkgs.nix); home-manager's own `nixpkgs.*`
+# module is replaced by its `nixpkgs-disabled` variant (the homes use the system's pkgs).
 {
   lib,
   homeManagerSrc,
@@ -21,32 +23,58 @@
 }: let
   inherit (lib) mkOption types;
   cfg = config.home-manager;
-  freeform = import ./freeform.nix lib;
   osConfig = config;
+  hmLib = import (homeManagerSrc + "/modules/lib/stdlib-extended.nix") lib;
+  hmPkgs = pkgs // {path = ./nixpkgs-path;};
+
+  # A module reduced to its option declarations and imports (see above).
+  optionsOnly = m: let
+    isFile = builtins.isPath m || builtins.isString m;
+    f =
+      if isFile
+      then import m
+      else m;
+    wrap = body:
+      {
+        options = body.options or {};
+        imports = map optionsOnly (body.imports or []);
+      }
+      // lib.optionalAttrs isFile {
+        key = toString m;
+        _file = toString m;
+      };
+  in
+    if builtins.isFunction f
+    then lib.setFunctionArgs (args: wrap (f args)) (lib.functionArgs f)
+    else if builtins.isAttrs f
+    then wrap f
+    else f;
+
+  # Left out: modules/services-modular, whose options are built by nixpkgs' portable-services
+  # lib (`pkgs.path + "/lib/services/lib.nix"`), which the shared trees lack.
+  hmModules =
+    map (m:
+      if builtins.isPath m
+      then optionsOnly m
+      else m)
+    (builtins.filter (m: !(builtins.isPath m && baseNameOf m == "services-modular"))
+      (import (homeManagerSrc + "/modules/modules.nix") {
+        pkgs = hmPkgs;
+        lib = hmLib;
+        useNixpkgsModule = false;
+      }));
 
   homeCore = {
     name,
-    config,
+    options,
     ...
   }: {
-    imports = [(homeManagerSrc + "/modules/misc/version.nix")];
-    config._module.freeformType = freeform;
-    config._module.args.pkgs = lib.mkDefault pkgs;
-    # modules/home-environment.nix
-    options.home = {
-      username = mkOption {type = types.str;};
-      homeDirectory = mkOption {
-        type = types.path;
-        apply = toString;
-      };
-      packages = mkOption {
-        type = types.listOf types.package;
-        default = [];
-      };
-      sessionVariables = mkOption {
-        default = {};
-        type = with types; lazyAttrsOf (oneOf [str path int float]);
-      };
+    # The real option tree, for `definedPaths` below.
+    options.fleetTestOptions = mkOption {
+      type = types.raw;
+      internal = true;
+      readOnly = true;
+      default = options;
     };
     # nixos/common.nix: the user's name and home come from the system's user.
     config.home = {
@@ -55,19 +83,88 @@
     };
   };
 
-  hmModule = types.submoduleWith {
+  specialArgs =
+    {
+      lib = hmLib;
+      inherit osClass osConfig;
+      modulesPath = toString (homeManagerSrc + "/modules");
+    }
+    # nixos/default.nix and nix-darwin/default.nix add the system's config under its own name.
+    // (
+      if osClass == "darwin"
+      then {darwinConfig = osConfig;}
+      else {nixosConfig = osConfig;}
+    )
+    // cfg.extraSpecialArgs;
+
+  # The same home modules with every option freeform (./freeform.nix) and nothing declared:
+  # its config holds exactly what the home's own modules define, which tells which options of
+  # the real evaluation to report (reading every option would force the defaults of ~500
+  # modules, which need a real nixpkgs). Only its attribute-set structure is read.
+  definitionsOnly = types.submoduleWith {
+    class = "homeManager";
+    inherit specialArgs;
+    modules =
+      [
+        {
+          config._module.freeformType = import ./freeform.nix lib;
+          config._module.args.pkgs = pkgs;
+        }
+      ]
+      ++ cfg.sharedModules;
+  };
+
+  # The option paths of `options` (the real tree) that `defined` (the definitions-only config)
+  # defines; inside a submodule (or an attribute set of submodules) the options it defines
+  # there, so that no default of its other options is read.
+  definedPaths = options: defined: prefix:
+    lib.concatMap (name: let
+      opt = options.${name} or null;
+    in
+      if name == "_module" || opt == null
+      then [] # an option that does not exist fails the real evaluation
+      else if lib.isOption opt
+      then definedIn opt.type defined.${name} (prefix ++ [name])
+      else if builtins.isAttrs defined.${name}
+      then definedPaths opt defined.${name} (prefix ++ [name])
+      else [])
+    (builtins.attrNames defined);
+  definedIn = type: defined: path:
+    if type.name == "submodule" && builtins.isAttrs defined
+    then definedPaths (type.getSubOptions path) defined path
+    else if
+      builtins.elem type.name ["attrsOf" "lazyAttrsOf"]
+      && (type.nestedTypes.elemType.name or null) == "submodule"
+      && builtins.isAttrs defined
+    then lib.concatMap (name: definedIn type.nestedTypes.elemType defined.${name} (path ++ [name])) (builtins.attrNames defined)
+    else [path];
+
+  realHome = types.submoduleWith {
     description = "Home Manager module";
     class = "homeManager";
-    specialArgs =
-      {
-        # Upstream's: nixpkgs' lib extended with `lib.hm` (home-manager's own, from the tree).
-        lib = import (homeManagerSrc + "/modules/lib/stdlib-extended.nix") lib;
-        inherit osClass osConfig;
-        modulesPath = toString (homeManagerSrc + "/modules");
-      }
-      // cfg.extraSpecialArgs;
-    modules = [homeCore] ++ cfg.sharedModules;
+    inherit specialArgs;
+    modules = hmModules ++ [homeCore] ++ cfg.sharedModules;
   };
+
+  # A home: the real evaluation, plus `fleetTestDefined`, the values (from the real evaluation)
+  # of every option the home's modules define. (`substSubModules` too: the module system
+  # rebuilds a declared submodule type through it.)
+  withDefined = real:
+    real
+    // {
+      merge = loc: defs: let
+        home = real.merge loc defs;
+        defined = definitionsOnly.merge loc defs;
+        paths = definedPaths home.fleetTestOptions defined [];
+      in
+        removeAttrs home ["fleetTestOptions"]
+        // {
+          fleetTestDefined = lib.foldl' lib.recursiveUpdate {} (map (path: lib.setAttrByPath path (lib.getAttrFromPath path home)) paths);
+        };
+      substSubModules = m: withDefined (real.substSubModules m);
+    };
+  hmModule = withDefined realHome;
+
 in {
   options.home-manager = {
     useUserPackages = mkOption {
@@ -89,6 +186,10 @@ in {
     sharedModules = mkOption {
       type = with types; listOf raw;
       default = [];
+    };
+    minimal = mkOption {
+      type = types.bool;
+      default = false;
     };
     verbose = mkOption {
       type = types.bool;

@@ -222,6 +222,11 @@ in [
         type = types.bool;
         default = false;
       };
+      # nixos/modules/config/fonts/fontconfig.nix (home-manager reads it)
+      fontconfig.enable = mkOption {
+        type = types.bool;
+        default = true;
+      };
     };
   }
 

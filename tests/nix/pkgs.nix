@@ -194,7 +194,9 @@
       # `pkgs.formats.<format> {}`: values of any type, a fake file.
       formats = let
         format = _: {
-          type = lib.types.anything;
+          # nixpkgs' format types are attribute sets of their values (modules read
+          # `.nestedTypes.elemType`); here any value.
+          type = lib.types.attrsOf lib.types.anything;
           lib.types = lib.genAttrs ["atom" "value" "section" "iniAtom"] (_: lib.types.anything);
           generate = name: _value: drv name {};
         };

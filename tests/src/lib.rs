@@ -1120,7 +1120,8 @@ pub fn eval_hosts(nix: &Path, dir: &Path) -> Result<serde_json::Value, String> {
 /// module system: one `nix-instantiate --eval --strict --json` of `tests/nix/eval-hosts.nix`,
 /// which imports the repository's `parts/hosts.nix` with flake inputs whose `nixosSystem` /
 /// `darwinSystem` call `lib.evalModules` with stub NixOS / nix-darwin options (declared as
-/// upstream does), the real sops-nix modules, a stubbed home-manager and a fake `pkgs`.
+/// upstream does), the real sops-nix modules, home-manager's real option declarations, the real
+/// disko module for disk layouts, and a fake `pkgs` (see `tests/nix/README.md`).
 ///
 /// Returns `{ <host>: { "class": "nixos"|"darwin", "config": {...}, "paths": {...},
 /// "assertions": [failed messages], "warnings": [...] } }`. `config` holds
@@ -1131,8 +1132,9 @@ pub fn eval_hosts(nix: &Path, dir: &Path) -> Result<serde_json::Value, String> {
 /// uid), `sops.secrets.<name>` (name, key, path, format, mode, owner, group, neededForUsers,
 /// restartUnits, reloadUnits (NixOS), uid/gid, sopsFile relative to the repository),
 /// `sops.defaultSopsFile`, `sops.age.{keyFile,sshKeyPaths}`,
-/// `home-manager.{useGlobalPkgs,useUserPackages}`, `home-manager.users.<name>.{home.{stateVersion,
-/// username,homeDirectory,packages},programs}`, and whatever is defined of `hostSpec`, `fleet`
+/// `home-manager.{useGlobalPkgs,useUserPackages}`, `home-manager.users.<name>` (every option the
+/// home's modules define, plus `home.{stateVersion,username,homeDirectory,packages}`), and
+/// whatever is defined of `hostSpec`, `fleet`
 /// and `modules`; on NixOS also `networking.firewall.{enable,allowedTCPPorts,allowedUDPPorts}`,
 /// `boot.{kernelModules,kernelParams,initrd.{availableKernelModules,kernelModules}}`,
 /// `fonts.packages`, and for a host with a disk layout `disko.devices` as the real disko

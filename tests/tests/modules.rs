@@ -358,6 +358,38 @@ fn disk_layouts_evaluate_with_the_real_disko() {
     assert!(err.contains("attribute 'gpt-typo' missing") && err.contains("disko/lib"), "{err}");
 }
 
+fn home_fleet(path: &str, value: impl Into<fleet_dsl::NixValue>) -> FleetData {
+    let user = User::new("u").home(Home::new().set("programs.direnv.enable", true).set(path, value));
+    let profile = Profile::nixos("people").user(&user);
+    Fleet::<NoSpec>::new("homes").host(Host::nixos("h", System::X86_64Linux).profile(&profile)).into_data()
+}
+
+/// Homes are evaluated against the option declarations of all of home-manager's modules: the
+/// values a home defines are reported, and an option home-manager does not have, or a wrongly
+/// typed value, fails with home-manager's own message.
+#[test]
+fn homes_evaluate_against_home_managers_options() {
+    let Some(nix) = module_system() else { return };
+    let eval = |fleet: FleetData| {
+        let w = written(&fleet);
+        eval_hosts(&nix, w.dir.path())
+    };
+    let hosts = eval(home_fleet("programs.git.settings.user.name", "U")).unwrap_or_else(|e| panic!("{e}"));
+    let home = &hosts["h"]["config"]["home-manager"]["users"]["u"];
+    assert_eq!(home["programs"]["direnv"]["enable"], true, "{home}");
+    assert_eq!(home["programs"]["git"]["settings"]["user"]["name"], "U");
+    assert_eq!(home["home"]["homeDirectory"], "/home/u", "from the system's user");
+    assert!(home["home"]["stateVersion"].is_string());
+
+    let err = eval(home_fleet("programs.gti.enable", true)).unwrap_err();
+    assert!(err.contains("The option `home-manager.users.u.programs.gti' does not exist"), "{err}");
+    let err = eval(home_fleet("programs.git.enable", "yes")).unwrap_err();
+    assert!(
+        err.contains("A definition for option `home-manager.users.u.programs.git.enable' is not of type `boolean'"),
+        "{err}"
+    );
+}
+
 #[test]
 fn option_paths_split_on_unquoted_dots() {
     assert_eq!(option_path("a.b.c"), ["a", "b", "c"]);
