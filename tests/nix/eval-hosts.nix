@@ -8,8 +8,9 @@
 # flake inputs whose
 # `nixpkgs*.lib.nixosSystem` and `nix-darwin*.lib.darwinSystem` call nixpkgs' real
 # `lib.evalModules` (from `nixSources`/nixpkgs-lib) on the host's modules plus the platform
-# stubs (./nixos.nix or ./darwin.nix: options declared as upstream declares them, with
-# upstream's own normal-priority definitions; everything else freeform, ./freeform.nix), a fake
+# modules (./nixos.nix: NixOS options declared as nixpkgs declares them, everything else
+# freeform, ./freeform.nix; ./darwin.nix: the real declarations of all of nix-darwin's
+# modules; both with upstream's own normal-priority definitions), a fake
 # `pkgs` (./pkgs.nix), the REAL sops-nix modules, home-manager's module with the REAL option
 # declarations of its home modules (./home-manager.nix), and the REAL disko module for disk
 # layouts. Nothing depends on how the generated files are laid out: only the evaluated
@@ -47,6 +48,9 @@
     class,
     platformModules,
     defaultSystem,
+    # Whether undeclared options are freeform (NixOS, whose declarations are not in the
+    # sources) or an error (nix-darwin, whose declarations all are).
+    freeformOptions,
   }: args: let
     modules = args.modules or [];
     specialArgs =
@@ -65,7 +69,7 @@
             options,
             ...
           }: {
-            config._module.freeformType = freeform;
+            config._module.freeformType = lib.mkIf freeformOptions freeform;
             config._module.args = {
               # As NixOS does: the host's packages are for its `nixpkgs.hostPlatform`.
               pkgs = lib.mkDefault (fakePkgs (
@@ -98,12 +102,17 @@
   nixosSystem = evalSystem {
     class = "nixos";
     defaultSystem = "x86_64-linux";
+    freeformOptions = true;
     platformModules = import ./nixos.nix {inherit lib;};
   };
   darwinSystem = evalSystem {
     class = "darwin";
     defaultSystem = "aarch64-darwin";
-    platformModules = import ./darwin.nix {inherit lib;};
+    freeformOptions = false;
+    platformModules = import ./darwin.nix {
+      inherit lib;
+      nixDarwinSrc = nixSources + "/nix-darwin";
+    };
   };
 
   nixpkgsInput = {

@@ -27,28 +27,7 @@
   hmLib = import (homeManagerSrc + "/modules/lib/stdlib-extended.nix") lib;
   hmPkgs = pkgs // {path = ./nixpkgs-path;};
 
-  # A module reduced to its option declarations and imports (see above).
-  optionsOnly = m: let
-    isFile = builtins.isPath m || builtins.isString m;
-    f =
-      if isFile
-      then import m
-      else m;
-    wrap = body:
-      {
-        options = body.options or {};
-        imports = map optionsOnly (body.imports or []);
-      }
-      // lib.optionalAttrs isFile {
-        key = toString m;
-        _file = toString m;
-      };
-  in
-    if builtins.isFunction f
-    then lib.setFunctionArgs (args: wrap (f args)) (lib.functionArgs f)
-    else if builtins.isAttrs f
-    then wrap f
-    else f;
+  optionsOnly = import ./options-only.nix lib;
 
   # Left out: modules/services-modular, whose options are built by nixpkgs' portable-services
   # lib (`pkgs.path + "/lib/services/lib.nix"`), which the shared trees lack.

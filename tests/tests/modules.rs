@@ -390,6 +390,28 @@ fn homes_evaluate_against_home_managers_options() {
     );
 }
 
+/// nix-darwin hosts are evaluated against the declarations of all of nix-darwin's modules: an
+/// option nix-darwin does not have, or a wrongly typed value, fails as on a real Mac.
+#[test]
+fn macs_evaluate_against_nix_darwins_options() {
+    let Some(nix) = module_system() else { return };
+    let mac = |path: &str, value: fleet_dsl::NixValue| {
+        let fleet =
+            Fleet::<NoSpec>::new("mac").host(Host::darwin("m", System::Aarch64Darwin).set(path, value)).into_data();
+        let w = written(&fleet);
+        eval_hosts_with(&nix, w.dir.path(), &[path])
+    };
+    let hosts = mac("system.defaults.dock.autohide", true.into()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(hosts["m"]["paths"]["system.defaults.dock.autohide"], true);
+    let err = mac("system.defaults.dock.autohidee", true.into()).unwrap_err();
+    assert!(err.contains("The option `system.defaults.dock.autohidee' does not exist"), "{err}");
+    let err = mac("system.defaults.dock.autohide", "yes".into()).unwrap_err();
+    assert!(
+        err.contains("A definition for option `system.defaults.dock.autohide' is not of type `null or boolean'"),
+        "{err}"
+    );
+}
+
 #[test]
 fn option_paths_split_on_unquoted_dots() {
     assert_eq!(option_path("a.b.c"), ["a", "b", "c"]);
