@@ -94,10 +94,11 @@
       _module = result._module // {inherit specialArgs;};
     };
 
-  homeManagerFor = osClass: import ./home-manager.nix {
-    inherit lib osClass;
-    homeManagerSrc = nixSources + "/home-manager";
-  };
+  homeManagerFor = osClass:
+    import ./home-manager.nix {
+      inherit lib osClass;
+      homeManagerSrc = nixSources + "/home-manager";
+    };
 
   nixosSystem = evalSystem {
     class = "nixos";

@@ -143,7 +143,6 @@
       substSubModules = m: withDefined (real.substSubModules m);
     };
   hmModule = withDefined realHome;
-
 in {
   options.home-manager = {
     useUserPackages = mkOption {

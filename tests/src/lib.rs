@@ -1119,9 +1119,10 @@ pub fn eval_hosts(nix: &Path, dir: &Path) -> Result<serde_json::Value, String> {
 /// Evaluates every host of a generated repository written to `dir` with the real nixpkgs
 /// module system: one `nix-instantiate --eval --strict --json` of `tests/nix/eval-hosts.nix`,
 /// which imports the repository's `parts/hosts.nix` with flake inputs whose `nixosSystem` /
-/// `darwinSystem` call `lib.evalModules` with stub NixOS / nix-darwin options (declared as
-/// upstream does), the real sops-nix modules, home-manager's real option declarations, the real
-/// disko module for disk layouts, and a fake `pkgs` (see `tests/nix/README.md`).
+/// `darwinSystem` call `lib.evalModules` with NixOS options declared as nixpkgs declares them
+/// (the rest freeform), the real declarations of all of nix-darwin's modules, the real sops-nix
+/// modules, home-manager's real option declarations, the real disko module for disk layouts,
+/// and a fake `pkgs` (see `tests/nix/README.md`).
 ///
 /// Returns `{ <host>: { "class": "nixos"|"darwin", "config": {...}, "paths": {...},
 /// "assertions": [failed messages], "warnings": [...] } }`. `config` holds

@@ -412,6 +412,26 @@ fn macs_evaluate_against_nix_darwins_options() {
     );
 }
 
+/// The harness's own Nix files are formatted as the generated ones are (alejandra).
+#[test]
+fn the_harness_is_alejandra_formatted() {
+    let files: Vec<_> = fleet_tests::files_under(&fleet_tests::harness_dir())
+        .into_iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "nix"))
+        .collect();
+    assert!(files.len() >= 8, "{files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        match alejandra::format::in_memory(file.display().to_string(), text) {
+            (alejandra::format::Status::Changed(false), _) => {}
+            (alejandra::format::Status::Changed(true), after) => {
+                panic!("{} is changed by alejandra:\n{after}", file.display())
+            }
+            (alejandra::format::Status::Error(e), _) => panic!("{}: {e}", file.display()),
+        }
+    }
+}
+
 #[test]
 fn option_paths_split_on_unquoted_dots() {
     assert_eq!(option_path("a.b.c"), ["a", "b", "c"]);
