@@ -1067,9 +1067,14 @@ pub fn nix_sources_dir() -> PathBuf {
 /// When they are missing: under `CI=true` this panics (CI must run the checks); otherwise it
 /// prints a loud `SKIPPED` line and returns `None`, and the calling test returns early.
 pub fn nix_sources() -> Option<PathBuf> {
-    let dir = nix_sources_dir();
+    nix_sources_in(&nix_sources_dir())
+}
+
+/// [`nix_sources`] for the sources expected in `dir`: `Some(dir)` when they are there, else a
+/// loud `SKIPPED` line and `None`, or a panic under `CI=true`.
+pub fn nix_sources_in(dir: &Path) -> Option<PathBuf> {
     if dir.join("nixpkgs-lib/lib/default.nix").is_file() {
-        return Some(dir);
+        return Some(dir.to_owned());
     }
     if under_ci() {
         panic!("../shared/nix-sources is required under CI=true (looked for {})", dir.display());

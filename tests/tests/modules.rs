@@ -412,6 +412,22 @@ fn macs_evaluate_against_nix_darwins_options() {
     );
 }
 
+/// Without the upstream sources the checks skip loudly, except under `CI=true`, where they fail.
+#[test]
+fn missing_sources_skip_or_fail_under_ci() {
+    let missing = Path::new("/nonexistent/shared/nix-sources");
+    let found = std::panic::catch_unwind(|| fleet_tests::nix_sources_in(missing));
+    if fleet_tests::under_ci() {
+        assert!(found.is_err(), "under CI=true missing sources must fail");
+    } else {
+        assert_eq!(found.unwrap(), None);
+    }
+    assert_eq!(
+        fleet_tests::nix_sources_in(&fleet_tests::nix_sources_dir()).is_some(),
+        fleet_tests::nix_sources().is_some()
+    );
+}
+
 /// The harness's own Nix files are formatted as the generated ones are (alejandra).
 #[test]
 fn the_harness_is_alejandra_formatted() {
