@@ -177,25 +177,73 @@ fn example_secrets_evaluate() {
     }
 }
 
-/// Every host evaluates through its imports with the module-system stand-in; host values beat
-/// profile defaults; declared types hold.
+/// Every host evaluates with the real nixpkgs module system (`fleet_tests::eval_hosts`): host
+/// values beat profile defaults, declared types hold, nixpkgs' and sops-nix's own definitions
+/// and defaults apply, and no assertion fails.
 #[test]
-fn hosts_evaluate_through_their_imports() {
-    let Some(nix) = nix_instantiate() else { return };
+fn hosts_evaluate_with_the_real_module_system() {
+    let Some(nix) = module_system() else { return };
     let g = generated();
-    let hosts = fleet_tests::eval_hosts(&nix, &g.out).unwrap_or_else(|e| panic!("{e}"));
+    let hosts = fleet_tests::eval_hosts_with(&nix, &g.out, &["services.openssh.enable", "services.jellyfin.enable"])
+        .unwrap_or_else(|e| panic!("{e}"));
     let names: Vec<&str> = hosts.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(names.len(), 6, "{names:?}");
+    for name in &names {
+        assert_eq!(hosts[name]["assertions"], serde_json::json!([]), "{name}");
+        assert_eq!(hosts[name]["config"]["networking"]["hostName"], *name);
+    }
     let config = |host: &str| &hosts[host]["config"];
+    let sorted = |v: &serde_json::Value| {
+        let mut names: Vec<String> = v.as_array().unwrap().iter().map(|n| n.as_str().unwrap().to_owned()).collect();
+        names.sort();
+        names
+    };
     assert_eq!(config("pi")["hostSpec"]["role"], "server");
     assert_eq!(config("pi")["hostSpec"]["gpu"], serde_json::Value::Null);
     assert_eq!(config("pi")["modules"]["services"]["media"]["enable"], false, "the host overrides its profile");
     assert_eq!(config("server")["modules"]["services"]["media"]["enable"], true, "the profile's default");
     assert_eq!(config("server")["modules"]["services"]["media"]["dataDir"], "/srv/media");
+    assert_eq!(hosts["server"]["paths"]["services.jellyfin.enable"], true, "the hand-written module ran");
+    assert_eq!(hosts["pi"]["paths"]["services.jellyfin.enable"], false);
+    assert_eq!(hosts["desktop"]["paths"]["services.openssh.enable"], true);
     assert_eq!(config("desktop")["modules"]["desktop"]["gnome"]["wayland"], true);
     assert_eq!(config("laptop")["modules"]["desktop"]["gnome"]["wayland"], false);
-    assert_eq!(config("desktop")["fleet"]["users"], serde_json::json!(["nixbuild", "notroot"]));
-    assert_eq!(config("macbook")["fleet"]["users"], serde_json::json!(["notroot"]));
+    assert_eq!(sorted(&config("desktop")["fleet"]["users"]), ["nixbuild", "notroot"]);
+    assert_eq!(sorted(&config("macbook")["fleet"]["users"]), ["notroot"]);
     assert_eq!(config("macbook")["hostSpec"]["role"], "laptop");
     assert_eq!(config("pi2")["hostSpec"]["headless"], true, "the inventory host");
+    assert_eq!(config("laptop")["system"]["stateVersion"], "25.05");
+    assert_eq!(config("macbook")["system"]["stateVersion"], 6);
+
+    let notroot = &config("desktop")["users"]["users"]["notroot"];
+    assert_eq!(notroot["isNormalUser"], true);
+    assert_eq!(notroot["shell"], "zsh");
+    assert_eq!(notroot["home"], "/home/notroot");
+    assert_eq!(notroot["hashedPasswordFile"], "/run/secrets-for-users/user-password");
+    assert_eq!(sorted(&notroot["extraGroups"]), ["audio", "networkmanager", "video", "wheel"]);
+    assert_eq!(config("macbook")["users"]["users"]["notroot"]["home"], "/Users/notroot");
+    let packages = sorted(&config("desktop")["environment"]["systemPackages"]);
+    assert!(packages.iter().any(|p| p == "zsh") && packages.iter().any(|p| p == "coreutils-full"), "{packages:?}");
+
+    let secrets = &config("laptop")["sops"]["secrets"];
+    assert_eq!(secrets["wifi-password"]["sopsFile"], "secrets/laptop.yaml", "the host's own file by default");
+    assert_eq!(secrets["wifi-password"]["restartUnits"], serde_json::json!(["wpa_supplicant.service"]));
+    assert_eq!(secrets["user-password"]["neededForUsers"], true);
+    assert_eq!(secrets["builder-ssh-key"]["sopsFile"], "secrets/build-clients.yaml");
+    assert_eq!(config("macbook")["sops"]["age"]["keyFile"], "/var/lib/sops-nix/key.txt");
+
+    let disk = &config("laptop")["disko"]["devices"]["disk"]["main"];
+    assert_eq!(disk["device"], "/dev/disk/by-id/nvme-laptop-ssd");
+    assert_eq!(disk["content"]["partitions"]["ESP"]["content"]["mountpoint"], "/boot");
+    assert_eq!(
+        disk["content"]["partitions"]["ESP"]["device"], "/dev/disk/by-partlabel/disk-main-ESP",
+        "disko's default"
+    );
+    assert_eq!(config("server")["disko"]["devices"]["zpool"]["zroot"]["datasets"]["home"]["mountpoint"], "/home");
+
+    let home = &config("desktop")["home-manager"]["users"]["notroot"];
+    assert_eq!(home["home"]["stateVersion"], "26.05");
+    assert_eq!(home["home"]["homeDirectory"], "/home/notroot");
+    assert_eq!(home["programs"]["git"]["settings"]["user"]["name"], "Not Root");
+    assert_eq!(home["programs"]["neovim"]["enable"], true, "the hand-written home module");
 }

@@ -2,8 +2,10 @@
 //!
 //! The fixtures ([`hostile_fleet`], [`minimal_nixos_fleet`], [`darwin_unstable_fleet`]) all
 //! validate; the helpers find and run the real `nix-instantiate` ([`nix_instantiate`],
-//! [`nix_eval_json`], [`nix_parse`]) and evaluate generated modules against a stub `lib`
-//! ([`HARNESS`]).
+//! [`nix_eval_json`], [`nix_parse`]), evaluate generated modules against a stub `lib`
+//! ([`HARNESS`]), and evaluate whole hosts with the real nixpkgs module system
+//! ([`eval_hosts`], the Nix files of `tests/nix/`, with the upstream sources of
+//! [`nix_sources`]).
 
 pub mod lint;
 mod meaning;
@@ -1083,33 +1085,144 @@ pub fn missing_paths(tree: &Tree, dir: &Path) -> Vec<String> {
     problems
 }
 
-/// The module-system stand-in (`tests/src/modsys.nix`): evaluates hosts through their imports
-/// and checks the options the generated repository declares.
-pub const MODSYS: &str = include_str!("modsys.nix");
+/// The directory of the Nix harness that evaluates generated hosts with the real module
+/// system (`tests/nix/`, entry point `eval-hosts.nix`).
+pub fn harness_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("nix")
+}
 
-/// Evaluates every host of a tree written to `dir` (with [`MODSYS`]) through the generated
-/// `parts/hosts.nix`, with stub flake inputs; returns `{ host: { config, declared } }` as JSON.
+/// Where the upstream Nix sources (nixpkgs' `lib`, sops-nix, home-manager, ...) are expected:
+/// `shared/nix-sources` beside the workspace (`<workspace>/../shared/nix-sources`).
+pub fn nix_sources_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/nix-sources")
+}
+
+/// The upstream Nix sources ([`nix_sources_dir`]), for the module-system checks.
+///
+/// When they are missing: under `CI=true` this panics (CI must run the checks); otherwise it
+/// prints a loud `SKIPPED` line and returns `None`, and the calling test returns early.
+pub fn nix_sources() -> Option<PathBuf> {
+    nix_sources_in(&nix_sources_dir())
+}
+
+/// [`nix_sources`] for the sources expected in `dir`: `Some(dir)` when they are there, else a
+/// loud `SKIPPED` line and `None`, or a panic under `CI=true`.
+pub fn nix_sources_in(dir: &Path) -> Option<PathBuf> {
+    if dir.join("nixpkgs-lib/lib/default.nix").is_file() {
+        return Some(dir.to_owned());
+    }
+    if under_ci() {
+        panic!("../shared/nix-sources is required under CI=true (looked for {})", dir.display());
+    }
+    // The real stderr, as in `nix_instantiate`: a skipped check must be seen.
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "SKIPPED: ../shared/nix-sources not found (looked for {}), so the module-system checks did not run",
+        dir.display()
+    );
+    None
+}
+
+/// `nix-instantiate` when both it and the upstream Nix sources are there (see
+/// [`nix_instantiate`] and [`nix_sources`]: each skips loudly, or panics under `CI=true`).
+pub fn module_system() -> Option<PathBuf> {
+    let nix = nix_instantiate()?;
+    nix_sources()?;
+    Some(nix)
+}
+
+/// Splits a dotted option path into its segments: `a."b.c".d` is `["a", "b.c", "d"]` (a quoted
+/// segment as [`quote_segment`] writes it, `\"` and `\\` unescaped).
+pub fn option_path(dotted: &str) -> Vec<String> {
+    let mut segments = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut chars = dotted.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => quoted = !quoted,
+            '\\' if quoted => current.extend(chars.next()),
+            '.' if !quoted => segments.push(std::mem::take(&mut current)),
+            c => current.push(c),
+        }
+    }
+    segments.push(current);
+    segments
+}
+
+/// Evaluates every host of a generated repository written to `dir` with the real nixpkgs
+/// module system ([`eval_hosts_with`] without extra paths).
 pub fn eval_hosts(nix: &Path, dir: &Path) -> Result<serde_json::Value, String> {
-    std::fs::write(dir.join("fleet-test-modsys.nix"), MODSYS).map_err(|e| e.to_string())?;
-    let expr = r#"
-      let
-        modsys = import ./fleet-test-modsys.nix;
-        system = {lib.nixosSystem = modsys.evalHost;};
-        module = {};
-        inputs = {
-          nixpkgs = system;
-          nixpkgs-unstable = system;
-          nixpkgs-darwin = system;
-          nix-darwin.lib.darwinSystem = modsys.evalHost;
-          nix-darwin-unstable.lib.darwinSystem = modsys.evalHost;
-          sops-nix = {nixosModules.sops = module; darwinModules.sops = module;};
-          home-manager = {nixosModules.home-manager = module; darwinModules.home-manager = module;};
-          home-manager-unstable = {nixosModules.home-manager = module; darwinModules.home-manager = module;};
-          disko.nixosModules.disko = module;
-        };
-        flake = (import ./parts/hosts.nix {inherit inputs;}).flake;
-      in (flake.nixosConfigurations or {}) // (flake.darwinConfigurations or {})
-    "#;
-    let out = nix_eval_json(nix, dir, expr)?;
-    serde_json::from_str(&out).map_err(|e| format!("{e}: {out}"))
+    eval_hosts_with(nix, dir, &[])
+}
+
+/// Evaluates every host of a generated repository written to `dir` with the real nixpkgs
+/// module system: one `nix-instantiate --eval --strict --json` of `tests/nix/eval-hosts.nix`,
+/// which imports the repository's `parts/hosts.nix` with flake inputs whose `nixosSystem` /
+/// `darwinSystem` call `lib.evalModules` with NixOS options declared as nixpkgs declares them
+/// (the rest freeform), the real declarations of all of nix-darwin's modules, the real sops-nix
+/// modules, home-manager's real option declarations, the real disko module for disk layouts,
+/// and a fake `pkgs` (see `tests/nix/README.md`).
+///
+/// Returns `{ <host>: { "class": "nixos"|"darwin", "config": {...}, "paths": {...},
+/// "assertions": [failed messages], "warnings": [...] } }`. `config` holds
+/// `networking.hostName`, `system.stateVersion`, `nixpkgs.hostPlatform` (the system string),
+/// `time.timeZone`, `environment.systemPackages` (package names), `environment.shells`,
+/// `users.users.<name>` (name, description, home, shell (package name or path), sshKeys,
+/// packages; on NixOS also isNormalUser, isSystemUser, extraGroups, group, hashedPasswordFile,
+/// uid), `sops.secrets.<name>` (name, key, path, format, mode, owner, group, neededForUsers,
+/// restartUnits, reloadUnits (NixOS), uid/gid, sopsFile relative to the repository),
+/// `sops.defaultSopsFile`, `sops.age.{keyFile,sshKeyPaths}`,
+/// `home-manager.{useGlobalPkgs,useUserPackages}`, `home-manager.users.<name>` (every option the
+/// home's modules define, plus `home.{stateVersion,username,homeDirectory,packages}`), and
+/// whatever is defined of `hostSpec`, `fleet`
+/// and `modules`; on NixOS also `networking.firewall.{enable,allowedTCPPorts,allowedUDPPorts}`,
+/// `boot.{kernelModules,kernelParams,initrd.{availableKernelModules,kernelModules}}`,
+/// `fonts.packages`, and for a host with a disk layout `disko.devices` as the real disko
+/// module evaluates it (with its defaults); on nix-darwin `system.primaryUser`. `paths` maps each of `paths` (dotted,
+/// split by [`option_path`]) that the host defines to its value (derivations become their
+/// names, paths strings relative to the repository). `Err` holds the module system's message.
+pub fn eval_hosts_with(nix: &Path, dir: &Path, paths: &[&str]) -> Result<serde_json::Value, String> {
+    eval_hosts_with_packages(nix, dir, paths, &[])
+}
+
+/// [`eval_hosts_with`], with more package names in the fake `pkgs` (`tests/nix/pkgs.nix`
+/// lists the usual ones): for modules that name a package it lacks (`pkgs.<name>`).
+pub fn eval_hosts_with_packages(
+    nix: &Path,
+    dir: &Path,
+    paths: &[&str],
+    packages: &[&str],
+) -> Result<serde_json::Value, String> {
+    let sources = nix_sources_dir();
+    if !sources.is_dir() {
+        return Err(format!("the upstream Nix sources are missing: {}", sources.display()));
+    }
+    let sources = sources.canonicalize().map_err(|e| format!("{}: {e}", sources.display()))?;
+    let dir = dir.canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+    let requested: Vec<serde_json::Value> =
+        paths.iter().map(|p| serde_json::json!({"name": p, "path": option_path(p)})).collect();
+    let out = Command::new(nix)
+        .args(["--eval", "--strict", "--json", "--readonly-mode"])
+        .arg(harness_dir().join("eval-hosts.nix"))
+        .arg("--argstr")
+        .arg("nixSources")
+        .arg(&sources)
+        .arg("--argstr")
+        .arg("repo")
+        .arg(&dir)
+        .args(["--argstr", "pathsJson", &serde_json::Value::Array(requested).to_string()])
+        .args(["--argstr", "packagesJson", &serde_json::json!(packages).to_string()])
+        .current_dir(&dir)
+        .output()
+        .map_err(|e| format!("cannot run {nix:?}: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "evaluating the hosts of {} failed:\n{}",
+            dir.display(),
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let text = String::from_utf8(out.stdout).map_err(|e| format!("output is not UTF-8: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("{e}: {text}"))
 }
