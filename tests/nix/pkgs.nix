@@ -101,6 +101,7 @@
       "fzf"
       "git"
       "gnupg"
+      "hello"
       "htop"
       "jq"
       "just"

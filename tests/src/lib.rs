@@ -41,6 +41,12 @@ pub const HOSTILE: [&str; 17] = [
     "trailing backslash \\",
 ];
 
+/// `text` as a user description can hold it: /etc/passwd's GECOS field has no newline and no
+/// colon (the fleet rejects them), so those become spaces; every other hostile byte stays.
+pub fn passwd_safe(text: &str) -> String {
+    text.replace(['\n', '\r', ':'], " ")
+}
+
 /// Attribute names that must be quoted (or are identifiers only just), used as keys next to
 /// [`HOSTILE`] ones.
 pub const ODD_NAMES: [&str; 8] = ["", "in", "or", "1password", "a.b", "-dash", "x-y'", "true"];
@@ -192,7 +198,8 @@ pub fn hostile_ssh_keys() -> Vec<String> {
 /// - doc comments (option descriptions and file comments) of [`HostileSpec`], [`Typed`],
 ///   [`CommentOptions`], and the hostile enum value and option name.
 pub fn hostile_fleet() -> FleetData {
-    let everything = User::new("everything").description(hostile_joined()).groups(["wheel"]).shell(Shell::Zsh);
+    let everything =
+        User::new("everything").description(passwd_safe(&hostile_joined())).groups(["wheel"]).shell(Shell::Zsh);
     let everything = hostile_ssh_keys().into_iter().fold(everything, |u, key| u.ssh_key(key));
     let mut values = Profile::nixos("values")
         .description("Values: every hostile string, under lib.mkDefault.")
@@ -203,7 +210,7 @@ pub fn hostile_fleet() -> FleetData {
         .default("fleetTest.defaults.list", HOSTILE)
         .default("fleetTest.defaults.attrs", hostile_map());
     for (i, _) in HOSTILE.iter().enumerate() {
-        let user = User::new(hostile_user(i)).description(HOSTILE[i]);
+        let user = User::new(hostile_user(i)).description(passwd_safe(HOSTILE[i]));
         values = values.user(&user);
     }
     for name in hostile_names() {

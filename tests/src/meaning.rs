@@ -7,9 +7,12 @@
 use fleet_dsl::prelude::*;
 use fleet_dsl::{FleetData, NixValue, NoSpec};
 
-/// The packages each host of the [`meaning_fleet`] must end up with (besides nixpkgs' own).
-pub const MEANING_PACKAGES: [(&str, &[&str]); 2] =
-    [("deployed", &["git", "requests", "curl", "htop"]), ("undeployed", &["git", "requests", "jq", "ripgrep"])];
+/// The packages each host of the [`meaning_fleet`] must end up with (besides nixpkgs' own), by the
+/// fake derivation names of the test harness (`python3Packages-requests` for a nested one).
+pub const MEANING_PACKAGES: [(&str, &[&str]); 2] = [
+    ("deployed", &["git", "python3Packages-requests", "curl", "htop"]),
+    ("undeployed", &["git", "python3Packages-requests", "jq", "ripgrep"]),
+];
 
 /// The script the base profile sets, as an indented string.
 pub const MEANING_SCRIPT: &str = "echo one\n  echo ''${two}\necho 'three'\n";

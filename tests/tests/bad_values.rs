@@ -188,3 +188,10 @@ fn standalone_homes_need_a_home_a_machine_name_and_no_os_config() {
         ],
     );
 }
+
+#[test]
+fn user_descriptions_fit_in_etc_passwd() {
+    let u = User::new("u").description("two\nlines: and a colon");
+    let p = Profile::nixos("p").user(&u);
+    rejected(p, host(), &["user `u`", "description `two\\nlines: and a colon`, which holds a newline or a colon"]);
+}

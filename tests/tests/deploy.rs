@@ -43,6 +43,8 @@ let
     nixpkgs-darwin = fakeNixpkgs "darwin";
     nix-darwin.lib.darwinSystem = args: {darwin = true;};
     colmena.lib.makeHive = hive: {made = hive;};
+    home-manager.nixosModules.home-manager = "home-manager";
+    home-manager-unstable.nixosModules.home-manager = "home-manager-unstable";
   };
   self = {
     nixosConfigurations = (import ./parts/hosts.nix {inherit inputs;}).flake.nixosConfigurations;
@@ -140,4 +142,19 @@ fn build_machines_reach_hosts_of_their_systems() {
     let big = &tree.files["hosts/big/default.nix"].text;
     assert!(!big.contains("buildMachines"), "a builder does not use itself: {big}");
     assert!(big.contains("nix.settings.trusted-users = [\"nixbuild\"];"), "{big}");
+}
+
+/// The hive of the `meaning` fixture holds exactly its deploying host.
+#[test]
+fn the_hive_holds_exactly_the_deploying_hosts() {
+    let Some(nix) = nix_instantiate() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = render(&fleet_tests::meaning_fleet(), tmp.path());
+    write_tree(&tree, tmp.path()).unwrap();
+    std::fs::write(tmp.path().join("fake-nixpkgs.nix"), "{system}: {inherit system;}\n").unwrap();
+    std::fs::write(tmp.path().join("harness.nix"), HARNESS).unwrap();
+    let out = nix_eval_json(&nix, tmp.path(), "import ./harness.nix").unwrap();
+    let got: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(got["nodes"], json!(["deployed"]), "`undeployed` has no .deploy and is no node");
+    assert_eq!(got["sameModules"], json!({"deployed": true}));
 }

@@ -343,9 +343,10 @@ fn hostile_values_round_trip_through_nix() {
         let users = Value::Object(users);
         let f = &mut failures;
         for (i, text) in HOSTILE.iter().enumerate() {
-            expect_at(f, file, &users, &[&hostile_user(i), "description"], &json!(text));
+            expect_at(f, file, &users, &[&hostile_user(i), "description"], &json!(passwd_safe(text)));
         }
-        expect_at(f, file, &users, &["everything", "description"], &joined);
+        let everything = json!(passwd_safe(joined.as_str().unwrap_or_default()));
+        expect_at(f, file, &users, &["everything", "description"], &everything);
         expect_at(f, file, &users, &["everything", "extraGroups"], &json!(["wheel"]));
         expect_at(f, file, &users, &["everything", "openssh", "authorizedKeys", "keys"], &json!(hostile_ssh_keys()));
     }

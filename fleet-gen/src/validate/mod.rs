@@ -291,6 +291,13 @@ impl Validator {
                 let (user, profile) = ((*name).to_owned(), (*profile).to_owned());
                 self.problems.push(Problem::UserName { user, profile });
             }
+            if let Some(d) = view.user.description.as_deref().filter(|d| d.contains(['\n', '\r', ':'])) {
+                let shown: String = d.chars().take(40).collect::<String>().escape_debug().collect();
+                self.problems.push(Problem::UserField {
+                    user: (*name).to_owned(),
+                    what: format!("description `{shown}`, which holds a newline or a colon: /etc/passwd cannot (NixOS rejects it); use one line without `:`"),
+                });
+            }
             for group in view.user.groups.iter().filter(|g| !is_user_name(g)) {
                 self.problems.push(Problem::UserField {
                     user: (*name).to_owned(),
