@@ -123,6 +123,9 @@ pub struct HostEntry {
     /// Profiles by name, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<String>,
+    /// Features by name (`development`, `gaming`): the fleet maps each to profiles.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub features: Vec<String>,
     /// The host spec values (`hostSpec.*`), by option name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<serde_json::Map<String, serde_json::Value>>,

@@ -2,7 +2,7 @@
 
 use crate::home::Home;
 use crate::host::{Host, HostData};
-use crate::options::{HostSpec, NoSpec, OptionSet};
+use crate::options::{HostSpec, NixEnum, NoSpec, OptionSet};
 use crate::platform::{Channel, System};
 use crate::platform::{HostPlatform, ProfilePlatform};
 use crate::profile::{Profile, ProfileData};
@@ -87,13 +87,18 @@ pub struct FleetData {
     pub inventories: Vec<PathBuf>,
     /// Users' homes on machines that are neither NixOS nor nix-darwin (standalone home-manager).
     pub standalone_homes: Vec<StandaloneHome>,
+    /// Every feature hosts may name (the variants of the fleet's feature enums, in order).
+    pub feature_names: Vec<String>,
+    /// Which profiles each feature gives a host, by feature name.
+    pub features: Vec<(String, Arc<ProfileData>)>,
 }
 
 impl FleetData {
     /// Every profile the fleet knows: those of its hosts and those registered with
     /// [`Fleet::profile`], with their imports, each once, in first-use order.
     pub fn profiles_in_use(&self) -> Vec<&Arc<ProfileData>> {
-        ProfileData::closure(self.hosts.iter().flat_map(|h| h.profiles.iter()).chain(&self.profiles))
+        let mapped = self.features.iter().map(|(_, p)| p);
+        ProfileData::closure(self.hosts.iter().flat_map(|h| h.profiles.iter()).chain(&self.profiles).chain(mapped))
     }
 }
 
@@ -111,6 +116,8 @@ impl<S: HostSpec> Fleet<S> {
             profiles: Vec::new(),
             inventories: Vec::new(),
             standalone_homes: Vec::new(),
+            feature_names: Vec::new(),
+            features: Vec::new(),
         };
         Fleet { data, _spec: PhantomData }
     }
@@ -151,6 +158,20 @@ impl<S: HostSpec> Fleet<S> {
     /// `concat!(env!("CARGO_MANIFEST_DIR"), "/fleet.toml")` to pin it to the fleet crate.
     pub fn inventory(mut self, path: impl Into<PathBuf>) -> Self {
         self.data.inventories.push(path.into());
+        self
+    }
+
+    /// Maps a feature (a variant of a `#[derive(NixEnum)]` such as `Feature::Gaming`) to a
+    /// profile: every host with the feature, in Rust (`Host::features`) or in an inventory
+    /// (`features = ["gaming"]`), gets the profile. Map a feature several times for several
+    /// profiles. Inventory hosts may name every variant of the enum.
+    pub fn feature<F: NixEnum, P: ProfilePlatform>(mut self, feature: F, profile: &Profile<P>) -> Self {
+        for v in F::VARIANTS {
+            if !self.data.feature_names.iter().any(|n| n == v) {
+                self.data.feature_names.push((*v).to_owned());
+            }
+        }
+        self.data.features.push((crate::options::enum_name(&feature), Arc::clone(profile.data())));
         self
     }
 

@@ -64,6 +64,8 @@ pub struct HostData {
     pub config: Config,
     /// Per-host additions to users' homes, by user name: merged with the user's own home.
     pub homes: Vec<(String, crate::home::Home)>,
+    /// Features by name; the fleet maps each to profiles (see `Fleet::feature`).
+    pub features: Vec<String>,
 }
 
 impl<S: HostSpec> Host<Nixos, S> {
@@ -112,6 +114,7 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
             auto_upgrade: None,
             config: Config::default(),
             homes: Vec::new(),
+            features: Vec::new(),
         };
         Host { data, _marker: PhantomData }
     }
@@ -211,6 +214,14 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     /// profiles add and nixpkgs defines.
     pub fn add<T: Into<NixValue>>(mut self, path: &str, items: impl IntoIterator<Item = T>) -> Self {
         self.data.config.add(path, items);
+        self
+    }
+
+    /// Gives the host features (a `#[derive(NixEnum)]` of the fleet, such as `Feature::Gaming`):
+    /// the profiles the fleet maps them to with `Fleet::feature`, the same selection an
+    /// inventory host gets from `features = ["gaming"]`.
+    pub fn features<F: crate::options::NixEnum>(mut self, features: impl IntoIterator<Item = F>) -> Self {
+        self.data.features.extend(features.into_iter().map(|f| crate::options::enum_name(&f)));
         self
     }
 

@@ -135,6 +135,14 @@ pub trait NixEnum: NixType {
     const VARIANTS: &'static [&'static str];
 }
 
+/// The Nix name of an enum value (`Feature::Gaming` is `gaming`).
+pub fn enum_name<E: NixEnum>(value: &E) -> String {
+    match value.to_nix() {
+        NixValue::Str(s) => s,
+        other => format!("{other:?}"),
+    }
+}
+
 /// The spec of a fleet that declares no host spec.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NoSpec;

@@ -46,6 +46,7 @@ fn host_entry(h: &HostData) -> HostEntry {
         system: h.system.into(),
         channel: h.channel.into(),
         profiles: h.profiles.iter().map(|p| p.name.clone()).collect(),
+        features: h.features.clone(),
         spec: h.spec.as_ref().map(|attrs| attrs.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
         deploy: h.deploy.as_ref().map(DeployEntry::from),
         age_key: h.age_key.as_ref().map(|k| k.as_str().to_owned()),
@@ -106,7 +107,7 @@ pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Resul
     if !problems.is_empty() {
         return Err(problems);
     }
-    Ok(HostData {
+    let mut host = HostData {
         name: entry.name.clone(),
         os,
         system: entry.system.into(),
@@ -123,7 +124,17 @@ pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Resul
         auto_upgrade: None,
         config: Config::default(),
         homes: Vec::new(),
-    })
+        features: entry.features.clone(),
+    };
+    let problems: Vec<ImportProblem> = crate::features::apply(fleet, &mut host)
+        .into_iter()
+        .map(|(i, message)| ImportProblem { pointer: format!("{pointer}/features/{i}"), message })
+        .collect();
+    if problems.is_empty() {
+        Ok(host)
+    } else {
+        Err(problems)
+    }
 }
 
 fn other(os: Os) -> &'static str {

@@ -100,6 +100,14 @@ pub enum Problem {
         /// What is wrong and what is expected.
         message: String,
     },
+    /// A host's feature cannot give it profiles.
+    #[error("host `{host}`: {message}")]
+    Feature {
+        /// The host.
+        host: String,
+        /// What is wrong and how to fix it.
+        message: String,
+    },
     /// A user's group or ssh key is malformed.
     #[error("user `{user}` has {what}")]
     UserField {

@@ -13,9 +13,11 @@ use std::path::Path;
 
 /// The fleet with the hosts of its inventory files added, or every problem of those files.
 pub fn merge(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Vec<Problem>> {
+    let fleet = with_features(fleet)?;
     if fleet.inventories.is_empty() {
-        return Ok(Cow::Borrowed(fleet));
+        return Ok(fleet);
     }
+    let fleet = fleet.as_ref();
     let schema = fleet_schema(fleet);
     let validator = match jsonschema::validator_for(&schema) {
         Ok(v) => v,
@@ -71,6 +73,25 @@ pub fn merge(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Vec<Problem>> {
     }
     if problems.is_empty() {
         Ok(Cow::Owned(merged))
+    } else {
+        Err(problems)
+    }
+}
+
+/// The fleet with the Rust hosts' features turned into profiles.
+fn with_features(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Vec<Problem>> {
+    if fleet.hosts.iter().all(|h| h.features.is_empty()) {
+        return Ok(Cow::Borrowed(fleet));
+    }
+    let mut resolved = fleet.clone();
+    let mut problems = Vec::new();
+    for host in &mut resolved.hosts {
+        for (_, message) in crate::features::apply(fleet, host) {
+            problems.push(Problem::Feature { host: host.name.clone(), message });
+        }
+    }
+    if problems.is_empty() {
+        Ok(Cow::Owned(resolved))
     } else {
         Err(problems)
     }

@@ -7,6 +7,7 @@ pub mod age;
 pub mod cli;
 pub mod document;
 pub mod error;
+pub mod features;
 pub mod inventory;
 pub mod nix;
 pub mod onboard;

@@ -39,6 +39,7 @@ fn patch_host(defs: &mut Map<String, Value>, fleet: &FleetData) {
     set(host, &["properties", "name", "pattern"], json!(HOST_NAME_PATTERN));
     let names = profile_names(fleet);
     set(host, &["properties", "profiles", "items"], json!({"type": "string", "enum": names}));
+    set(host, &["properties", "features", "items"], json!({"type": "string", "enum": fleet.feature_names}));
     let mut spec = option_set_schema(&fleet.spec);
     if let Some(o) = spec.as_object_mut() {
         o.insert(

@@ -1,0 +1,40 @@
+//! Features: hosts name them (in Rust or in an inventory), the fleet maps each to profiles, and
+//! the host gets those profiles after its own, as if it listed them.
+
+use fleet_dsl::{FleetData, HostData, ProfileData};
+use std::sync::Arc;
+
+/// Appends to `host.profiles` the profiles its features map to (each once, after its own);
+/// returns a message per feature that cannot apply, with the index of the feature.
+pub fn apply(fleet: &FleetData, host: &mut HostData) -> Vec<(usize, String)> {
+    let mut problems = Vec::new();
+    let features = host.features.clone();
+    for (i, feature) in features.iter().enumerate() {
+        let mapped: Vec<&Arc<ProfileData>> =
+            fleet.features.iter().filter(|(name, _)| name == feature).map(|(_, p)| p).collect();
+        if mapped.is_empty() {
+            problems.push((
+                i,
+                format!(
+                    "feature `{feature}` maps to no profile: add `.feature(<Feature>::<Variant>, &profile)` to the fleet{}",
+                    crate::document::suggestion(feature, &fleet.feature_names)
+                ),
+            ));
+        }
+        for p in mapped {
+            if !p.target.admits(host.os) {
+                problems.push((
+                    i,
+                    format!(
+                        "feature `{feature}` gives profile `{}`, which is not for {} hosts",
+                        p.name,
+                        host.os.label()
+                    ),
+                ));
+            } else if !host.profiles.iter().any(|known| known.name == p.name) {
+                host.profiles.push(Arc::clone(p));
+            }
+        }
+    }
+    problems
+}
