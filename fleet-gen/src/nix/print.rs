@@ -208,12 +208,7 @@ impl Expr {
                         out.push(' ');
                         body.write_block(out, indent);
                     }
-                    _ => {
-                        out.push('\n');
-                        out.push_str(&pad);
-                        out.push_str("  ");
-                        body.write_block(out, indent + 2);
-                    }
+                    _ => write_below(out, body, indent),
                 }
             }
             Expr::Let(bindings, body) => {
@@ -224,10 +219,8 @@ impl Expr {
                     out.push_str("in ");
                     body.write_block(out, indent);
                 } else {
-                    out.push_str("in\n");
-                    out.push_str(&pad);
-                    out.push_str("  ");
-                    body.write_block(out, indent + 2);
+                    out.push_str("in");
+                    write_below(out, body, indent);
                 }
             }
             Expr::With(scope, body) => {
@@ -286,15 +279,19 @@ fn slot_inline(e: &Expr, max: u8) -> Option<String> {
     Some(if e.level() > max { format!("({text})") } else { text })
 }
 
+/// `e` on the next line, indented one step further than `indent`.
+fn write_below(out: &mut String, e: &Expr, indent: usize) {
+    out.push('\n');
+    out.push_str(&" ".repeat(indent + 2));
+    e.write_block(out, indent + 2);
+}
+
 fn write_slot(out: &mut String, e: &Expr, max: u8, indent: usize) {
     if e.level() > max && matches!(e, Expr::If(..)) {
-        let pad = " ".repeat(indent);
-        out.push_str("(\n");
-        out.push_str(&pad);
-        out.push_str("  ");
-        e.write_block(out, indent + 2);
+        out.push('(');
+        write_below(out, e, indent);
         out.push('\n');
-        out.push_str(&pad);
+        out.push_str(&" ".repeat(indent));
         out.push(')');
     } else if e.level() > max {
         out.push('(');
@@ -532,9 +529,8 @@ fn binding_inline(b: &Binding) -> Option<String> {
 /// ` = value;` after a binding's name; a long operation starts on the next line, indented.
 fn write_value(out: &mut String, value: &Expr, indent: usize) {
     if matches!(value, Expr::Binary(..) | Expr::If(..)) && value.inline().is_none() {
-        out.push_str(" =\n");
-        out.push_str(&" ".repeat(indent + 2));
-        value.write_block(out, indent + 2);
+        out.push_str(" =");
+        write_below(out, value, indent);
     } else {
         out.push_str(" = ");
         value.write_block(out, indent);
