@@ -74,10 +74,8 @@ pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Resul
     for (i, name) in entry.profiles.iter().enumerate() {
         match find_profile(fleet, name) {
             Some(p) if p.target.admits(os) => profiles.push(p),
-            Some(_) => problems.push(ImportProblem {
-                pointer: format!("{pointer}/profiles/{i}"),
-                message: format!("profile `{name}` is for {} hosts only, and this host is {}", other(os), os.label()),
-            }),
+            Some(_) => problems
+                .push(ImportProblem { pointer: format!("{pointer}/profiles/{i}"), message: wrong_platform(name, os) }),
             None => problems.push(ImportProblem {
                 pointer: format!("{pointer}/profiles/{i}"),
                 message: format!("no profile is named `{name}`{}", suggestion(name, &profile_names(fleet))),
@@ -135,6 +133,16 @@ pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Resul
     } else {
         Err(problems)
     }
+}
+
+/// The message for a profile named on a host of the platform it is not for.
+pub(crate) fn wrong_platform(profile: &str, os: Os) -> String {
+    format!("profile `{profile}` is for {} hosts only, and this host is {}", other(os), os.label())
+}
+
+/// The profile named `name`, when it exists and is not for hosts of `os`.
+pub(crate) fn misplaced_profile(fleet: &FleetData, name: &str, os: Os) -> bool {
+    find_profile(fleet, name).is_some_and(|p| !p.target.admits(os))
 }
 
 fn other(os: Os) -> &'static str {

@@ -1,7 +1,7 @@
 //! Features: hosts name them (in Rust or in an inventory), the fleet maps each to profiles, and
 //! the host gets those profiles after its own, as if it listed them.
 
-use fleet_dsl::{FleetData, HostData, ProfileData};
+use fleet_dsl::{FleetData, HostData, Os, ProfileData};
 use std::sync::Arc;
 
 /// Appends to `host.profiles` the profiles its features map to (each once, after its own);
@@ -21,20 +21,21 @@ pub fn apply(fleet: &FleetData, host: &mut HostData) -> Vec<(usize, String)> {
                 ),
             ));
         }
+        if let Some(message) = misfit(fleet, feature, host.os) {
+            problems.push((i, message));
+            continue;
+        }
         for p in mapped {
-            if !p.target.admits(host.os) {
-                problems.push((
-                    i,
-                    format!(
-                        "feature `{feature}` gives profile `{}`, which is not for {} hosts",
-                        p.name,
-                        host.os.label()
-                    ),
-                ));
-            } else if !host.profiles.iter().any(|known| known.name == p.name) {
+            if !host.profiles.iter().any(|known| known.name == p.name) {
                 host.profiles.push(Arc::clone(p));
             }
         }
     }
     problems
+}
+
+/// Why `feature` cannot apply to a host of `os`: it gives a profile for the other platform.
+pub fn misfit(fleet: &FleetData, feature: &str, os: Os) -> Option<String> {
+    let p = fleet.features.iter().find(|(name, p)| name == feature && !p.target.admits(os))?;
+    Some(format!("feature `{feature}` gives profile `{}`, which is not for {} hosts", p.1.name, os.label()))
 }

@@ -43,7 +43,7 @@ pub fn merge(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Vec<Problem>> {
         let errors: Vec<_> = validator.iter_errors(&value).collect();
         if !errors.is_empty() {
             for e in errors {
-                bad(e.instance_path().to_string(), explain(&e, &value));
+                bad(e.instance_path().to_string(), explain(fleet, &e, &value));
             }
             continue;
         }
@@ -142,9 +142,13 @@ fn yaml_to_json(y: &yaml_rust2::Yaml) -> Result<Value, String> {
 }
 
 /// A schema violation as a sentence: what was found, what is expected, a suggestion for names.
-fn explain(e: &jsonschema::ValidationError<'_>, instance: &Value) -> String {
-    let found = instance.pointer(&e.instance_path().to_string());
+fn explain(fleet: &FleetData, e: &jsonschema::ValidationError<'_>, instance: &Value) -> String {
+    let pointer = e.instance_path().to_string();
+    let found = instance.pointer(&pointer);
     match e.kind() {
+        ValidationErrorKind::Enum { .. } if misplaced(fleet, &pointer, instance).is_some() => {
+            misplaced(fleet, &pointer, instance).unwrap_or_default()
+        }
         ValidationErrorKind::Enum { options } => {
             let known: Vec<String> =
                 options.as_array().into_iter().flatten().filter_map(|o| o.as_str().map(str::to_owned)).collect();
@@ -158,4 +162,21 @@ fn explain(e: &jsonschema::ValidationError<'_>, instance: &Value) -> String {
         }
         _ => e.to_string(),
     }
+}
+
+/// For a profile or feature the schema refused on a host of the other platform
+/// (`/hosts/N/profiles/M`, `/hosts/N/features/M`), the message that says so.
+fn misplaced(fleet: &FleetData, pointer: &str, instance: &Value) -> Option<String> {
+    let segments: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+    let ["hosts", host, list @ ("profiles" | "features"), _] = segments.as_slice() else { return None };
+    let name = instance.pointer(pointer)?.as_str()?;
+    let os = match instance.pointer(&format!("/hosts/{host}/platform"))?.as_str()? {
+        "nixos" => fleet_dsl::Os::Nixos,
+        "darwin" => fleet_dsl::Os::Darwin,
+        _ => return None,
+    };
+    if *list == "features" {
+        return crate::features::misfit(fleet, name, os);
+    }
+    crate::document::misplaced_profile(fleet, name, os).then(|| crate::document::wrong_platform(name, os))
 }

@@ -3,7 +3,7 @@
 
 use crate::tree::MARKER;
 use fleet_dsl::document::FleetDocument;
-use fleet_dsl::{FleetData, NixValue, OptionDecl, OptionSet, OptionType};
+use fleet_dsl::{FleetData, NixValue, OptionDecl, OptionSet, OptionType, Os};
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Map, Value};
 
@@ -48,6 +48,38 @@ fn patch_host(defs: &mut Map<String, Value>, fleet: &FleetData) {
         );
     }
     set(host, &["properties", "spec"], spec);
+    if fleet.spec.options.iter().any(|o| o.effective_default().is_none()) {
+        if let Some(required) = host.get_mut("required").and_then(Value::as_array_mut) {
+            required.push(json!("spec"));
+        }
+    }
+    // Per platform, only the profiles and features that fit it: an editor flags a NixOS-only
+    // profile on a Mac while the file is being written.
+    let per_platform: Vec<Value> = [(Os::Nixos, "nixos"), (Os::Darwin, "darwin")]
+        .into_iter()
+        .map(|(os, name)| {
+            let profiles: Vec<String> =
+                fleet.profiles_in_use().iter().filter(|p| p.target.admits(os)).map(|p| p.name.clone()).collect();
+            let features: Vec<&String> = fleet
+                .feature_names
+                .iter()
+                .filter(|f| {
+                    let mut mapped = fleet.features.iter().filter(|(n, _)| n == *f).peekable();
+                    mapped.peek().is_some() && mapped.all(|(_, p)| p.target.admits(os))
+                })
+                .collect();
+            json!({
+                "if": {"properties": {"platform": {"const": name}}, "required": ["platform"]},
+                "then": {"properties": {
+                    "profiles": {"items": {"enum": profiles}},
+                    "features": {"items": {"enum": features}},
+                }},
+            })
+        })
+        .collect();
+    if let Some(o) = host.as_object_mut() {
+        o.insert("allOf".into(), Value::Array(per_platform));
+    }
     if let Some(age) = host.pointer_mut("/properties/ageKey") {
         // `Option<String>` is `["string", "null"]`; keep the null and add the pattern.
         if let Some(o) = age.as_object_mut() {

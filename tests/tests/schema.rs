@@ -189,15 +189,25 @@ spec = { primaryUser = 7, role = "server", headles = true }
 
 #[test]
 fn inventory_names_are_resolved_against_the_fleet() {
+    // The schema refuses a profile of the other platform (editors flag it too), with the
+    // same message the merge gives.
     let text = r#"{"hosts": [
         {"name": "mac", "platform": "darwin", "system": "aarch64-darwin", "profiles": ["server"],
-         "deploy": {"targetHost": "mac.lan"}, "stateVersion": "24.05"},
+         "spec": {"primaryUser": "me", "role": "workstation"}}
+    ]}"#;
+    let err = inventory_problems(text, "json");
+    let expected =
+        "fleet.inv at `/hosts/0/profiles/0`: profile `server` is for NixOS hosts only, and this host is nix-darwin";
+    assert!(err.contains(expected), "expected {expected:?} in:\n{err}");
+    let text = r#"{"hosts": [
+        {"name": "mac", "platform": "darwin", "system": "aarch64-darwin", "profiles": ["common"],
+         "deploy": {"targetHost": "mac.lan"}, "stateVersion": "24.05",
+         "spec": {"primaryUser": "me", "role": "workstation"}},
         {"name": "desk", "platform": "nixos", "system": "x86_64-linux",
          "spec": {"primaryUser": "me", "role": "workstation"}}
     ]}"#;
     let err = inventory_problems(text, "json");
     for expected in [
-        "fleet.inv at `/hosts/0/profiles/0`: profile `server` is for NixOS hosts only, and this host is nix-darwin",
         "fleet.inv at `/hosts/0/deploy`: colmena cannot deploy nix-darwin hosts",
         "fleet.inv at `/hosts/0/stateVersion`: NixOS state versions are strings",
     ] {
@@ -211,4 +221,32 @@ fn inventory_names_are_resolved_against_the_fleet() {
     assert!(inventory_problems("{}", "ini").contains("has none of the extensions `.toml`, `.json`, `.yaml`"));
     assert!(inventory_problems("hosts: [", "yaml").contains("fleet.inv: is not valid YAML"));
     assert!(inventory_problems(r#"{"name": "x", "hosts": []}"#, "json").contains("inventory files add hosts only"));
+}
+
+/// The schema flags what an editor should while the inventory is written: a NixOS-only
+/// profile on a Mac, and a host without the spec fields that have no default.
+#[test]
+fn the_schema_catches_platform_mistakes_and_missing_spec() {
+    let schema = fleet_schema(&fleet(false, None));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors = |doc: serde_json::Value| -> Vec<String> {
+        validator.iter_errors(&doc).map(|e| format!("{}: {e}", e.instance_path())).collect()
+    };
+    let spec = serde_json::json!({"primaryUser": "me", "role": "server"});
+    let mac = serde_json::json!({"hosts": [
+        {"name": "mac", "platform": "darwin", "system": "aarch64-darwin", "profiles": ["server"], "spec": spec}
+    ]});
+    let found = errors(mac);
+    assert!(found.iter().any(|e| e.starts_with("/hosts/0/profiles/0") && e.contains("server")), "{found:?}");
+    let fine = serde_json::json!({"hosts": [
+        {"name": "mac", "platform": "darwin", "system": "aarch64-darwin", "profiles": ["common"], "spec": spec},
+        {"name": "srv", "platform": "nixos", "system": "x86_64-linux", "profiles": ["server"], "spec": spec}
+    ]});
+    assert_eq!(errors(fine), Vec::<String>::new());
+    let no_spec = serde_json::json!({"hosts": [{"name": "srv", "platform": "nixos", "system": "x86_64-linux"}]});
+    let found = errors(no_spec);
+    assert!(
+        found.iter().any(|e| e.starts_with("/hosts/0") && e.contains("\"spec\" is a required property")),
+        "{found:?}"
+    );
 }
