@@ -5,6 +5,7 @@ pub(crate) mod machine;
 mod secrets;
 
 use crate::error::{Problem, Problems};
+use crate::write::cache::Probe;
 use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
 use fleet_dsl::{
     AttrPath, Config, FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting,
@@ -20,10 +21,16 @@ const RESERVED_MODULES: [&str; 7] =
 
 /// Checks the fleet against the output directory (for hand-written modules) and builds the view.
 pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Problems> {
-    let mut v = Validator { problems: Vec::new() };
+    validate_recorded(fleet, out_dir).map(|(view, _)| view)
+}
+
+/// [`validate`], also returning the look-ups it made in the output directory, so a later run
+/// can tell whether their answers changed.
+pub fn validate_recorded<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<(View<'a>, Vec<Probe>), Problems> {
+    let mut v = Validator { problems: Vec::new(), probes: Vec::new() };
     let view = v.run(fleet, out_dir);
     if v.problems.is_empty() {
-        Ok(view)
+        Ok((view, v.probes))
     } else {
         Err(Problems(v.problems))
     }
@@ -31,6 +38,7 @@ pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Pr
 
 struct Validator {
     problems: Vec<Problem>,
+    probes: Vec<Probe>,
 }
 
 impl Validator {
@@ -393,9 +401,9 @@ impl Validator {
                 }
                 let file = format!("{base}/{}.nix", m.path);
                 let dir = format!("{base}/{}", m.path);
-                let import = if out_dir.join(&file).is_file() {
+                let import = if self.probe(out_dir, file.clone()) {
                     file
-                } else if out_dir.join(&dir).join("default.nix").is_file() {
+                } else if self.probe(out_dir, format!("{dir}/default.nix")) {
                     dir
                 } else if m.scaffold.is_some() {
                     file
@@ -413,6 +421,15 @@ impl Validator {
             file.scaffold = scaffolds.get(path).and_then(|m| m.scaffold.as_deref());
         }
         files.into_values().collect()
+    }
+}
+
+impl Validator {
+    /// Whether `rel` is a file in the output directory, recorded.
+    fn probe(&mut self, out_dir: &Path, rel: String) -> bool {
+        let is_file = out_dir.join(&rel).is_file();
+        self.probes.push(Probe { path: rel, is_file });
+        is_file
     }
 }
 
