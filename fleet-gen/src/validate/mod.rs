@@ -401,12 +401,13 @@ impl Validator {
                 }
                 let file = format!("{base}/{}.nix", m.path);
                 let dir = format!("{base}/{}", m.path);
-                let import = if self.probe(out_dir, file.clone()) {
+                let mut probe = Probe::new(file.clone(), format!("{dir}/default.nix"), m.scaffold.is_some());
+                let chosen = probe.resolve(|rel| out_dir.join(rel).is_file());
+                self.probes.push(probe);
+                let import = if chosen == Some(true) {
                     file
-                } else if self.probe(out_dir, format!("{dir}/default.nix")) {
+                } else if chosen == Some(false) {
                     dir
-                } else if m.scaffold.is_some() {
-                    file
                 } else {
                     let module = m.path.clone();
                     let (expected, module_dir) =
@@ -421,15 +422,6 @@ impl Validator {
             file.scaffold = scaffolds.get(path).and_then(|m| m.scaffold.as_deref());
         }
         files.into_values().collect()
-    }
-}
-
-impl Validator {
-    /// Whether `rel` is a file in the output directory, recorded.
-    fn probe(&mut self, out_dir: &Path, rel: String) -> bool {
-        let is_file = out_dir.join(&rel).is_file();
-        self.probes.push(Probe { path: rel, is_file });
-        is_file
     }
 }
 

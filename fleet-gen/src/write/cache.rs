@@ -19,14 +19,39 @@ pub const CACHE: &str = "cache";
 
 const VERSION: &str = "fleet-gen cache 1";
 
-/// A look-up validation made in the output directory (is `path` a file?), replayed by a later
-/// run: a hand-written module appearing or disappearing changes the tree.
+/// How validation found a hand-written module in the output directory, replayed by a later
+/// run: a module file appearing or disappearing can change the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Probe {
-    /// Relative path.
-    pub path: String,
-    /// Whether it was a file (following links, as validation does).
-    pub is_file: bool,
+    /// `modules/<path>.nix`, relative.
+    pub file: String,
+    /// `modules/<path>/default.nix`, relative.
+    pub dir_default: String,
+    /// Whether the module has a scaffold (written as `file` when neither exists).
+    pub scaffold: bool,
+    /// What validation chose: the file (`true`) or the directory (`false`).
+    pub chose_file: bool,
+}
+
+impl Probe {
+    /// A probe whose choice is not made yet.
+    pub fn new(file: String, dir_default: String, scaffold: bool) -> Self {
+        Probe { file, dir_default, scaffold, chose_file: false }
+    }
+
+    /// Resolves the module with `is_file` (following links, as an import would) and records
+    /// the choice: `Some(true)` the file, `Some(false)` the directory, `None` neither.
+    pub fn resolve(&mut self, is_file: impl Fn(&str) -> bool) -> Option<bool> {
+        let chosen = if is_file(&self.file) {
+            Some(true)
+        } else if is_file(&self.dir_default) {
+            Some(false)
+        } else {
+            self.scaffold.then_some(true)
+        };
+        self.chose_file = chosen == Some(true);
+        chosen
+    }
 }
 
 /// The content hash recorded per file.
@@ -49,7 +74,7 @@ pub fn invalidate(root: &Root) -> Result<(), WriteError> {
 pub fn record(root: &Root, tree: &Tree, fingerprint: u64, probes: &[Probe]) -> Result<(), WriteError> {
     let mut text = format!("{VERSION}\nfingerprint {fingerprint:016x}\n");
     for p in probes {
-        text.push_str(&format!("p {} {}\n", u8::from(p.is_file), p.path));
+        text.push_str(&format!("p {}{} {} {}\n", u8::from(p.chose_file), u8::from(p.scaffold), p.file, p.dir_default));
     }
     let mut dirs = BTreeSet::new();
     for path in tree.files.keys() {
@@ -105,10 +130,12 @@ fn check(root: &Root, fingerprint: u64) -> Option<bool> {
         let (tag, rest) = line.split_once(' ')?;
         let ok = match tag {
             "p" => {
-                let (flag, path) = rest.split_once(' ')?;
-                let is_file = rfs::statat(root.fd(), path, AtFlags::empty())
-                    .is_ok_and(|st| kind_of(st.st_mode) == Kind::File);
-                is_file == (flag == "1")
+                let mut parts = rest.splitn(3, ' ');
+                let (flags, file, dir_default) = (parts.next()?, parts.next()?, parts.next()?);
+                let mut probe = Probe::new(file.to_owned(), dir_default.to_owned(), flags.ends_with('1'));
+                let is_file =
+                    |rel: &str| rfs::statat(root.fd(), rel, AtFlags::empty()).is_ok_and(|st| kind_of(st.st_mode) == Kind::File);
+                probe.resolve(is_file) == Some(flags.starts_with('1'))
             }
             "d" => {
                 let mut parts = rest.splitn(3, ' ');
@@ -159,4 +186,24 @@ fn meta(st: &Stat) -> String {
 /// `lstat` of a relative path. The directories on the way are checked by their own entries.
 fn lstat(root: &Root, rel: &str) -> Option<Stat> {
     rfs::statat(root.fd(), rel, AtFlags::SYMLINK_NOFOLLOW).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_run_of_the_same_fleet_is_recognised_without_rendering() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = crate::synthetic::fleet(30).into_data();
+        let args = ["fleet", "generate", "--out", dir.path().to_str().unwrap()];
+        let run = || {
+            let (mut o, mut e) = (Vec::new(), Vec::new());
+            crate::cli::run(&data, args, &mut o, &mut e);
+            String::from_utf8(e).unwrap()
+        };
+        run();
+        let root = Root::open(dir.path(), false).unwrap().unwrap();
+        assert_eq!(check(&root, crate::fingerprint::of(&data)), Some(true));
+    }
 }
