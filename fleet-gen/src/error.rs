@@ -40,6 +40,14 @@ pub enum Problem {
         /// What is wrong.
         reason: &'static str,
     },
+    /// Two host names differ only in case.
+    #[error("hosts `{first}` and `{second}` differ only in case: their files (hosts/<name>/, secrets/<name>.yaml) are one on a case-insensitive file system such as a Mac checkout; rename one")]
+    HostCase {
+        /// The first name.
+        first: String,
+        /// The other.
+        second: String,
+    },
     /// A host's system does not match its platform.
     #[error(
         "host `{host}` is a {os} host but its system is `{system}`: use a {os} system or the other host constructor"
@@ -167,10 +175,24 @@ pub enum Problem {
         second: String,
     },
     /// A string contains a NUL character, which Nix strings cannot hold.
-    #[error("{owner}: a value contains a NUL character, which Nix strings cannot hold; remove it")]
+    #[error("{owner}: a value contains a NUL character, which Nix strings cannot hold (in {field}); remove it")]
     NulInString {
         /// Where.
         owner: String,
+        /// Which value: the option it sets.
+        field: String,
+    },
+    /// A user string holds a character no generated file can hold.
+    #[error("{owner}: {field} `{value}` contains {why}; remove it")]
+    Text {
+        /// `host `x``, `profile `y``, `user `z``, `secret `s` of `Set``, …
+        owner: String,
+        /// Which field.
+        field: String,
+        /// The value, shortened and escaped.
+        value: String,
+        /// The character and why it cannot be there.
+        why: String,
     },
     /// An age public key does not parse.
     #[error("{whose} has an invalid age key `{key}`: {reason}; derive a host's key with `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub`, make a personal one with `age-keygen`")]
@@ -304,7 +326,7 @@ impl fmt::Display for Problems {
         let n = self.0.len();
         writeln!(f, "the fleet is invalid ({n} problem{}); nothing was written:", if n == 1 { "" } else { "s" })?;
         for p in &self.0 {
-            writeln!(f, "  - {p}")?;
+            writeln!(f, "  - {}", crate::shown::tidy(&p.to_string()))?;
         }
         Ok(())
     }

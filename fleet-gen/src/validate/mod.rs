@@ -3,6 +3,7 @@
 mod deploy;
 pub(crate) mod machine;
 mod secrets;
+mod text;
 
 use crate::error::{Problem, Problems};
 use crate::write::cache::Probe;
@@ -59,6 +60,7 @@ impl Validator {
         for p in &profiles {
             self.check_profile(p);
         }
+        self.check_texts(fleet, &profiles);
         let users = self.collect_users(fleet);
         let option_sets = self.collect_option_sets(fleet, &profiles);
         let owners = profiles
@@ -97,12 +99,19 @@ impl Validator {
         for h in &fleet.hosts {
             *counts.entry(h.name.as_str()).or_default() += 1;
         }
+        let mut folded: HashMap<String, &str> = HashMap::new();
         for (host, count) in counts {
             if count > 1 {
                 self.problems.push(Problem::DuplicateHost { host: host.to_owned(), count });
             }
             if let Err(reason) = check_hostname(host) {
                 self.problems.push(Problem::HostName { host: host.to_owned(), reason });
+            } else if host.eq_ignore_ascii_case("common") {
+                let reason = "it is `common`, the name of the secrets file every host can decrypt (secrets/common.yaml)";
+                self.problems.push(Problem::HostName { host: host.to_owned(), reason });
+            }
+            if let Some(first) = folded.insert(host.to_ascii_lowercase(), host) {
+                self.problems.push(Problem::HostCase { first: first.to_owned(), second: host.to_owned() });
             }
         }
     }
@@ -140,8 +149,8 @@ impl Validator {
                 Vec::new()
             }
         };
-        for (_, value) in &spec {
-            self.check_strings(&owner, value);
+        for (name, value) in &spec {
+            self.check_strings(&owner, &format!("hostSpec `{}`", crate::shown::shown(name)), value);
         }
         let state_version = match &h.state_version {
             Some(v) => v.clone(),
@@ -174,7 +183,7 @@ impl Validator {
         }
         if let Some(file) = &h.age_key_file {
             generated.push("sops.age");
-            if !file.starts_with('/') || file.starts_with("/nix/store") || file.contains(['\n', '\0']) {
+            if !file.starts_with('/') || in_nix_store(file) || file.contains(['\n', '\0']) {
                 self.problems.push(Problem::Deployment {
                     host: h.name.clone(),
                     what: format!("age key file `{file}` must be an absolute path outside the Nix store"),
@@ -229,12 +238,13 @@ impl Validator {
                 Ok(p) => paths.push((p, s.path.clone())),
                 Err(e) => self.problems.push(Problem::OptionPath { owner: owner.to_owned(), error: e.to_string() }),
             }
-            self.check_strings(owner, &s.value);
+            self.check_strings(owner, &format!("the value of `{}`", crate::shown::shown(&s.path)), &s.value);
         }
         for t in &config.typed {
             for leaf in typed_leaves(t) {
                 paths.push((AttrPath(leaf.path.clone()), leaf.path.join(".")));
-                self.check_strings(owner, leaf.value);
+                let field = format!("the value of `{}`", crate::shown::shown(&leaf.path.join(".")));
+                self.check_strings(owner, &field, leaf.value);
             }
         }
         paths.sort();
@@ -249,22 +259,22 @@ impl Validator {
         }
     }
 
-    fn check_strings(&mut self, owner: &str, value: &NixValue) {
+    fn check_strings(&mut self, owner: &str, field: &str, value: &NixValue) {
         let bad = match value {
             NixValue::Str(s) => s.contains('\0'),
             NixValue::Raw(r) => r.0.contains('\0'),
             NixValue::List(items) => {
-                items.iter().for_each(|i| self.check_strings(owner, i));
+                items.iter().for_each(|i| self.check_strings(owner, field, i));
                 false
             }
             NixValue::Attrs(map) => {
-                map.values().for_each(|v| self.check_strings(owner, v));
+                map.values().for_each(|v| self.check_strings(owner, field, v));
                 map.keys().any(|k| k.contains('\0'))
             }
             NixValue::Null | NixValue::Bool(_) | NixValue::Int(_) => false,
         };
         if bad {
-            self.problems.push(Problem::NulInString { owner: owner.to_owned() });
+            self.problems.push(Problem::NulInString { owner: owner.to_owned(), field: field.to_owned() });
         }
     }
 
@@ -497,6 +507,22 @@ fn check_module_path(path: &str, reserve_generated: bool) -> Result<(), &'static
     Ok(())
 }
 
+/// Whether an absolute path is inside the Nix store once `.`, `..` and repeated `/` are
+/// resolved (`//nix/store/x`, `/nix/./store/x`, `/nix//store/x`, `/./nix/store/x` all are).
+pub(crate) fn in_nix_store(path: &str) -> bool {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.starts_with(&["nix", "store"])
+}
+
 fn is_fleet_name(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -539,6 +565,16 @@ mod tests {
             assert!(check_module_path(bad, true).is_err(), "{bad:?}");
         }
         assert!(check_module_path("users", false).is_ok(), "home modules have no generated neighbours");
+    }
+
+    #[test]
+    fn store_paths_are_normalised_before_the_check() {
+        for p in ["/nix/store/x", "//nix/store/x", "/nix/./store/x", "/nix//store/x", "/./nix/store/x", "/etc/../nix/store", "/nix/store"] {
+            assert!(in_nix_store(p), "{p}");
+        }
+        for p in ["/nix/var/x", "/run/secrets/x", "/nix/storex/y", "/home/nix/store"] {
+            assert!(!in_nix_store(p), "{p}");
+        }
     }
 
     #[test]
