@@ -223,7 +223,8 @@ fn generate(fleet: &FleetData, dir: &Path, how: &How, out: &mut dyn Write, err: 
         }
         let _ = write!(out, "{}", write::diff(&plan));
         if plan.interrupted.is_some() {
-            let _ = writeln!(err, "error: a `generate` of {shown} was interrupted before it finished (.fleet-gen/pending)");
+            let _ =
+                writeln!(err, "error: a `generate` of {shown} was interrupted before it finished (.fleet-gen/pending)");
         }
         let n = plan.changes.len();
         let _ = writeln!(

@@ -147,7 +147,8 @@ fn platform_flag(os: Os) -> &'static str {
 fn write_if_missing(out: &Path, rel: &str, text: &str) -> Result<bool, WriteError> {
     use crate::write::fs::{kind_at, split, write_at, Kind, Root, Walker};
     use crate::write::lock::{Lock, LockMode, DEFAULT_WAIT};
-    let missing = || WriteError::Io { action: "opening", path: out.to_owned(), source: std::io::ErrorKind::NotFound.into() };
+    let missing =
+        || WriteError::Io { action: "opening", path: out.to_owned(), source: std::io::ErrorKind::NotFound.into() };
     let root = Root::open(out, true)?.ok_or_else(missing)?;
     let _lock = Lock::take(&root, LockMode::Exclusive, DEFAULT_WAIT)?;
     let (dir, name) = split(rel);

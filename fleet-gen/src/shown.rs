@@ -11,15 +11,13 @@ pub const MAX_SHOWN: usize = 80;
 /// cut with a note of how much was left out.
 pub fn shown(text: &str) -> String {
     let mut out = String::new();
-    let mut count = 0;
-    for c in text.chars() {
+    for (count, c) in text.chars().enumerate() {
         if count == MAX_SHOWN {
             let rest = text.chars().count() - count;
             let _ = write!(out, "… ({rest} more characters)");
             return out;
         }
         push_escaped(&mut out, c);
-        count += 1;
     }
     out
 }
@@ -66,7 +64,8 @@ pub fn tidy(message: &str) -> String {
 
 /// Whether `c` must not reach a terminal (or a generated file) raw.
 pub fn is_control(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    c.is_control()
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn push_escaped(out: &mut String, c: char) {

@@ -15,8 +15,8 @@ const FORMATS: [Format; 3] = [Format::Json, Format::Toml, Format::Yaml];
 fn syntax_soup() -> impl Strategy<Value = String> {
     let atoms = prop::sample::select(vec![
         "[", "]", "{", "}", ":", ",", "-", " ", "  ", "\n", "\t", "\"", "'", "#", "&a", "*a", "&b", "*b", "!!str",
-        "? ", "|", ">", "---", "...", "=", "[[", "]]", "a", "b", "hosts", "name", "1", "0x1f", "1e999", "true",
-        "null", "~", "\\", "\\u0000", "\0", "é", "\r",
+        "? ", "|", ">", "---", "...", "=", "[[", "]]", "a", "b", "hosts", "name", "1", "0x1f", "1e999", "true", "null",
+        "~", "\\", "\\u0000", "\0", "é", "\r",
     ]);
     prop::collection::vec(atoms, 0..200).prop_map(|parts| parts.concat())
 }

@@ -547,18 +547,26 @@ fn nul_in_a_user_description() {
 #[test]
 fn nul_in_a_profile_description() {
     let p = Profile::nixos("p").description("desk\0top");
-    assert_rejected(Fleet::<NoSpec>::new("f").host(host("a").profile(&p)), &["profile `p`: description `desk\\0top` contains a NUL"]);
+    assert_rejected(
+        Fleet::<NoSpec>::new("f").host(host("a").profile(&p)),
+        &["profile `p`: description `desk\\0top` contains a NUL"],
+    );
 }
 
 #[test]
 fn nul_in_an_ssh_key() {
     let p = Profile::nixos("p").user(&User::new("alice").ssh_key("ssh-ed25519 AAAAC3Nz\0 me@host"));
-    assert_rejected(Fleet::<NoSpec>::new("f").host(host("a").profile(&p)), &["user `alice`: ssh key `ssh-ed25519 AAAAC3Nz\\0 me@host` contains a NUL"]);
+    assert_rejected(
+        Fleet::<NoSpec>::new("f").host(host("a").profile(&p)),
+        &["user `alice`: ssh key `ssh-ed25519 AAAAC3Nz\\0 me@host` contains a NUL"],
+    );
 }
 
 /// A fleet whose host spec declaration can be changed where the derive would not allow it.
 fn spec_fleet() -> FleetData {
-    Fleet::new("f").host(Host::nixos("a", System::X86_64Linux).spec(Spec { primary_user: "me".into(), headless: false })).into_data()
+    Fleet::new("f")
+        .host(Host::nixos("a", System::X86_64Linux).spec(Spec { primary_user: "me".into(), headless: false }))
+        .into_data()
 }
 
 #[test]
@@ -572,7 +580,10 @@ fn nul_in_a_derive_default() {
 fn nul_in_a_doc_comment() {
     let mut fleet = spec_fleet();
     fleet.spec.options[0].description = Some("Main\0user.".into());
-    assert_data_rejected(&fleet, &["option type `Spec`: doc comment of option `primaryUser` `Main\\0user.` contains a NUL"]);
+    assert_data_rejected(
+        &fleet,
+        &["option type `Spec`: doc comment of option `primaryUser` `Main\\0user.` contains a NUL"],
+    );
 }
 
 #[test]
@@ -589,7 +600,10 @@ fn control_character_in_an_enum_value() {
 fn control_character_in_an_option_name() {
     let mut fleet = spec_fleet();
     fleet.spec.options[0].name = "primary\u{1b}User".into();
-    assert_data_rejected(&fleet, &["option type `Spec`: option name `primary\\u{1b}User` contains the control character"]);
+    assert_data_rejected(
+        &fleet,
+        &["option type `Spec`: option name `primary\\u{1b}User` contains the control character"],
+    );
 }
 
 /// A fleet whose host reads one hand-made secret.
@@ -617,7 +631,10 @@ fn terminal_escape_in_a_secret_description() {
 fn control_character_in_a_restart_unit() {
     let mut d = fleet_dsl::SecretDecl::new("token");
     d.restart_units = vec!["nginx.service\r".into()];
-    assert_data_rejected(&secret_fleet(d), &["secret `token` of `Own`: unit `nginx.service\\r` contains the control character `\\r`"]);
+    assert_data_rejected(
+        &secret_fleet(d),
+        &["secret `token` of `Own`: unit `nginx.service\\r` contains the control character `\\r`"],
+    );
 }
 
 #[test]
@@ -629,7 +646,8 @@ fn control_character_in_a_flake_input() {
 
 #[test]
 fn control_character_in_a_disk_layout() {
-    let fleet = Fleet::<NoSpec>::new("f").host(host("a").disko(Disko::luks_btrfs("/dev/sda").subvolume("/srv\n", "/srv")));
+    let fleet =
+        Fleet::<NoSpec>::new("f").host(host("a").disko(Disko::luks_btrfs("/dev/sda").subvolume("/srv\n", "/srv")));
     assert_rejected(fleet, &["host `a`: btrfs subvolume `/srv\\n` contains the control character `\\n`"]);
 }
 
@@ -647,13 +665,19 @@ fn control_character_in_a_build_machine_feature() {
 fn host_named_common() {
     let fleet = Fleet::new("f").admin("alice", ADMIN).host(keyed("common", KEY_A).secrets::<Own>());
     assert_rejected(fleet, &["host `common` has an invalid name: it is `common`, the name of the secrets file every host can decrypt (secrets/common.yaml)"]);
-    assert_rejected(Fleet::<NoSpec>::new("f").host(host("Common")), &["host `Common` has an invalid name: it is `common`"]);
+    assert_rejected(
+        Fleet::<NoSpec>::new("f").host(host("Common")),
+        &["host `Common` has an invalid name: it is `common`"],
+    );
 }
 
 #[test]
 fn host_names_that_differ_only_in_case() {
     let fleet = Fleet::<NoSpec>::new("f").host(host("web")).host(host("db")).host(host("Web"));
-    assert_rejected(fleet, &["hosts `web` and `Web` differ only in case", "case-insensitive file system such as a Mac checkout"]);
+    assert_rejected(
+        fleet,
+        &["hosts `web` and `Web` differ only in case", "case-insensitive file system such as a Mac checkout"],
+    );
 }
 
 #[test]
@@ -676,7 +700,10 @@ fn escape_sequences_in_names_are_printed_escaped() {
 fn very_long_values_are_shortened_in_messages() {
     let long = "x".repeat(1_000_000);
     let fleet = Fleet::<NoSpec>::new("f").host(host(&long));
-    let err = assert_data_rejected(&fleet.into_data(), &["has an invalid name: it is longer than 63 characters", "more characters)"]);
+    let err = assert_data_rejected(
+        &fleet.into_data(),
+        &["has an invalid name: it is longer than 63 characters", "more characters)"],
+    );
     assert!(err.len() < 2_000, "a 1 MB name gave a {} byte message", err.len());
 }
 
@@ -705,7 +732,10 @@ fn age_key_files_in_the_store_in_disguise() {
 fn secret_and_builder_key_paths_in_the_store_in_disguise() {
     let mut d = fleet_dsl::SecretDecl::new("token");
     d.path = Some("/nix/../nix/store/leak".into());
-    assert_data_rejected(&secret_fleet(d), &["secret `token` of `Own` has path `/nix/../nix/store/leak` in the Nix store"]);
+    assert_data_rejected(
+        &secret_fleet(d),
+        &["secret `token` of `Own` has path `/nix/../nix/store/leak` in the Nix store"],
+    );
     let builder = BuildMachine::new("a.lan", [System::X86_64Linux]).ssh_key_path("//nix/store/key");
     let fleet = Fleet::<NoSpec>::new("f").host(host("a").build_machine(builder)).host(host("b"));
     assert_rejected(fleet, &["build machine ssh key `//nix/store/key` must be an absolute path outside the Nix store"]);
@@ -726,7 +756,11 @@ fn inventory_rejected(file: &str, text: &[u8], messages: &[&str]) -> String {
 #[test]
 fn json_inventory_with_a_duplicate_key() {
     let text = br#"{"hosts": [{"name": "b", "platform": "nixos", "name": "c", "system": "x86_64-linux"}]}"#;
-    inventory_rejected("hosts.json", text, &["hosts.json: is not valid JSON: the key `name` is given twice in one object"]);
+    inventory_rejected(
+        "hosts.json",
+        text,
+        &["hosts.json: is not valid JSON: the key `name` is given twice in one object"],
+    );
 }
 
 #[test]
@@ -744,13 +778,18 @@ fn yaml_inventory_nested_thousands_of_levels() {
     let deep = format!("hosts: {}{}\n", "[".repeat(5_000), "]".repeat(5_000));
     // Flow style: the scanner's own bound (255 levels) answers first.
     inventory_rejected("hosts.yaml", deep.as_bytes(), &["hosts.yaml: is not valid YAML: recursion limit exceeded"]);
-    let block: String = std::iter::once("hosts:\n".to_owned()).chain((1..3_000).map(|i| format!("{}- \n", " ".repeat(i)))).collect();
+    let block: String =
+        std::iter::once("hosts:\n".to_owned()).chain((1..3_000).map(|i| format!("{}- \n", " ".repeat(i)))).collect();
     inventory_rejected("hosts.yml", block.as_bytes(), &["hosts.yml: nests deeper than 64 levels"]);
 }
 
 #[test]
 fn yaml_inventory_with_a_duplicate_key() {
-    inventory_rejected("hosts.yaml", b"hosts: []\nhosts: []\n", &["hosts.yaml: gives the key `hosts` twice in one mapping (line 2"]);
+    inventory_rejected(
+        "hosts.yaml",
+        b"hosts: []\nhosts: []\n",
+        &["hosts.yaml: gives the key `hosts` twice in one mapping (line 2"],
+    );
 }
 
 #[test]
@@ -762,6 +801,7 @@ fn inventory_that_is_not_text() {
 fn inventory_with_a_huge_value_gives_a_short_message() {
     let huge = "y".repeat(10_000_000);
     let text = format!(r#"{{"hosts": [{{"name": "b", "platform": "nixos", "system": "{huge}"}}]}}"#);
-    let err = inventory_rejected("hosts.json", text.as_bytes(), &["hosts.json at `/hosts/0/system`", "more characters)"]);
+    let err =
+        inventory_rejected("hosts.json", text.as_bytes(), &["hosts.json at `/hosts/0/system`", "more characters)"]);
     assert!(err.len() < 4_000, "a 10 MB value gave a {} byte message", err.len());
 }

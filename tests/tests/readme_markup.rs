@@ -81,7 +81,10 @@ fn control_characters_never_reach_the_readme() {
     // Rejected at the boundary, with a message naming the field.
     let tmp = tempfile::tempdir().unwrap();
     let err = fleet_gen::generate(&fleet("ok", "bell\u{7}name"), tmp.path()).unwrap_err().to_string();
-    assert!(err.contains("secret `bell\\u{7}name` of `Set`: name `bell\\u{7}name` contains the control character"), "{err}");
+    assert!(
+        err.contains("secret `bell\\u{7}name` of `Set`: name `bell\\u{7}name` contains the control character"),
+        "{err}"
+    );
     let err = fleet_gen::generate(&fleet("esc \u{1b}[31m red", "x"), tmp.path()).unwrap_err().to_string();
     assert!(err.contains("profile `base`: description `esc \\u{1b}[31m red` contains the control character"), "{err}");
 }

@@ -34,7 +34,7 @@ fn entries(dir: &Path, state: bool) -> BTreeMap<String, String> {
         for entry in list {
             let path = entry.unwrap().path();
             let rel = path.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            if !state && rel.starts_with(".fleet-gen/") || !state && rel == ".fleet-gen" {
+            if !state && (rel == ".fleet-gen" || rel.starts_with(".fleet-gen/")) {
                 continue;
             }
             let meta = fs::symlink_metadata(&path).unwrap();
@@ -160,9 +160,11 @@ fn links_at_temporary_names_are_never_followed() {
     let fleet = synthetic(2);
     assert_eq!(run(&fleet, &out, &[]).0, ExitCode::SUCCESS);
     // The fixed names the old writer used, and names with the new prefix, in every directory.
-    let dirs: Vec<String> = entries(&out, true).into_keys().filter(|k| k.ends_with('/')).chain([String::new()]).collect();
+    let dirs: Vec<String> =
+        entries(&out, true).into_keys().filter(|k| k.ends_with('/')).chain([String::new()]).collect();
     for dir in &dirs {
-        for name in fs::read_dir(out.join(dir)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()) {
+        for name in fs::read_dir(out.join(dir)).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        {
             let _ = symlink(outside.join("precious"), out.join(dir).join(format!(".{name}.fleet-gen-tmp")));
         }
         for i in 0..4 {

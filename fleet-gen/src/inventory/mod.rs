@@ -25,7 +25,8 @@ pub fn parse(format: Format, bytes: &[u8]) -> Result<Value, String> {
     match format {
         Format::Json => parse_json(text),
         Format::Toml => {
-            let value: Value = toml::from_str(text).map_err(|e| format!("is not valid TOML: {}", shown_long(&e.to_string())))?;
+            let value: Value =
+                toml::from_str(text).map_err(|e| format!("is not valid TOML: {}", shown_long(&e.to_string())))?;
             check_depth(&value, 0)?;
             Ok(value)
         }

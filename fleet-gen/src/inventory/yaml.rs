@@ -32,7 +32,8 @@ pub fn parse_yaml(text: &str) -> Result<Value, String> {
     let mut expanded = 0usize;
     let mut docs: Vec<Value> = Vec::new();
     loop {
-        let (event, mark) = parser.next_token().map_err(|e| format!("is not valid YAML: {}", shown_long(&e.to_string())))?;
+        let (event, mark) =
+            parser.next_token().map_err(|e| format!("is not valid YAML: {}", shown_long(&e.to_string())))?;
         let at = || format!("(line {}, column {})", mark.line(), mark.col() + 1);
         let node = match event {
             Event::StreamEnd => break,
@@ -56,7 +57,9 @@ pub fn parse_yaml(text: &str) -> Result<Value, String> {
                     return Err(format!("is not valid YAML: an unbalanced collection {}", at()))
                 }
             },
-            Event::Scalar(text, style, anchor, tag) => (scalar(text, style, tag.as_ref()).map_err(|e| format!("{e} {}", at()))?, anchor),
+            Event::Scalar(text, style, anchor, tag) => {
+                (scalar(text, style, tag.as_ref()).map_err(|e| format!("{e} {}", at()))?, anchor)
+            }
             Event::Alias(id) => {
                 let Some((value, size)) = anchors.get(&id) else {
                     return Err(format!("uses an alias to an unknown anchor {}", at()));

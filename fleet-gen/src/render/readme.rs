@@ -94,7 +94,10 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
                 name: p.name.clone(),
                 imports: p.imports.iter().map(|i| format!("`{}`", i.name)).collect::<Vec<_>>().join(", "),
                 hosts: users.join(", "),
-                description: p.description.as_ref().map(|d| md_text(&d.split_whitespace().collect::<Vec<_>>().join(" "))),
+                description: p
+                    .description
+                    .as_ref()
+                    .map(|d| md_text(&d.split_whitespace().collect::<Vec<_>>().join(" "))),
             }
         })
         .collect();

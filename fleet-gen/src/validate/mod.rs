@@ -6,8 +6,8 @@ mod secrets;
 mod text;
 
 use crate::error::{Problem, Problems};
-use crate::write::cache::Probe;
 use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
+use crate::write::cache::Probe;
 use fleet_dsl::{
     AttrPath, Config, FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting,
 };
@@ -107,7 +107,8 @@ impl Validator {
             if let Err(reason) = check_hostname(host) {
                 self.problems.push(Problem::HostName { host: host.to_owned(), reason });
             } else if host.eq_ignore_ascii_case("common") {
-                let reason = "it is `common`, the name of the secrets file every host can decrypt (secrets/common.yaml)";
+                let reason =
+                    "it is `common`, the name of the secrets file every host can decrypt (secrets/common.yaml)";
                 self.problems.push(Problem::HostName { host: host.to_owned(), reason });
             }
             if let Some(first) = folded.insert(host.to_ascii_lowercase(), host) {
@@ -569,7 +570,15 @@ mod tests {
 
     #[test]
     fn store_paths_are_normalised_before_the_check() {
-        for p in ["/nix/store/x", "//nix/store/x", "/nix/./store/x", "/nix//store/x", "/./nix/store/x", "/etc/../nix/store", "/nix/store"] {
+        for p in [
+            "/nix/store/x",
+            "//nix/store/x",
+            "/nix/./store/x",
+            "/nix//store/x",
+            "/./nix/store/x",
+            "/etc/../nix/store",
+            "/nix/store",
+        ] {
             assert!(in_nix_store(p), "{p}");
         }
         for p in ["/nix/var/x", "/run/secrets/x", "/nix/storex/y", "/home/nix/store"] {

@@ -180,7 +180,8 @@ impl Validator {
             if let Some(x) = &d.description {
                 self.text(&owner, "description", x, Text::Multiline);
             }
-            let lines = [("key", &d.key), ("owner", &d.owner), ("group", &d.group), ("mode", &d.mode), ("path", &d.path)];
+            let lines =
+                [("key", &d.key), ("owner", &d.owner), ("group", &d.group), ("mode", &d.mode), ("path", &d.path)];
             for (field, v) in lines {
                 if let Some(v) = v {
                     self.text(&owner, field, v, Text::Line);

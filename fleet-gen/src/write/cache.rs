@@ -119,7 +119,7 @@ fn check(root: &Root, fingerprint: u64) -> Option<bool> {
     let shown = root.show(&format!("{STATE_DIR}/{CACHE}"));
     let bytes = read_at(dir.as_fd(), CACHE, &shown).ok()??;
     let written = rfs::statat(dir.as_fd(), CACHE, AtFlags::SYMLINK_NOFOLLOW).ok()?;
-    let written = (written.st_mtime as i64, written.st_mtime_nsec as i64);
+    let written = times(&written).0;
     let text = std::str::from_utf8(&bytes).ok()?;
     let mut lines = text.lines();
     if lines.next()? != VERSION || lines.next()? != format!("fingerprint {fingerprint:016x}") {
@@ -133,17 +133,16 @@ fn check(root: &Root, fingerprint: u64) -> Option<bool> {
                 let mut parts = rest.splitn(3, ' ');
                 let (flags, file, dir_default) = (parts.next()?, parts.next()?, parts.next()?);
                 let mut probe = Probe::new(file.to_owned(), dir_default.to_owned(), flags.ends_with('1'));
-                let is_file =
-                    |rel: &str| rfs::statat(root.fd(), rel, AtFlags::empty()).is_ok_and(|st| kind_of(st.st_mode) == Kind::File);
+                let is_file = |rel: &str| {
+                    rfs::statat(root.fd(), rel, AtFlags::empty()).is_ok_and(|st| kind_of(st.st_mode) == Kind::File)
+                };
                 probe.resolve(is_file) == Some(flags.starts_with('1'))
             }
             "d" => {
                 let mut parts = rest.splitn(3, ' ');
                 let (dev, ino, path) = (parts.next()?, parts.next()?, parts.next()?);
                 lstat(root, path).is_some_and(|st| {
-                    kind_of(st.st_mode) == Kind::Dir
-                        && st.st_dev.to_string() == dev
-                        && st.st_ino.to_string() == ino
+                    kind_of(st.st_mode) == Kind::Dir && st.st_dev.to_string() == dev && st.st_ino.to_string() == ino
                 })
             }
             "u" => lstat(root, rest).is_some(),
@@ -155,9 +154,8 @@ fn check(root: &Root, fingerprint: u64) -> Option<bool> {
                     return Some(false);
                 }
                 // Modified in the clock tick the cache was written in: the times cannot tell.
-                if (st.st_mtime as i64, st.st_mtime_nsec as i64) >= written
-                    || (st.st_ctime as i64, st.st_ctime_nsec as i64) >= written
-                {
+                let (modified, changed) = times(&st);
+                if modified >= written || changed >= written {
                     let (d, name) = split(path);
                     let fd = walker.dir(d, false).ok()??;
                     let body = read_at(fd, name, &root.show(path)).ok()??;
@@ -175,12 +173,16 @@ fn check(root: &Root, fingerprint: u64) -> Option<bool> {
     Some(true)
 }
 
+/// Modification and change times as (seconds, nanoseconds); the field types differ between
+/// platforms.
+#[allow(clippy::unnecessary_cast)]
+fn times(st: &Stat) -> ((i64, i64), (i64, i64)) {
+    ((st.st_mtime as i64, st.st_mtime_nsec as i64), (st.st_ctime as i64, st.st_ctime_nsec as i64))
+}
+
 /// Size, modification and change times, inode: what a write changes.
 fn meta(st: &Stat) -> String {
-    format!(
-        "{} {}.{} {}.{} {}",
-        st.st_size, st.st_mtime, st.st_mtime_nsec, st.st_ctime, st.st_ctime_nsec, st.st_ino
-    )
+    format!("{} {}.{} {}.{} {}", st.st_size, st.st_mtime, st.st_mtime_nsec, st.st_ctime, st.st_ctime_nsec, st.st_ino)
 }
 
 /// `lstat` of a relative path. The directories on the way are checked by their own entries.

@@ -13,8 +13,7 @@ use std::path::{Path, PathBuf};
 /// Names of temporary files start with this, so a later run recognises and removes them.
 pub const TEMP_PREFIX: &str = ".fleet-gen-tmp-";
 
-const DIR_FLAGS: OFlags =
-    OFlags::RDONLY.union(OFlags::DIRECTORY).union(OFlags::NOFOLLOW).union(OFlags::CLOEXEC);
+const DIR_FLAGS: OFlags = OFlags::RDONLY.union(OFlags::DIRECTORY).union(OFlags::NOFOLLOW).union(OFlags::CLOEXEC);
 
 /// The output directory, resolved once; everything below it is reached through its handle.
 #[derive(Debug)]
@@ -170,9 +169,11 @@ pub fn read_at(dir: BorrowedFd<'_>, name: &str, shown: &Path) -> Result<Option<V
         _ => return Err(WriteError::NotAFile { path: shown.to_owned() }),
     }
     let mut bytes = Vec::with_capacity(usize::try_from(st.st_size).unwrap_or(0));
-    std::fs::File::from(fd)
-        .read_to_end(&mut bytes)
-        .map_err(|source| WriteError::Io { action: "reading", path: shown.to_owned(), source })?;
+    std::fs::File::from(fd).read_to_end(&mut bytes).map_err(|source| WriteError::Io {
+        action: "reading",
+        path: shown.to_owned(),
+        source,
+    })?;
     Ok(Some(bytes))
 }
 

@@ -99,7 +99,6 @@ pub struct Options {
     pub fail_after: Option<usize>,
 }
 
-
 /// Compares `tree` with `out_dir` (which need not exist). Refuses, before anything is written,
 /// a file the tree would overwrite that lacks the generated header, and a symbolic link on the
 /// way to any file it would write or prune.
@@ -220,9 +219,9 @@ pub fn plan_in(tree: &Tree, root: &Root) -> Result<Plan, Vec<WriteError>> {
 
 /// Applies a plan in `out_dir`, holding the lock; see [`apply_in`].
 pub fn apply(plan: &Plan, out_dir: &Path) -> Result<Applied, WriteFailure> {
-    let root = Root::open(out_dir, true)
-        .map_err(WriteFailure::before_any_change)?
-        .ok_or_else(|| WriteFailure::before_any_change(fs::io_error("opening", out_dir.to_owned(), rustix::io::Errno::NOENT)))?;
+    let root = Root::open(out_dir, true).map_err(WriteFailure::before_any_change)?.ok_or_else(|| {
+        WriteFailure::before_any_change(fs::io_error("opening", out_dir.to_owned(), rustix::io::Errno::NOENT))
+    })?;
     let _lock = lock::Lock::take(&root, lock::LockMode::Exclusive, lock::DEFAULT_WAIT)
         .map_err(WriteFailure::before_any_change)?;
     apply_in(plan, &root, &Options::default())
@@ -248,11 +247,8 @@ pub fn apply_in(plan: &Plan, root: &Root, options: &Options) -> Result<Applied, 
 
     let done: Mutex<Vec<String>> = Mutex::new(Vec::new());
     let counter = AtomicUsize::new(0);
-    let (manifest, writes): (Vec<&Change>, Vec<&Change>) = plan
-        .changes
-        .iter()
-        .filter(|c| !matches!(c, Change::Delete { .. }))
-        .partition(|c| c.path() == MANIFEST);
+    let (manifest, writes): (Vec<&Change>, Vec<&Change>) =
+        plan.changes.iter().filter(|c| !matches!(c, Change::Delete { .. })).partition(|c| c.path() == MANIFEST);
     let step = |c: &Change, walker: &mut Walker<'_>| -> Result<(), WriteError> {
         let n = counter.fetch_add(1, Ordering::SeqCst);
         if options.fail_after.is_some_and(|limit| n >= limit) {
@@ -261,7 +257,9 @@ pub fn apply_in(plan: &Plan, root: &Root, options: &Options) -> Result<Applied, 
         }
         let (dir, name) = split(c.path());
         let shown = root.show(c.path());
-        let fd = walker.dir(dir, true)?.ok_or_else(|| fs::io_error("opening directory", shown.clone(), rustix::io::Errno::NOENT))?;
+        let fd = walker
+            .dir(dir, true)?
+            .ok_or_else(|| fs::io_error("opening directory", shown.clone(), rustix::io::Errno::NOENT))?;
         match c {
             Change::Create { text, .. } | Change::Update { text, .. } => {
                 write_at(fd, name, text.as_bytes(), c.path() == MANIFEST, &shown)?
@@ -297,12 +295,7 @@ pub fn apply_in(plan: &Plan, root: &Root, options: &Options) -> Result<Applied, 
         if nothing_changed {
             let _ = state::remove_journal(root);
         }
-        return Err(WriteFailure {
-            error,
-            done,
-            not_done,
-            journal_kept: !nothing_changed,
-        });
+        return Err(WriteFailure { error, done, not_done, journal_kept: !nothing_changed });
     }
     sync_dir(root.fd());
     state::remove_journal(root).map_err(|error| WriteFailure {
@@ -410,7 +403,6 @@ pub fn diff(plan: &Plan) -> String {
     }
     out
 }
-
 
 /// A manifest entry the writer may touch: relative, no `..`, no absolute paths.
 fn is_safe_relative(path: &str) -> bool {
