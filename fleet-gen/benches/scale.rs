@@ -98,6 +98,12 @@ fn main() -> ExitCode {
         }
     }
 
+    println!("\ninventory parsing (ms, min of 3), the fleet exported as one inventory document:");
+    for &n in &sizes {
+        let (json, yaml, bytes) = inventory_parse(n);
+        println!("  {n:>6} hosts, {:>6.1} MiB: JSON {json:.1}, YAML {yaml:.1}", bytes as f64 / 1048576.0);
+    }
+
     for (n, meds) in &medians {
         let (full, noop) = (meds[6], meds[7]);
         println!("\nno-op / full `generate` at {n} hosts: {:.3} ({noop:.1} ms / {full:.1} ms)", noop / full);
@@ -161,6 +167,24 @@ fn measure(hosts: usize, reps: usize) -> (Vec<Vec<f64>>, usize) {
         }
     }
     (samples, files)
+}
+
+/// Times the strict inventory parsers on the synthetic fleet exported as one document (JSON,
+/// which is also YAML in flow style): min of 3 runs each, and the size in bytes.
+fn inventory_parse(hosts: usize) -> (f64, f64, usize) {
+    use fleet_gen::inventory::{parse, Format};
+    let data = synthetic::fleet(hosts).into_data();
+    let text = serde_json::to_string_pretty(&fleet_gen::document::export(&data)).expect("the document serializes");
+    let time = |format: Format| {
+        (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                parse(format, text.as_bytes()).expect("the export parses");
+                ms(t.elapsed())
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    (time(Format::Json), time(Format::Yaml), text.len())
 }
 
 /// `generate --out DIR` through the command line, in this process; its stderr.
