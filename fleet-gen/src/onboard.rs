@@ -34,7 +34,7 @@ pub(crate) fn new_host(fleet: &FleetData, req: &NewHost, out: &mut dyn Write, er
     let (chosen, problems) = check_new_host(fleet, &known, req);
     if !problems.is_empty() {
         for p in &problems {
-            let _ = writeln!(err, "error: {p}");
+            let _ = writeln!(err, "error: {}", crate::shown::tidy(&p.to_string()));
         }
         let _ = writeln!(err, "nothing was written");
         return ExitCode::from(1);
