@@ -432,7 +432,7 @@ impl fmt::Display for WriteFailure {
             Ok(())
         };
         list(f, "written or deleted before the failure", &self.done)?;
-        list(f, "not written", &self.not_done)?;
+        list(f, "not written or deleted", &self.not_done)?;
         writeln!(
             f,
             "the directory is marked as half-written (.fleet-gen/pending); fix the cause and run `generate` again: it completes the change, and `generate --check` reports the directory stale until then"

@@ -210,6 +210,9 @@ pub fn plan_in(tree: &Tree, root: &Root) -> Result<Plan, Vec<WriteError>> {
     }
     plan.changes.sort_by(|a, b| a.path().cmp(b.path()));
     plan.interrupted = interrupted;
+    // A link on the way to many files is one problem, reported once.
+    let mut seen = BTreeSet::new();
+    refusals.retain(|e| seen.insert(e.to_string()));
     if refusals.is_empty() {
         Ok(plan)
     } else {
