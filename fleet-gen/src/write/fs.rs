@@ -89,17 +89,26 @@ impl Root {
 pub struct Walker<'r> {
     root: &'r Root,
     chain: Vec<(String, OwnedFd)>,
+    /// The last directory found missing: everything below it is missing too.
+    missing: Option<String>,
 }
 
 impl<'r> Walker<'r> {
     /// A walker starting at the root.
     pub fn new(root: &'r Root) -> Self {
-        Walker { root, chain: Vec::new() }
+        Walker { root, chain: Vec::new(), missing: None }
     }
 
     /// The directory `rel` (`""` for the root): `None` when it does not exist and `create` is
     /// not set. A symbolic link or a file on the way is an error naming it.
     pub fn dir(&mut self, rel: &str, create: bool) -> Result<Option<BorrowedFd<'_>>, WriteError> {
+        if let Some(m) = &self.missing {
+            let below = rel.strip_prefix(m.as_str()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+            if below && !create {
+                return Ok(None);
+            }
+            self.missing = None;
+        }
         let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
         let keep = self.chain.iter().zip(&parts).take_while(|((name, _), part)| name == *part).count();
         self.chain.truncate(keep);
@@ -115,7 +124,10 @@ impl<'r> Walker<'r> {
                     }
                     rfs::openat(parent, *part, DIR_FLAGS, Mode::empty()).map_err(|e| refusal(parent, part, shown, e))?
                 }
-                Err(Errno::NOENT) => return Ok(None),
+                Err(Errno::NOENT) => {
+                    self.missing = Some(parts[..=i].join("/"));
+                    return Ok(None);
+                }
                 Err(e) => return Err(refusal(parent, part, shown, e)),
             };
             self.chain.push(((*part).to_owned(), fd));
