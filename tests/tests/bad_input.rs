@@ -594,6 +594,12 @@ fn control_character_in_an_enum_value() {
         &fleet,
         &["option type `Spec`: enum value of option `headless` `bad\\nvalue` contains the control character `\\n`, which a one-line field cannot hold"],
     );
+    let mut fleet = spec_fleet();
+    fleet.spec.options[1].ty = fleet_dsl::OptionType::Enum(vec!["ok".into(), "nul\0value".into()]);
+    assert_data_rejected(
+        &fleet,
+        &["option type `Spec`: enum value of option `headless` `nul\\0value` contains a NUL character"],
+    );
 }
 
 #[test]
