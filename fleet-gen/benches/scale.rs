@@ -16,7 +16,16 @@ use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
 /// Stages timed per repetition, in table order.
-const STAGES: [&str; 6] = ["build fleet", "validate", "render", "write (fresh dir)", "end to end", "no-op regen"];
+const STAGES: [&str; 8] = [
+    "build fleet",
+    "validate",
+    "render",
+    "write (fresh dir)",
+    "end to end",
+    "no-op regen (full)",
+    "generate (CLI)",
+    "no-op generate (CLI)",
+];
 
 fn main() -> ExitCode {
     let mut sizes = vec![100, 1_000, 10_000];
@@ -89,6 +98,17 @@ fn main() -> ExitCode {
         }
     }
 
+    println!("\ninventory parsing (ms, min of 3), the fleet exported as one inventory document:");
+    for &n in &sizes {
+        let (json, yaml, bytes) = inventory_parse(n);
+        println!("  {n:>6} hosts, {:>6.1} MiB: JSON {json:.1}, YAML {yaml:.1}", bytes as f64 / 1048576.0);
+    }
+
+    for (n, meds) in &medians {
+        let (full, noop) = (meds[6], meds[7]);
+        println!("\nno-op / full `generate` at {n} hosts: {:.3} ({noop:.1} ms / {full:.1} ms)", noop / full);
+    }
+
     if peak {
         let hosts = sizes.iter().copied().max().unwrap_or(10_000).max(10_000);
         match peak_in_fresh_process(hosts) {
@@ -129,14 +149,55 @@ fn measure(hosts: usize, reps: usize) -> (Vec<Vec<f64>>, usize) {
         let noop = t.elapsed();
         assert_eq!(changes, 0, "a no-op regeneration must write nothing");
 
-        for (s, d) in samples.iter_mut().zip([built, validated, rendered, written, end_to_end, noop]) {
+        // What a user runs: `generate` into an empty directory, then again (the cached no-op).
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let t = Instant::now();
+        let first = cli_generate(&data, dir.path());
+        let cli_full = t.elapsed();
+        assert!(first.contains("created"), "{first}");
+        let t = Instant::now();
+        let again = cli_generate(&data, dir.path());
+        let cli_noop = t.elapsed();
+        assert!(again.contains("is up to date; nothing written"), "{again}");
+
+        for (s, d) in
+            samples.iter_mut().zip([built, validated, rendered, written, end_to_end, noop, cli_full, cli_noop])
+        {
             s.push(ms(d));
         }
     }
     (samples, files)
 }
 
-/// What `generate` does on an unchanged fleet: validate, render, compare, write what changed.
+/// Times the strict inventory parsers on the synthetic fleet exported as one document (JSON,
+/// which is also YAML in flow style): min of 3 runs each, and the size in bytes.
+fn inventory_parse(hosts: usize) -> (f64, f64, usize) {
+    use fleet_gen::inventory::{parse, Format};
+    let data = synthetic::fleet(hosts).into_data();
+    let text = serde_json::to_string_pretty(&fleet_gen::document::export(&data)).expect("the document serializes");
+    let time = |format: Format| {
+        (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                parse(format, text.as_bytes()).expect("the export parses");
+                ms(t.elapsed())
+            })
+            .fold(f64::INFINITY, f64::min)
+    };
+    (time(Format::Json), time(Format::Yaml), text.len())
+}
+
+/// `generate --out DIR` through the command line, in this process; its stderr.
+fn cli_generate(data: &fleet_dsl::FleetData, out: &Path) -> String {
+    let args = ["fleet", "generate", "--out", out.to_str().expect("a UTF-8 temporary path")];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let code = fleet_gen::cli::run(data, args, &mut stdout, &mut stderr);
+    let text = String::from_utf8_lossy(&stderr).into_owned();
+    assert_eq!(code, ExitCode::SUCCESS, "{text}");
+    text
+}
+
+/// What `generate` did on an unchanged fleet before the no-op cache: validate, render, compare, write what changed.
 fn regenerate(data: &fleet_dsl::FleetData, out: &Path) -> usize {
     let tree = fleet_gen::generate(data, out).expect("the synthetic fleet is valid");
     let plan = write::plan(&tree, out).expect("its own output refuses nothing");

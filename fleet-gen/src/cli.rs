@@ -2,13 +2,17 @@
 
 use crate::error::{Problems, WriteError};
 use crate::render::graph::Graph;
-use crate::write::{self, Change};
+use crate::shown::shown_path;
+use crate::write::fs::Root;
+use crate::write::lock::{Lock, LockMode};
+use crate::write::{self, Applied};
 use clap::{Parser, Subcommand, ValueEnum};
 use fleet_dsl::{Channel, Fleet, FleetData, HostSpec, Os, System};
 use std::ffi::OsString;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 /// Where `generate` writes when no `--out` is given, relative to the working directory.
 pub const DEFAULT_OUT: &str = "generated";
@@ -30,6 +34,12 @@ enum Command {
         /// Write nothing; print a unified diff and exit 1 when the output is stale.
         #[arg(long)]
         check: bool,
+        /// Seconds to wait for another `generate` writing the same directory.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        lock_wait: u64,
+        /// Testing only: fail like a full disk before writing file number N of the run.
+        #[arg(long, value_name = "N", hide = true)]
+        fail_after: Option<usize>,
     },
     /// Print the fleet's JSON Schema (draft-07) for editors and inventory files.
     Schema,
@@ -124,7 +134,10 @@ where
         }
     };
     match cli.command {
-        Command::Generate { out: dir, check } => generate(fleet, &dir, check, out, err),
+        Command::Generate { out: dir, check, lock_wait, fail_after } => {
+            let how = How { check, wait: Duration::from_secs(lock_wait), options: write::Options { fail_after } };
+            generate(fleet, &dir, &how, out, err)
+        }
         Command::Schema => {
             let _ = write!(out, "{}", crate::schema::to_text(&crate::schema::fleet_schema(fleet)));
             ExitCode::SUCCESS
@@ -152,8 +165,27 @@ where
     }
 }
 
-fn generate(fleet: &FleetData, dir: &Path, check: bool, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
-    let tree = match crate::generate(fleet, dir) {
+/// How `generate` runs.
+struct How {
+    check: bool,
+    wait: Duration,
+    options: write::Options,
+}
+
+fn generate(fleet: &FleetData, dir: &Path, how: &How, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let shown = shown_path(dir);
+    let fingerprint = crate::fingerprint::of(fleet);
+    // An unchanged fleet over an untouched directory: nothing to render, nothing to read.
+    match fast_up_to_date(dir, fingerprint, how.wait) {
+        Ok(true) => {
+            let done = if how.check { "" } else { "; nothing written" };
+            let _ = writeln!(err, "{shown} is up to date{done}");
+            return ExitCode::SUCCESS;
+        }
+        Ok(false) => {}
+        Err(e) => return report_write_errors(&[e], err),
+    }
+    let (tree, probes) = match crate::generate_recorded(fleet, dir) {
         Ok(tree) => tree,
         Err(e) => {
             let _ = write!(err, "error: {e}");
@@ -163,41 +195,78 @@ fn generate(fleet: &FleetData, dir: &Path, check: bool, out: &mut dyn Write, err
     for w in &tree.warnings {
         let _ = writeln!(err, "warning: {w}");
     }
-    let plan = match write::plan(&tree, dir) {
+    let root = match Root::open(dir, !how.check) {
+        Ok(root) => root,
+        Err(e) => return report_write_errors(&[e], err),
+    };
+    let mode = if how.check { LockMode::Shared } else { LockMode::Exclusive };
+    let _lock = match root.as_ref().map(|r| Lock::take(r, mode, how.wait)).transpose() {
+        Ok(lock) => lock,
+        Err(e) => return report_write_errors(&[e], err),
+    };
+    let plan = match &root {
+        Some(root) => write::plan_in(&tree, root),
+        None => write::plan(&tree, dir),
+    };
+    let plan = match plan {
         Ok(plan) => plan,
         Err(refusals) => return report_write_errors(&refusals, err),
     };
     for path in &plan.adopted {
-        let _ = writeln!(err, "note: {path} lost its generated header, so it is yours now; fleet-gen leaves it alone");
+        let _ = writeln!(
+            err,
+            "note: {} lost its generated header, so it is yours now; fleet-gen leaves it alone",
+            crate::shown::shown(path)
+        );
     }
-    let shown = dir.display();
-    if check {
-        if plan.changes.is_empty() {
+    if how.check {
+        if plan.is_up_to_date() {
             let _ = writeln!(err, "{shown} is up to date");
             return ExitCode::SUCCESS;
         }
         let _ = write!(out, "{}", write::diff(&plan));
+        if plan.interrupted.is_some() {
+            let _ =
+                writeln!(err, "error: a `generate` of {shown} was interrupted before it finished (.fleet-gen/pending)");
+        }
+        let n = plan.changes.len();
         let _ = writeln!(
             err,
-            "error: {shown} is stale ({} file{} differ); run `cargo run -- generate --out {shown}`",
-            plan.changes.len(),
-            if plan.changes.len() == 1 { "" } else { "s" }
+            "error: {shown} is stale ({n} file{} differ); run `cargo run -- generate --out {shown}`",
+            if n == 1 { "" } else { "s" }
         );
         return ExitCode::from(1);
     }
-    if let Err(e) = write::apply(&plan, dir) {
-        return report_write_errors(&[e], err);
+    let Some(root) = root else { return ExitCode::from(1) };
+    let applied = match write::apply_in(&plan, &root, &how.options) {
+        Ok(applied) => applied,
+        Err(failure) => {
+            let _ = write!(err, "{failure}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Err(e) = write::cache::record(&root, &tree, fingerprint, &probes) {
+        let _ = writeln!(err, "note: the no-op cache was not recorded ({e}); the next run compares every file");
     }
-    let count = |f: fn(&Change) -> bool| plan.changes.iter().filter(|c| f(c)).count();
-    let created = count(|c| matches!(c, Change::Create { .. }));
-    let updated = count(|c| matches!(c, Change::Update { .. }));
-    let deleted = count(|c| matches!(c, Change::Delete { .. }));
-    if plan.changes.is_empty() {
+    if applied.temps_removed > 0 {
+        let _ = writeln!(err, "note: removed {} temporary files of an interrupted run", applied.temps_removed);
+    }
+    if plan.is_up_to_date() {
         let _ = writeln!(err, "{shown} is up to date; nothing written");
+    } else if plan.changes.is_empty() {
+        let _ = writeln!(err, "{shown}: finished the interrupted run");
     } else {
+        let Applied { created, updated, deleted, .. } = applied;
         let _ = writeln!(err, "{shown}: {created} created, {updated} updated, {deleted} deleted");
     }
     ExitCode::SUCCESS
+}
+
+/// The fast no-op check, under a shared lock: `false` whenever in doubt.
+fn fast_up_to_date(dir: &Path, fingerprint: u64, wait: Duration) -> Result<bool, WriteError> {
+    let Some(root) = Root::open(dir, false)? else { return Ok(false) };
+    let Some(_lock) = Lock::take(&root, LockMode::Shared, wait)? else { return Ok(false) };
+    Ok(write::cache::up_to_date(&root, fingerprint))
 }
 
 fn export(fleet: &FleetData, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {

@@ -8,11 +8,13 @@ pub mod cli;
 pub mod document;
 pub mod error;
 pub mod features;
+pub mod fingerprint;
 pub mod inventory;
 pub mod nix;
 pub mod onboard;
 pub mod render;
 pub mod schema;
+pub mod shown;
 pub mod suggest;
 pub mod synthetic;
 pub mod tree;
@@ -32,4 +34,12 @@ pub fn generate(fleet: &FleetData, out_dir: &Path) -> Result<Tree, GenerateError
     let fleet = inventory::merge(fleet).map_err(|p| GenerateError::Invalid(Problems(p)))?;
     let view = validate::validate(&fleet, out_dir).map_err(GenerateError::Invalid)?;
     render::render(&view).map_err(GenerateError::Template)
+}
+
+/// [`generate`], also returning the look-ups validation made in `out_dir` (recorded in the
+/// no-op cache, see [`write::cache`]).
+pub fn generate_recorded(fleet: &FleetData, out_dir: &Path) -> Result<(Tree, Vec<write::cache::Probe>), GenerateError> {
+    let fleet = inventory::merge(fleet).map_err(|p| GenerateError::Invalid(Problems(p)))?;
+    let (view, probes) = validate::validate_recorded(&fleet, out_dir).map_err(GenerateError::Invalid)?;
+    Ok((render::render(&view).map_err(GenerateError::Template)?, probes))
 }

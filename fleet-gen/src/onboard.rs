@@ -34,7 +34,7 @@ pub(crate) fn new_host(fleet: &FleetData, req: &NewHost, out: &mut dyn Write, er
     let (chosen, problems) = check_new_host(fleet, &known, req);
     if !problems.is_empty() {
         for p in &problems {
-            let _ = writeln!(err, "error: {p}");
+            let _ = writeln!(err, "error: {}", crate::shown::tidy(&p.to_string()));
         }
         let _ = writeln!(err, "nothing was written");
         return ExitCode::from(1);
@@ -44,7 +44,7 @@ pub(crate) fn new_host(fleet: &FleetData, req: &NewHost, out: &mut dyn Write, er
     let hardware = format!("hosts/{}/hardware-configuration.nix", req.name);
     let mut report = String::new();
     if req.os == Os::Nixos {
-        match write_if_missing(&req.out.join(&hardware), &crate::render::hardware_placeholder(&req.name)) {
+        match write_if_missing(&req.out, &hardware, &crate::render::hardware_placeholder(&req.name)) {
             Ok(true) => {
                 let _ = writeln!(report, "created {shown}/{hardware}: a placeholder, yours from now on");
             }
@@ -142,31 +142,23 @@ fn platform_flag(os: Os) -> &'static str {
     }
 }
 
-/// Creates `path` with `text` unless it exists; whether it was created.
-fn write_if_missing(path: &Path, text: &str) -> Result<bool, WriteError> {
-    if path.exists() {
+/// Creates `rel` in the output directory `out` with `text` unless something is there; whether
+/// it was created. Like the writer, it holds the lock and never goes through a symbolic link.
+fn write_if_missing(out: &Path, rel: &str, text: &str) -> Result<bool, WriteError> {
+    use crate::write::fs::{kind_at, split, write_at, Kind, Root, Walker};
+    use crate::write::lock::{Lock, LockMode, DEFAULT_WAIT};
+    let missing =
+        || WriteError::Io { action: "opening", path: out.to_owned(), source: std::io::ErrorKind::NotFound.into() };
+    let root = Root::open(out, true)?.ok_or_else(missing)?;
+    let _lock = Lock::take(&root, LockMode::Exclusive, DEFAULT_WAIT)?;
+    let (dir, name) = split(rel);
+    let mut walker = Walker::new(&root);
+    let fd = walker.dir(dir, true)?.ok_or_else(missing)?;
+    if kind_at(fd, name, &root.show(rel))? != Kind::Missing {
         return Ok(false);
     }
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|source| WriteError::Io {
-            action: "creating directory",
-            path: parent.to_owned(),
-            source,
-        })?;
-    }
-    let file = std::fs::OpenOptions::new().write(true).create_new(true).open(path);
-    match file {
-        Ok(mut f) => {
-            f.write_all(text.as_bytes()).map_err(|source| WriteError::Io {
-                action: "writing",
-                path: path.to_owned(),
-                source,
-            })?;
-            Ok(true)
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
-        Err(source) => Err(WriteError::Io { action: "creating", path: path.to_owned(), source }),
-    }
+    write_at(fd, name, text.as_bytes(), false, &root.show(rel))?;
+    Ok(true)
 }
 
 /// The sops files a host with `profiles` reads, in first-use order.

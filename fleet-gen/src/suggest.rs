@@ -2,6 +2,10 @@
 
 /// The known name closest to `wanted`, when it is close enough to be a likely typo.
 pub fn closest<'n>(wanted: &str, names: &[&'n str]) -> Option<&'n str> {
+    // A typo is short; comparing a huge value would cost time for no suggestion.
+    if wanted.len() > 256 {
+        return None;
+    }
     let wanted = wanted.to_lowercase();
     names
         .iter()

@@ -1029,13 +1029,17 @@ pub fn check_sops_config(
     }
 }
 
-/// Every file below `dir`, sorted.
+/// Every file below `dir`, sorted, leaving out the writer's local state (`.fleet-gen/`: its
+/// lock, journal and no-op cache, which a `.gitignore` inside keeps out of commits).
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_owned()];
     while let Some(d) = stack.pop() {
         for entry in std::fs::read_dir(&d).expect("readable directory") {
             let path = entry.expect("readable directory entry").path();
+            if path == dir.join(".fleet-gen") {
+                continue;
+            }
             if path.is_dir() {
                 stack.push(path);
             } else {

@@ -22,15 +22,56 @@ fn host(name: &str) -> Host<Nixos, NoSpec> {
 
 /// Asserts the fleet is rejected with exit 1, every message present, and the directory untouched.
 fn assert_rejected(fleet: Fleet<impl HostSpec>, messages: &[&str]) {
+    assert_data_rejected(&fleet.into_data(), messages);
+}
+
+/// [`assert_rejected`] for fleet data (built by hand, or changed where the builders cannot):
+/// rejected into a missing directory, which stays missing, and over the output of a valid
+/// fleet, which stays byte-identical (the writer's state directory included); every message
+/// printed with its control characters escaped.
+fn assert_data_rejected(fleet: &FleetData, messages: &[&str]) -> String {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let (code, err) = run(&fleet.into_data(), &out, &[]);
+    let (code, err) = run(fleet, &out, &[]);
     assert_eq!(code, ExitCode::from(1), "{err}");
     for m in messages {
         assert!(err.contains(m), "expected {m:?} in:\n{err}");
     }
     assert!(err.contains("nothing was written"), "{err}");
     assert!(!out.exists(), "an invalid fleet wrote {}", out.display());
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "a raw control character reached the terminal: {err:?}");
+
+    let existing = tmp.path().join("existing");
+    let good = Fleet::<NoSpec>::new("f").host(host("a")).into_data();
+    assert_eq!(run(&good, &existing, &[]).0, ExitCode::SUCCESS);
+    let before = snapshot(&existing);
+    for extra in [&[][..], &["--check"][..]] {
+        let (code, again) = run(fleet, &existing, extra);
+        assert_eq!(code, ExitCode::from(1), "{again}");
+        assert_eq!(snapshot(&existing), before, "an invalid fleet changed the existing output ({extra:?})");
+    }
+    err
+}
+
+/// Every entry below `dir`, the writer's state included, with its bytes and modification time.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            let meta = fs::symlink_metadata(&path).unwrap();
+            let bytes = if meta.is_dir() {
+                stack.push(path.clone());
+                Vec::new()
+            } else {
+                fs::read(&path).unwrap()
+            };
+            out.push((path.display().to_string(), bytes, meta.modified().unwrap()));
+        }
+    }
+    out.sort();
+    out
 }
 
 #[test]
@@ -483,4 +524,290 @@ fn age_key_file_must_be_absolute_and_outside_the_store() {
             "host `b`: age key file `/nix/store/key.txt` must be an absolute path outside the Nix store",
         ],
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text at the boundary: NUL and control characters in every user string that reaches a file.
+
+#[test]
+fn nul_in_an_option_path() {
+    let fleet = Fleet::<NoSpec>::new("f").host(host("a").set("services.a\0b.enable", true));
+    assert_rejected(fleet, &["host `a`: option path `services.a\\0b.enable` contains a NUL character"]);
+}
+
+#[test]
+fn nul_in_a_user_description() {
+    let p = Profile::nixos("p").user(&User::new("alice").description("Alice\0Smith"));
+    assert_rejected(
+        Fleet::<NoSpec>::new("f").host(host("a").profile(&p)),
+        &["user `alice`: description `Alice\\0Smith` contains a NUL character, which no generated file can hold"],
+    );
+}
+
+#[test]
+fn nul_in_a_profile_description() {
+    let p = Profile::nixos("p").description("desk\0top");
+    assert_rejected(
+        Fleet::<NoSpec>::new("f").host(host("a").profile(&p)),
+        &["profile `p`: description `desk\\0top` contains a NUL"],
+    );
+}
+
+#[test]
+fn nul_in_an_ssh_key() {
+    let p = Profile::nixos("p").user(&User::new("alice").ssh_key("ssh-ed25519 AAAAC3Nz\0 me@host"));
+    assert_rejected(
+        Fleet::<NoSpec>::new("f").host(host("a").profile(&p)),
+        &["user `alice`: ssh key `ssh-ed25519 AAAAC3Nz\\0 me@host` contains a NUL"],
+    );
+}
+
+/// A fleet whose host spec declaration can be changed where the derive would not allow it.
+fn spec_fleet() -> FleetData {
+    Fleet::new("f")
+        .host(Host::nixos("a", System::X86_64Linux).spec(Spec { primary_user: "me".into(), headless: false }))
+        .into_data()
+}
+
+#[test]
+fn nul_in_a_derive_default() {
+    let mut fleet = spec_fleet();
+    fleet.spec.options[1].default = Some(fleet_dsl::NixValue::Str("on\0off".into()));
+    assert_data_rejected(&fleet, &["option type `Spec`: default of option `headless` `on\\0off` contains a NUL"]);
+}
+
+#[test]
+fn nul_in_a_doc_comment() {
+    let mut fleet = spec_fleet();
+    fleet.spec.options[0].description = Some("Main\0user.".into());
+    assert_data_rejected(
+        &fleet,
+        &["option type `Spec`: doc comment of option `primaryUser` `Main\\0user.` contains a NUL"],
+    );
+}
+
+#[test]
+fn control_character_in_an_enum_value() {
+    let mut fleet = spec_fleet();
+    fleet.spec.options[1].ty = fleet_dsl::OptionType::Enum(vec!["ok".into(), "bad\nvalue".into()]);
+    assert_data_rejected(
+        &fleet,
+        &["option type `Spec`: enum value of option `headless` `bad\\nvalue` contains the control character `\\n`, which a one-line field cannot hold"],
+    );
+    let mut fleet = spec_fleet();
+    fleet.spec.options[1].ty = fleet_dsl::OptionType::Enum(vec!["ok".into(), "nul\0value".into()]);
+    assert_data_rejected(
+        &fleet,
+        &["option type `Spec`: enum value of option `headless` `nul\\0value` contains a NUL character"],
+    );
+}
+
+#[test]
+fn control_character_in_an_option_name() {
+    let mut fleet = spec_fleet();
+    fleet.spec.options[0].name = "primary\u{1b}User".into();
+    assert_data_rejected(
+        &fleet,
+        &["option type `Spec`: option name `primary\\u{1b}User` contains the control character"],
+    );
+}
+
+/// A fleet whose host reads one hand-made secret.
+fn secret_fleet(decl: fleet_dsl::SecretDecl) -> FleetData {
+    let mut fleet = Fleet::new("f").admin("alice", ADMIN).host(keyed("a", KEY_A).secrets::<Own>()).into_data();
+    fleet.hosts[0].secrets[0].secrets = vec![decl];
+    fleet
+}
+
+#[test]
+fn nul_in_a_secret_name() {
+    let fleet = secret_fleet(fleet_dsl::SecretDecl::new("db\0password"));
+    assert_data_rejected(&fleet, &["secret `db\\0password` of `Own`: name `db\\0password` contains a NUL"]);
+}
+
+#[test]
+fn terminal_escape_in_a_secret_description() {
+    let mut d = fleet_dsl::SecretDecl::new("token");
+    d.description = Some("the \u{1b}]0;pwned\u{7} token".into());
+    let err = assert_data_rejected(&secret_fleet(d), &["secret `token` of `Own`: description `the \\u{1b}]0;pwned\\u{7} token` contains the control character `\\u{1b}`"]);
+    assert!(!err.contains('\u{1b}'));
+}
+
+#[test]
+fn control_character_in_a_restart_unit() {
+    let mut d = fleet_dsl::SecretDecl::new("token");
+    d.restart_units = vec!["nginx.service\r".into()];
+    assert_data_rejected(
+        &secret_fleet(d),
+        &["secret `token` of `Own`: unit `nginx.service\\r` contains the control character `\\r`"],
+    );
+}
+
+#[test]
+fn control_character_in_a_flake_input() {
+    let mut fleet = Fleet::<NoSpec>::new("f").host(host("a")).into_data();
+    fleet.inputs.nixpkgs = "github:NixOS/nixpkgs/nixos-25.11\n# evil".into();
+    assert_data_rejected(&fleet, &["the fleet: flake input `nixpkgs` URL `github:NixOS/nixpkgs/nixos-25.11\\n# evil` contains the control character `\\n`"]);
+}
+
+#[test]
+fn control_character_in_a_disk_layout() {
+    let fleet =
+        Fleet::<NoSpec>::new("f").host(host("a").disko(Disko::luks_btrfs("/dev/sda").subvolume("/srv\n", "/srv")));
+    assert_rejected(fleet, &["host `a`: btrfs subvolume `/srv\\n` contains the control character `\\n`"]);
+}
+
+#[test]
+fn control_character_in_a_build_machine_feature() {
+    let builder = BuildMachine::new("a.lan", [System::X86_64Linux]).features(["kvm\u{7}"]);
+    let fleet = Fleet::<NoSpec>::new("f").host(host("a").build_machine(builder)).host(host("b"));
+    assert_rejected(fleet, &["host `a`: build machine feature `kvm\\u{7}` contains the control character"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Names: `common`, case, escape sequences, long values.
+
+#[test]
+fn host_named_common() {
+    let fleet = Fleet::new("f").admin("alice", ADMIN).host(keyed("common", KEY_A).secrets::<Own>());
+    assert_rejected(fleet, &["host `common` has an invalid name: it is `common`, the name of the secrets file every host can decrypt (secrets/common.yaml)"]);
+    assert_rejected(
+        Fleet::<NoSpec>::new("f").host(host("Common")),
+        &["host `Common` has an invalid name: it is `common`"],
+    );
+}
+
+#[test]
+fn host_names_that_differ_only_in_case() {
+    let fleet = Fleet::<NoSpec>::new("f").host(host("web")).host(host("db")).host(host("Web"));
+    assert_rejected(
+        fleet,
+        &["hosts `web` and `Web` differ only in case", "case-insensitive file system such as a Mac checkout"],
+    );
+}
+
+#[test]
+fn group_and_host_that_differ_only_in_case() {
+    let fleet = Fleet::new("f").admin("alice", ADMIN).host(keyed("Web", KEY_A).secrets::<Web>());
+    assert_rejected(fleet, &["secret group `web` (of `Web`) has the name of a host"]);
+}
+
+#[test]
+fn escape_sequences_in_names_are_printed_escaped() {
+    let fleet = Fleet::<NoSpec>::new("f").host(host("evil\u{1b}[2J\u{1b}[31mred")).host(host("a\rb"));
+    let err = assert_data_rejected(
+        &fleet.into_data(),
+        &["host `evil\\u{1b}[2J\\u{1b}[31mred` has an invalid name", "host `a\\rb` has an invalid name"],
+    );
+    assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
+}
+
+#[test]
+fn very_long_values_are_shortened_in_messages() {
+    let long = "x".repeat(1_000_000);
+    let fleet = Fleet::<NoSpec>::new("f").host(host(&long));
+    let err = assert_data_rejected(
+        &fleet.into_data(),
+        &["has an invalid name: it is longer than 63 characters", "more characters)"],
+    );
+    assert!(err.len() < 2_000, "a 1 MB name gave a {} byte message", err.len());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths normalised before the store-path check.
+
+#[test]
+fn age_key_files_in_the_store_in_disguise() {
+    let mut fleet = Fleet::new("f").admin("alice", ADMIN);
+    for (i, path) in ["//nix/store/k", "/nix/./store/k", "/nix//store/k", "/./nix/store/k"].iter().enumerate() {
+        let name = format!("h{i}");
+        fleet = fleet.host(keyed(&name, KEY_A).age_key_file(*path).secrets::<Own>());
+    }
+    assert_rejected(
+        fleet,
+        &[
+            "host `h0`: age key file `//nix/store/k` must be an absolute path outside the Nix store",
+            "host `h1`: age key file `/nix/./store/k`",
+            "host `h2`: age key file `/nix//store/k`",
+            "host `h3`: age key file `/./nix/store/k`",
+        ],
+    );
+}
+
+#[test]
+fn secret_and_builder_key_paths_in_the_store_in_disguise() {
+    let mut d = fleet_dsl::SecretDecl::new("token");
+    d.path = Some("/nix/../nix/store/leak".into());
+    assert_data_rejected(
+        &secret_fleet(d),
+        &["secret `token` of `Own` has path `/nix/../nix/store/leak` in the Nix store"],
+    );
+    let builder = BuildMachine::new("a.lan", [System::X86_64Linux]).ssh_key_path("//nix/store/key");
+    let fleet = Fleet::<NoSpec>::new("f").host(host("a").build_machine(builder)).host(host("b"));
+    assert_rejected(fleet, &["build machine ssh key `//nix/store/key` must be an absolute path outside the Nix store"]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inventory files: strict, bounded parsers.
+
+/// The messages of a fleet with one inventory file holding `text`.
+fn inventory_rejected(file: &str, text: &[u8], messages: &[&str]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(file);
+    fs::write(&path, text).unwrap();
+    let fleet = Fleet::<NoSpec>::new("f").host(host("a")).inventory(&path);
+    assert_data_rejected(&fleet.into_data(), messages)
+}
+
+#[test]
+fn json_inventory_with_a_duplicate_key() {
+    let text = br#"{"hosts": [{"name": "b", "platform": "nixos", "name": "c", "system": "x86_64-linux"}]}"#;
+    inventory_rejected(
+        "hosts.json",
+        text,
+        &["hosts.json: is not valid JSON: the key `name` is given twice in one object"],
+    );
+}
+
+#[test]
+fn yaml_inventory_with_an_alias_bomb() {
+    let mut bomb = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for i in 1..10 {
+        bomb.push_str(&format!("a{i}: &a{i} [{}]\n", vec![format!("*a{}", i - 1); 10].join(", ")));
+    }
+    bomb.push_str("hosts: []\n");
+    inventory_rejected("hosts.yaml", bomb.as_bytes(), &["hosts.yaml: expands its aliases to more than 100000 values"]);
+}
+
+#[test]
+fn yaml_inventory_nested_thousands_of_levels() {
+    let deep = format!("hosts: {}{}\n", "[".repeat(5_000), "]".repeat(5_000));
+    // Flow style: the scanner's own bound (255 levels) answers first.
+    inventory_rejected("hosts.yaml", deep.as_bytes(), &["hosts.yaml: is not valid YAML: recursion limit exceeded"]);
+    let block: String =
+        std::iter::once("hosts:\n".to_owned()).chain((1..3_000).map(|i| format!("{}- \n", " ".repeat(i)))).collect();
+    inventory_rejected("hosts.yml", block.as_bytes(), &["hosts.yml: nests deeper than 64 levels"]);
+}
+
+#[test]
+fn yaml_inventory_with_a_duplicate_key() {
+    inventory_rejected(
+        "hosts.yaml",
+        b"hosts: []\nhosts: []\n",
+        &["hosts.yaml: gives the key `hosts` twice in one mapping (line 2"],
+    );
+}
+
+#[test]
+fn inventory_that_is_not_text() {
+    inventory_rejected("hosts.toml", b"\xff\xfe[[hosts]]", &["hosts.toml: is not UTF-8 text"]);
+}
+
+#[test]
+fn inventory_with_a_huge_value_gives_a_short_message() {
+    let huge = "y".repeat(10_000_000);
+    let text = format!(r#"{{"hosts": [{{"name": "b", "platform": "nixos", "system": "{huge}"}}]}}"#);
+    let err =
+        inventory_rejected("hosts.json", text.as_bytes(), &["hosts.json at `/hosts/0/system`", "more characters)"]);
+    assert!(err.len() < 4_000, "a 10 MB value gave a {} byte message", err.len());
 }

@@ -214,6 +214,14 @@ fn invalid_name() {
 }
 
 #[test]
+fn escape_sequences_in_a_name_reach_the_terminal_escaped() {
+    assert_rejected(
+        &["evil\u{1b}[2J", "--platform", "nixos", "--system", "x86_64-linux"],
+        &["`evil\\u{1b}[2J` is not a valid host name: it contains characters other than letters, digits and `-` (hostnames follow RFC 1123: 1 to 63 letters, digits or `-`, not starting or ending with `-`)"],
+    );
+}
+
+#[test]
 fn unknown_profile_gets_a_suggestion() {
     assert_rejected(
         &["newbox", "--platform", "nixos", "--system", "x86_64-linux", "--profile", "web-sever"],

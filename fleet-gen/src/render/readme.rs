@@ -94,7 +94,10 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
                 name: p.name.clone(),
                 imports: p.imports.iter().map(|i| format!("`{}`", i.name)).collect::<Vec<_>>().join(", "),
                 hosts: users.join(", "),
-                description: p.description.as_ref().map(|d| d.split_whitespace().collect::<Vec<_>>().join(" ")),
+                description: p
+                    .description
+                    .as_ref()
+                    .map(|d| md_text(&d.split_whitespace().collect::<Vec<_>>().join(" "))),
             }
         })
         .collect();
@@ -114,7 +117,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
             s.files.iter().map(move |f| {
                 let mut readers = admins.clone();
                 readers.extend(f.hosts.iter().map(|h| format!("`{h}`")));
-                let keys = f.secrets.iter().map(|d| format!("`{}`", d.key.as_deref().unwrap_or(&d.name)));
+                let keys = f.secrets.iter().map(|d| md_code(d.key.as_deref().unwrap_or(&d.name)));
                 SecretFileRow {
                     path: f.path.clone(),
                     readers: readers.join(", "),
@@ -188,6 +191,34 @@ fn new_host_example(view: &View<'_>) -> String {
         }
     }
     cmd
+}
+
+/// User text as Markdown text that stays text: control characters escaped, and a backslash
+/// before every character that can start markup (emphasis, code, links, HTML, entities, table
+/// cells, headings, lists, quotes, rules), so no markup can begin inside it.
+fn md_text(text: &str) -> String {
+    let text = crate::shown::escape_controls(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    let digits = text.chars().take_while(char::is_ascii_digit).count();
+    for (i, c) in text.chars().enumerate() {
+        let list_marker = i == digits && digits > 0 && matches!(c, '.' | ')');
+        let block_marker = i == 0 && matches!(c, '-' | '+' | '=' | '#' | '>');
+        if list_marker || block_marker || matches!(c, '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '|' | '~' | '&') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// User text as one Markdown code span: control characters escaped, line breaks and a pipe
+/// (which would split a table cell) made visible, fenced by more backticks than it holds.
+fn md_code(text: &str) -> String {
+    let text = crate::shown::escape_controls(text).replace('|', "\\u{7c}");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 || text.starts_with(' ') || text.ends_with(' ') { " " } else { "" };
+    format!("{fence}{pad}{text}{pad}{fence}")
 }
 
 /// Trailing spaces removed, runs of blank lines collapsed, one final newline.

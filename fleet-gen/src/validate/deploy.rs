@@ -119,7 +119,7 @@ impl Validator {
             }
         }
         if let Some(SshKey::Path(p)) = &b.ssh_key {
-            if !p.starts_with('/') || p.starts_with("/nix/store") {
+            if !p.starts_with('/') || super::in_nix_store(p) {
                 bad(format!("build machine ssh key `{p}` must be an absolute path outside the Nix store"));
             }
         }

@@ -3,11 +3,13 @@
 mod deploy;
 pub(crate) mod machine;
 mod secrets;
+mod text;
 mod values;
 
 use crate::error::{Problem, Problems};
 use crate::nix::scope::SYSTEM_ARGS;
 use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
+use crate::write::cache::Probe;
 use fleet_dsl::{
     Config, FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting,
 };
@@ -22,10 +24,16 @@ const RESERVED_MODULES: [&str; 7] =
 
 /// Checks the fleet against the output directory (for hand-written modules) and builds the view.
 pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Problems> {
-    let mut v = Validator { problems: Vec::new(), warnings: Vec::new() };
+    validate_recorded(fleet, out_dir).map(|(view, _)| view)
+}
+
+/// [`validate`], also returning the look-ups it made in the output directory, so a later run
+/// can tell whether their answers changed.
+pub fn validate_recorded<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<(View<'a>, Vec<Probe>), Problems> {
+    let mut v = Validator { problems: Vec::new(), probes: Vec::new(), warnings: Vec::new() };
     let view = v.run(fleet, out_dir);
     if v.problems.is_empty() {
-        Ok(view)
+        Ok((view, v.probes))
     } else {
         Err(Problems(v.problems))
     }
@@ -33,6 +41,7 @@ pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Pr
 
 struct Validator {
     problems: Vec<Problem>,
+    probes: Vec<Probe>,
     warnings: Vec<crate::Warning>,
 }
 
@@ -54,6 +63,7 @@ impl Validator {
         for p in &profiles {
             self.check_profile(p);
         }
+        self.check_texts(fleet, &profiles);
         let users = self.collect_users(fleet);
         let option_sets = self.collect_option_sets(fleet, &profiles);
         let owners = profiles
@@ -100,12 +110,20 @@ impl Validator {
         for h in &fleet.hosts {
             *counts.entry(h.name.as_str()).or_default() += 1;
         }
+        let mut folded: HashMap<String, &str> = HashMap::new();
         for (host, count) in counts {
             if count > 1 {
                 self.problems.push(Problem::DuplicateHost { host: host.to_owned(), count });
             }
             if let Err(reason) = check_hostname(host) {
                 self.problems.push(Problem::HostName { host: host.to_owned(), reason });
+            } else if host.eq_ignore_ascii_case("common") {
+                let reason =
+                    "it is `common`, the name of the secrets file every host can decrypt (secrets/common.yaml)";
+                self.problems.push(Problem::HostName { host: host.to_owned(), reason });
+            }
+            if let Some(first) = folded.insert(host.to_ascii_lowercase(), host) {
+                self.problems.push(Problem::HostCase { first: first.to_owned(), second: host.to_owned() });
             }
         }
     }
@@ -143,8 +161,8 @@ impl Validator {
                 Vec::new()
             }
         };
-        for (_, value) in &spec {
-            self.check_value(&owner, "hostSpec", value, SYSTEM_ARGS);
+        for (name, value) in &spec {
+            self.check_value(&owner, &format!("hostSpec.{name}"), value, SYSTEM_ARGS);
         }
         let state_version = match &h.state_version {
             Some(v) => v.clone(),
@@ -177,7 +195,7 @@ impl Validator {
         }
         if let Some(file) = &h.age_key_file {
             generated.push("sops.age");
-            if !file.starts_with('/') || file.starts_with("/nix/store") || file.contains(['\n', '\0']) {
+            if !file.starts_with('/') || in_nix_store(file) || file.contains(['\n', '\0']) {
                 self.problems.push(Problem::Deployment {
                     host: h.name.clone(),
                     what: format!("age key file `{file}` must be an absolute path outside the Nix store"),
@@ -373,12 +391,13 @@ impl Validator {
                 }
                 let file = format!("{base}/{}.nix", m.path);
                 let dir = format!("{base}/{}", m.path);
-                let import = if out_dir.join(&file).is_file() {
+                let mut probe = Probe::new(file.clone(), format!("{dir}/default.nix"), m.scaffold.is_some());
+                let chosen = probe.resolve(|rel| out_dir.join(rel).is_file());
+                self.probes.push(probe);
+                let import = if chosen == Some(true) {
                     file
-                } else if out_dir.join(&dir).join("default.nix").is_file() {
+                } else if chosen == Some(false) {
                     dir
-                } else if m.scaffold.is_some() {
-                    file
                 } else {
                     let module = m.path.clone();
                     let (expected, module_dir) =
@@ -468,6 +487,22 @@ fn check_module_path(path: &str, reserve_generated: bool) -> Result<(), &'static
     Ok(())
 }
 
+/// Whether an absolute path is inside the Nix store once `.`, `..` and repeated `/` are
+/// resolved (`//nix/store/x`, `/nix/./store/x`, `/nix//store/x`, `/./nix/store/x` all are).
+pub(crate) fn in_nix_store(path: &str) -> bool {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.starts_with(&["nix", "store"])
+}
+
 fn is_fleet_name(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
@@ -510,6 +545,24 @@ mod tests {
             assert!(check_module_path(bad, true).is_err(), "{bad:?}");
         }
         assert!(check_module_path("users", false).is_ok(), "home modules have no generated neighbours");
+    }
+
+    #[test]
+    fn store_paths_are_normalised_before_the_check() {
+        for p in [
+            "/nix/store/x",
+            "//nix/store/x",
+            "/nix/./store/x",
+            "/nix//store/x",
+            "/./nix/store/x",
+            "/etc/../nix/store",
+            "/nix/store",
+        ] {
+            assert!(in_nix_store(p), "{p}");
+        }
+        for p in ["/nix/var/x", "/run/secrets/x", "/nix/storex/y", "/home/nix/store"] {
+            assert!(!in_nix_store(p), "{p}");
+        }
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl Validator {
                 Some("has an invalid name: use lowercase letters, digits, `-` and `_`, starting with a letter or digit")
             } else if group == "common" {
                 Some("is named `common`, the file of the common scope: use `scope = common`, or another name")
-            } else if fleet.hosts.iter().any(|h| &h.name == group) {
+            } else if fleet.hosts.iter().any(|h| h.name.eq_ignore_ascii_case(group)) {
                 Some("has the name of a host, whose own file is secrets/<host>.yaml: choose another name")
             } else {
                 None
@@ -110,7 +110,7 @@ impl Validator {
             if let Some(path) = &d.path {
                 if !path.starts_with('/') {
                     bad(format!("path `{path}`, which is not absolute"));
-                } else if path.starts_with("/nix/store") {
+                } else if super::in_nix_store(path) {
                     bad(format!("path `{path}` in the Nix store, where every user could read it: link it under /run or /var/lib"));
                 }
             }

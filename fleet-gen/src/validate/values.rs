@@ -117,7 +117,8 @@ impl Validator {
             NixValue::Null | NixValue::Bool(_) | NixValue::Int(_) => false,
         };
         if nul {
-            self.problems.push(Problem::NulInString { owner: owner.to_owned() });
+            let field = format!("the value of `{}`", crate::shown::shown(path));
+            self.problems.push(Problem::NulInString { owner: owner.to_owned(), field });
         }
     }
 

@@ -1,6 +1,61 @@
 //! Inventory files: hosts in TOML, JSON or YAML, validated against the fleet's JSON Schema and merged
 //! into the fleet before anything else is checked.
 
+mod json;
+mod yaml;
+
+pub use json::parse_json;
+pub use yaml::{parse_yaml, MAX_ALIAS_NODES, MAX_DEPTH};
+
+/// An inventory file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.json`: duplicate keys rejected.
+    Json,
+    /// `.toml`.
+    Toml,
+    /// `.yaml` / `.yml`: one document, nesting and alias expansion bounded.
+    Yaml,
+}
+
+/// Parses an inventory's bytes as JSON data, or says (in a sentence that follows the file's
+/// name) why it cannot. Never panics, and stays linear in the input.
+pub fn parse(format: Format, bytes: &[u8]) -> Result<Value, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| format!("is not UTF-8 text: {e}"))?;
+    match format {
+        Format::Json => parse_json(text),
+        Format::Toml => {
+            let value: Value =
+                toml::from_str(text).map_err(|e| format!("is not valid TOML: {}", shown_long(&e.to_string())))?;
+            check_depth(&value, 0)?;
+            Ok(value)
+        }
+        Format::Yaml => parse_yaml(text),
+    }
+}
+
+/// A parser's message, shortened: parsers quote the offending text.
+fn shown_long(message: &str) -> String {
+    let flat: String = message.split('\n').map(str::trim_end).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+    let mut out = crate::shown::escape_controls(&flat);
+    if out.chars().count() > 300 {
+        out = out.chars().take(300).collect::<String>() + "…";
+    }
+    out
+}
+
+/// Rejects data nested deeper than [`MAX_DEPTH`] (dropping it would recurse that deep).
+fn check_depth(value: &Value, depth: usize) -> Result<(), String> {
+    if depth > MAX_DEPTH {
+        return Err(format!("nests deeper than {MAX_DEPTH} levels; an inventory needs a handful"));
+    }
+    match value {
+        Value::Array(items) => items.iter().try_for_each(|v| check_depth(v, depth + 1)),
+        Value::Object(map) => map.values().try_for_each(|v| check_depth(v, depth + 1)),
+        _ => Ok(()),
+    }
+}
+
 use crate::document::{import_host, suggestion};
 use crate::error::Problem;
 use crate::schema::fleet_schema;
@@ -99,46 +154,14 @@ fn with_features(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Vec<Problem>> 
 
 /// Reads a `.toml`, `.json` or `.yaml` file as JSON.
 fn load(path: &Path) -> Result<Value, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot be read: {e}"))?;
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("json") => serde_json::from_str(&text).map_err(|e| format!("is not valid JSON: {e}")),
-        Some("toml") => toml::from_str::<Value>(&text).map_err(|e| format!("is not valid TOML: {e}")),
-        Some("yaml" | "yml") => {
-            let docs = yaml_rust2::YamlLoader::load_from_str(&text).map_err(|e| format!("is not valid YAML: {e}"))?;
-            match docs.as_slice() {
-                [doc] => yaml_to_json(doc),
-                _ => Err(format!("holds {} YAML documents; an inventory is one", docs.len())),
-            }
-        }
-        _ => Err("has none of the extensions `.toml`, `.json`, `.yaml`".into()),
-    }
-}
-
-/// A YAML document as JSON (aliases are already resolved by the loader).
-fn yaml_to_json(y: &yaml_rust2::Yaml) -> Result<Value, String> {
-    use yaml_rust2::Yaml;
-    Ok(match y {
-        Yaml::Null => Value::Null,
-        Yaml::Boolean(b) => Value::Bool(*b),
-        Yaml::Integer(i) => Value::from(*i),
-        Yaml::Real(r) => r
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number)
-            .ok_or_else(|| format!("`{r}` is not a number JSON can hold"))?,
-        Yaml::String(s) => Value::String(s.clone()),
-        Yaml::Array(items) => Value::Array(items.iter().map(yaml_to_json).collect::<Result<_, _>>()?),
-        Yaml::Hash(map) => {
-            let mut out = serde_json::Map::new();
-            for (k, v) in map {
-                let Yaml::String(key) = k else { return Err(format!("has a non-string key {k:?}")) };
-                out.insert(key.clone(), yaml_to_json(v)?);
-            }
-            Value::Object(out)
-        }
-        Yaml::Alias(_) | Yaml::BadValue => return Err("has a value that is not valid YAML".into()),
-    })
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))?;
+    let format = match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => Format::Json,
+        Some("toml") => Format::Toml,
+        Some("yaml" | "yml") => Format::Yaml,
+        _ => return Err("has none of the extensions `.toml`, `.json`, `.yaml`".into()),
+    };
+    parse(format, &bytes)
 }
 
 /// A schema violation as a sentence: what was found, what is expected, a suggestion for names.
@@ -160,7 +183,27 @@ fn explain(fleet: &FleetData, e: &jsonschema::ValidationError<'_>, instance: &Va
             let names = unexpected.iter().map(|u| format!("`{u}`")).collect::<Vec<_>>().join(", ");
             format!("unknown field {names}: check the spelling against the schema (`cargo run -- schema`)")
         }
-        _ => e.to_string(),
+        _ => shown_long(&e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deep_toml_is_an_error_not_a_crash() {
+        let deep = format!("a = {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse(Format::Toml, deep.as_bytes()).is_err());
+        let inline = format!("a = {}{}\n", "{b = ".repeat(50_000), "}".repeat(50_000));
+        assert!(parse(Format::Toml, inline.as_bytes()).is_err());
+        let medium = format!("a = {}{}\n", "[".repeat(80), "]".repeat(80));
+        assert!(parse(Format::Toml, medium.as_bytes()).unwrap_err().contains("deeper than 64"));
+    }
+
+    #[test]
+    fn not_utf8_is_an_error() {
+        assert!(parse(Format::Json, b"\xff\xfe").unwrap_err().contains("not UTF-8"));
     }
 }
 
