@@ -187,6 +187,23 @@ fn explain(fleet: &FleetData, e: &jsonschema::ValidationError<'_>, instance: &Va
     }
 }
 
+/// For a profile or feature the schema refused on a host of the other platform
+/// (`/hosts/N/profiles/M`, `/hosts/N/features/M`), the message that says so.
+fn misplaced(fleet: &FleetData, pointer: &str, instance: &Value) -> Option<String> {
+    let segments: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+    let ["hosts", host, list @ ("profiles" | "features"), _] = segments.as_slice() else { return None };
+    let name = instance.pointer(pointer)?.as_str()?;
+    let os = match instance.pointer(&format!("/hosts/{host}/platform"))?.as_str()? {
+        "nixos" => fleet_dsl::Os::Nixos,
+        "darwin" => fleet_dsl::Os::Darwin,
+        _ => return None,
+    };
+    if *list == "features" {
+        return crate::features::misfit(fleet, name, os);
+    }
+    crate::document::misplaced_profile(fleet, name, os).then(|| crate::document::wrong_platform(name, os))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,21 +222,4 @@ mod tests {
     fn not_utf8_is_an_error() {
         assert!(parse(Format::Json, b"\xff\xfe").unwrap_err().contains("not UTF-8"));
     }
-}
-
-/// For a profile or feature the schema refused on a host of the other platform
-/// (`/hosts/N/profiles/M`, `/hosts/N/features/M`), the message that says so.
-fn misplaced(fleet: &FleetData, pointer: &str, instance: &Value) -> Option<String> {
-    let segments: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
-    let ["hosts", host, list @ ("profiles" | "features"), _] = segments.as_slice() else { return None };
-    let name = instance.pointer(pointer)?.as_str()?;
-    let os = match instance.pointer(&format!("/hosts/{host}/platform"))?.as_str()? {
-        "nixos" => fleet_dsl::Os::Nixos,
-        "darwin" => fleet_dsl::Os::Darwin,
-        _ => return None,
-    };
-    if *list == "features" {
-        return crate::features::misfit(fleet, name, os);
-    }
-    crate::document::misplaced_profile(fleet, name, os).then(|| crate::document::wrong_platform(name, os))
 }
