@@ -210,6 +210,12 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
         self
     }
 
+    /// Installs packages on this host (`environment.systemPackages`), next to its profiles'.
+    pub fn packages<T: Into<NixValue>>(mut self, packages: impl IntoIterator<Item = T>) -> Self {
+        self.data.config.add("environment.systemPackages", packages);
+        self
+    }
+
     /// Adds items to a list option by dotted path: they concatenate with the items its
     /// profiles add and nixpkgs defines.
     pub fn add<T: Into<NixValue>>(mut self, path: &str, items: impl IntoIterator<Item = T>) -> Self {

@@ -153,6 +153,13 @@ impl<P: ProfilePlatform> Profile<P> {
         self
     }
 
+    /// Installs packages on every host with this profile (`environment.systemPackages`, whose
+    /// items concatenate with the host's, other profiles' and nixpkgs' own).
+    pub fn packages<T: Into<NixValue>>(mut self, packages: impl IntoIterator<Item = T>) -> Self {
+        self.edit().config.add("environment.systemPackages", packages);
+        self
+    }
+
     /// Adds items to a list option by dotted path (`environment.systemPackages`,
     /// `networking.firewall.allowedTCPPorts`): they concatenate with the items of every other
     /// profile, of the host and of nixpkgs.
