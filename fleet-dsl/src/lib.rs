@@ -8,7 +8,6 @@
 pub mod attr_path;
 pub mod deploy;
 pub mod disko;
-pub mod document;
 pub mod fleet;
 pub mod home;
 pub mod host;

@@ -16,6 +16,7 @@ pub mod render;
 pub mod schema;
 pub mod shown;
 pub mod suggest;
+#[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 pub mod tree;
 pub mod validate;

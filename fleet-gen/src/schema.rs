@@ -1,8 +1,8 @@
 //! The fleet's JSON Schema: the schema of a fleet document (`export`, inventory files), with
 //! this fleet's host spec and profile names filled in, for editors and for validation.
 
+use crate::document::types::FleetDocument;
 use crate::tree::MARKER;
-use fleet_dsl::document::FleetDocument;
 use fleet_dsl::{FleetData, NixValue, OptionDecl, OptionSet, OptionType, Os};
 use schemars::generate::SchemaSettings;
 use serde_json::{json, Map, Value};

@@ -56,10 +56,10 @@ fn check_depth(value: &Value, depth: usize) -> Result<(), String> {
     }
 }
 
+use crate::document::types::FleetDocument;
 use crate::document::{import_host, suggestion};
 use crate::error::Problem;
 use crate::schema::fleet_schema;
-use fleet_dsl::document::FleetDocument;
 use fleet_dsl::FleetData;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;

@@ -179,66 +179,66 @@ pub struct DeployEntry {
     pub build_on_target: bool,
 }
 
-impl From<crate::System> for SystemName {
-    fn from(s: crate::System) -> Self {
+impl From<fleet_dsl::System> for SystemName {
+    fn from(s: fleet_dsl::System) -> Self {
         match s {
-            crate::System::X86_64Linux => SystemName::X86_64Linux,
-            crate::System::Aarch64Linux => SystemName::Aarch64Linux,
-            crate::System::X86_64Darwin => SystemName::X86_64Darwin,
-            crate::System::Aarch64Darwin => SystemName::Aarch64Darwin,
+            fleet_dsl::System::X86_64Linux => SystemName::X86_64Linux,
+            fleet_dsl::System::Aarch64Linux => SystemName::Aarch64Linux,
+            fleet_dsl::System::X86_64Darwin => SystemName::X86_64Darwin,
+            fleet_dsl::System::Aarch64Darwin => SystemName::Aarch64Darwin,
         }
     }
 }
 
-impl From<SystemName> for crate::System {
+impl From<SystemName> for fleet_dsl::System {
     fn from(s: SystemName) -> Self {
         match s {
-            SystemName::X86_64Linux => crate::System::X86_64Linux,
-            SystemName::Aarch64Linux => crate::System::Aarch64Linux,
-            SystemName::X86_64Darwin => crate::System::X86_64Darwin,
-            SystemName::Aarch64Darwin => crate::System::Aarch64Darwin,
+            SystemName::X86_64Linux => fleet_dsl::System::X86_64Linux,
+            SystemName::Aarch64Linux => fleet_dsl::System::Aarch64Linux,
+            SystemName::X86_64Darwin => fleet_dsl::System::X86_64Darwin,
+            SystemName::Aarch64Darwin => fleet_dsl::System::Aarch64Darwin,
         }
     }
 }
 
-impl From<crate::Channel> for ChannelName {
-    fn from(c: crate::Channel) -> Self {
+impl From<fleet_dsl::Channel> for ChannelName {
+    fn from(c: fleet_dsl::Channel) -> Self {
         match c {
-            crate::Channel::Stable => ChannelName::Stable,
-            crate::Channel::Unstable => ChannelName::Unstable,
+            fleet_dsl::Channel::Stable => ChannelName::Stable,
+            fleet_dsl::Channel::Unstable => ChannelName::Unstable,
         }
     }
 }
 
-impl From<ChannelName> for crate::Channel {
+impl From<ChannelName> for fleet_dsl::Channel {
     fn from(c: ChannelName) -> Self {
         match c {
-            ChannelName::Stable => crate::Channel::Stable,
-            ChannelName::Unstable => crate::Channel::Unstable,
+            ChannelName::Stable => fleet_dsl::Channel::Stable,
+            ChannelName::Unstable => fleet_dsl::Channel::Unstable,
         }
     }
 }
 
-impl From<crate::Os> for PlatformName {
-    fn from(os: crate::Os) -> Self {
+impl From<fleet_dsl::Os> for PlatformName {
+    fn from(os: fleet_dsl::Os) -> Self {
         match os {
-            crate::Os::Nixos => PlatformName::Nixos,
-            crate::Os::Darwin => PlatformName::Darwin,
+            fleet_dsl::Os::Nixos => PlatformName::Nixos,
+            fleet_dsl::Os::Darwin => PlatformName::Darwin,
         }
     }
 }
 
-impl From<PlatformName> for crate::Os {
+impl From<PlatformName> for fleet_dsl::Os {
     fn from(p: PlatformName) -> Self {
         match p {
-            PlatformName::Nixos => crate::Os::Nixos,
-            PlatformName::Darwin => crate::Os::Darwin,
+            PlatformName::Nixos => fleet_dsl::Os::Nixos,
+            PlatformName::Darwin => fleet_dsl::Os::Darwin,
         }
     }
 }
 
-impl From<&crate::Deploy> for DeployEntry {
-    fn from(d: &crate::Deploy) -> Self {
+impl From<&fleet_dsl::Deploy> for DeployEntry {
+    fn from(d: &fleet_dsl::Deploy) -> Self {
         DeployEntry {
             target_host: d.target_host.clone(),
             target_user: d.target_user.clone(),
@@ -250,9 +250,9 @@ impl From<&crate::Deploy> for DeployEntry {
     }
 }
 
-impl From<&DeployEntry> for crate::Deploy {
+impl From<&DeployEntry> for fleet_dsl::Deploy {
     fn from(d: &DeployEntry) -> Self {
-        crate::Deploy {
+        fleet_dsl::Deploy {
             target_host: d.target_host.clone(),
             target_user: d.target_user.clone(),
             target_port: d.target_port,

@@ -1,14 +1,16 @@
-//! Fleets to and from documents: `export`, and the hosts of inventory files.
+//! Fleets to and from documents: `export`, and the hosts of inventory files. The document
+//! types ([`types`]) live here, with the generator, so a fleet binary's model carries no
+//! serialisation code.
+
+pub mod types;
 
 use crate::schema::{profile_names, to_json};
-use fleet_dsl::document::{
-    AdminEntry, DeployEntry, FleetDocument, HostEntry, ProfileEntry, ProfilePlatformName, StateVersionEntry,
-};
 use fleet_dsl::{
     Attrs, Config, Deploy, FleetData, HostData, NixValue, OptionSet, OptionType, Os, ProfileData, StateVersion, Target,
 };
 use serde_json::Value;
 use std::sync::Arc;
+use types::{AdminEntry, DeployEntry, FleetDocument, HostEntry, ProfileEntry, ProfilePlatformName, StateVersionEntry};
 
 /// The fleet as a document, every host and profile included.
 pub fn export(fleet: &FleetData) -> FleetDocument {
