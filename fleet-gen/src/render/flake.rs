@@ -9,10 +9,12 @@ use fleet_dsl::Os;
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     let fleet = view.fleet;
     let urls = &fleet.inputs;
+    let unstable_packages = view.flake.unstable_overlay || view.flake.unstable_outputs;
     let used = |input: &str| {
-        fleet.hosts.iter().any(|h| {
-            nixpkgs_input(h.os, h.channel) == input || (h.os == Os::Darwin && darwin_input(h.channel) == input)
-        })
+        (input == "nixpkgs-unstable" && unstable_packages)
+            || fleet.hosts.iter().any(|h| {
+                nixpkgs_input(h.os, h.channel) == input || (h.os == Os::Darwin && darwin_input(h.channel) == input)
+            })
     };
     let follows = |url: &str, name: &str, target: &str| {
         Expr::Attrs(vec![Binding::new("url", url), Binding::path(["inputs", name, "follows"], Expr::str(target))])
@@ -20,7 +22,13 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
 
     // Inputs that only need some nixpkgs follow the stable one when a host uses it, else the
     // one the hosts do use: no nixpkgs is pinned that no host builds with.
-    let base = ["nixpkgs", "nixpkgs-unstable", "nixpkgs-darwin"].into_iter().find(|i| used(i)).unwrap_or("nixpkgs");
+    let builds_with = |input: &str| {
+        fleet.hosts.iter().any(|h| {
+            nixpkgs_input(h.os, h.channel) == input || (h.os == Os::Darwin && darwin_input(h.channel) == input)
+        })
+    };
+    let base =
+        ["nixpkgs", "nixpkgs-unstable", "nixpkgs-darwin"].into_iter().find(|i| builds_with(i)).unwrap_or("nixpkgs");
     let mut inputs = Vec::new();
     if used("nixpkgs") || base == "nixpkgs" {
         inputs.push(Binding::path(["nixpkgs", "url"], Expr::str(&urls.nixpkgs)));
@@ -63,11 +71,34 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         ));
     }
 
+    // Extra inputs, in first-use order, after the generator's own.
+    for input in &view.flake.inputs {
+        let mut fields = vec![Binding::new("url", input.url.as_str())];
+        if !input.flake {
+            fields.push(Binding::new("flake", false));
+        }
+        for f in &input.follows {
+            let target = f.target.as_deref().unwrap_or(base);
+            fields.push(Binding::path(["inputs", f.input.as_str(), "follows"], Expr::str(target)));
+        }
+        let value = match fields.as_slice() {
+            [Binding::Attr(_, url)] => Binding::path([input.name.as_str(), "url"], url.clone()),
+            _ => Binding::new(input.name.as_str(), Expr::Attrs(fields)),
+        };
+        inputs.push(value);
+    }
+
     let mut parts = vec!["./parts/hosts.nix"];
     if view.colmena {
         parts.push("./parts/colmena.nix");
     }
     parts.push("./parts/dev.nix");
+    if super::apps::used(view) {
+        parts.push("./parts/apps.nix");
+    }
+    if !view.flake.exports.is_empty() {
+        parts.push("./parts/modules.nix");
+    }
     let parts = parts.into_iter().map(Expr::path);
     let mk_flake = Expr::apply(
         "flake-parts.lib.mkFlake",
