@@ -5,8 +5,10 @@
 //! [`nix_eval_json`], [`nix_parse`]) and evaluate generated modules against a stub `lib`
 //! ([`HARNESS`]).
 
+mod flake;
 pub mod lint;
 mod meaning;
+pub use flake::{flake_fleet, FLAKE_BASE_MODULE};
 pub use meaning::{meaning_fleet, MEANING_PACKAGES, MEANING_SCRIPT};
 
 use fleet_dsl::prelude::*;
@@ -433,6 +435,7 @@ pub fn fixtures() -> Vec<(&'static str, FleetData)> {
         ("darwin", darwin_unstable_fleet()),
         ("secrets", secrets_fleet()),
         ("meaning", meaning_fleet()),
+        ("flake", flake_fleet()),
     ]
 }
 

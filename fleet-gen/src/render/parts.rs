@@ -31,10 +31,10 @@ const PER_SYSTEM_ARGS: [&str; 6] = ["pkgs", "inputs'", "self'", "system", "lib",
 fn output_expr(value: &NixValue) -> Expr {
     match value {
         NixValue::UnstablePackage(p) => match crate::nix::raw::package(&p.0) {
-            Ok(path) => Expr::select(
-                Expr::dotted("inputs'.nixpkgs-unstable.legacyPackages"),
-                path,
-            ),
+            Ok(path) => {
+                let prefix = ["nixpkgs-unstable".to_owned(), "legacyPackages".to_owned()];
+                Expr::select(Expr::var("inputs'"), prefix.into_iter().chain(path))
+            }
             Err(_) => Expr::from(value),
         },
         NixValue::List(items) => Expr::list(items.iter().map(output_expr)),

@@ -6,7 +6,7 @@ use super::Validator;
 use crate::error::Problem;
 use crate::nix::{raw, scope};
 use crate::view::{FlakeView, ModuleFile};
-use fleet_dsl::{Config, FleetData, InputData, NixValue, Os, ProfileData, Target};
+use fleet_dsl::{Channel, Config, FleetData, InputData, NixValue, Os, ProfileData, Target};
 use indexmap::IndexMap;
 use std::sync::Arc;
 
@@ -80,6 +80,7 @@ impl Validator {
         fleet: &'a FleetData,
         profiles: &[&'a ProfileData],
         modules: &[ModuleFile<'a>],
+        needs: Needs,
     ) -> FlakeView<'a> {
         let owners = value_owners(fleet, profiles);
         // Inputs in first-use order: modules, then values; then the outputs' values.
@@ -159,8 +160,10 @@ impl Validator {
             }
         }
         let inputs: Vec<&'a InputData> = used.into_values().map(AsRef::as_ref).collect();
+        let unstable = unstable_overlay || unstable_outputs;
+        let emitted = emitted_generator_inputs(fleet, needs, unstable);
         for input in &inputs {
-            self.check_input(input, &inputs);
+            self.check_input(input, &inputs, &emitted);
         }
         FlakeView { inputs, unstable_overlay, unstable_outputs, exports }
     }
@@ -187,7 +190,7 @@ impl Validator {
         seen.push(name);
     }
 
-    fn check_input(&mut self, input: &InputData, all: &[&InputData]) {
+    fn check_input(&mut self, input: &InputData, all: &[&InputData], emitted: &[&str]) {
         let name = &input.name;
         if !is_input_name(name) {
             self.problems.push(Problem::InputName {
@@ -217,9 +220,11 @@ impl Validator {
                 Some("the overridden input's name is not an input name (letters, digits, `-`, `_`)".to_owned())
             } else if !input.flake {
                 Some("the input is not a flake (`.not_flake()`), so it has no inputs to override".to_owned())
-            } else if !GENERATOR_INPUTS.contains(&target) && !all.iter().any(|i| i.name == target) {
+            } else if !emitted.contains(&target) && !all.iter().any(|i| i.name == target) {
                 Some(format!(
-                    "the flake has no input `{target}`: follow one of the generator's inputs or another extra input the fleet uses"
+                    "this fleet's flake has no input `{target}` (it declares {}{}): follow one of those",
+                    emitted.join(", "),
+                    all.iter().map(|i| format!(", {}", i.name)).collect::<String>()
                 ))
             } else if target == input.name {
                 Some("an input cannot follow itself".to_owned())
@@ -269,6 +274,67 @@ impl Validator {
             self.problems.push(p);
         }
     }
+}
+
+/// What of the generator's own the fleet uses, besides its hosts' channels.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Needs {
+    /// Some host reads secrets (sops-nix).
+    pub secrets: bool,
+    /// Colmena deploys some host.
+    pub colmena: bool,
+    /// Some user has a home (home-manager).
+    pub home: bool,
+}
+
+/// The generator's inputs `flake.nix` declares for this fleet (what `render::flake` emits).
+fn emitted_generator_inputs(fleet: &FleetData, needs: Needs, unstable: bool) -> Vec<&'static str> {
+    let nixpkgs = |os: Os, channel: Channel| match (os, channel) {
+        (Os::Nixos, Channel::Stable) => "nixpkgs",
+        (Os::Darwin, Channel::Stable) => "nixpkgs-darwin",
+        (_, Channel::Unstable) => "nixpkgs-unstable",
+    };
+    let mut out: Vec<&'static str> = Vec::new();
+    let mut push = |name: &'static str| {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    };
+    let builds = |name: &str| fleet.hosts.iter().any(|h| nixpkgs(h.os, h.channel) == name);
+    if builds("nixpkgs") || !(builds("nixpkgs-unstable") || builds("nixpkgs-darwin")) {
+        push("nixpkgs");
+    }
+    if builds("nixpkgs-unstable") || unstable {
+        push("nixpkgs-unstable");
+    }
+    if builds("nixpkgs-darwin") {
+        push("nixpkgs-darwin");
+    }
+    push("flake-parts");
+    for h in fleet.hosts.iter().filter(|h| h.os == Os::Darwin) {
+        push(match h.channel {
+            Channel::Stable => "nix-darwin",
+            Channel::Unstable => "nix-darwin-unstable",
+        });
+    }
+    if needs.secrets {
+        push("sops-nix");
+    }
+    if needs.home {
+        for h in &fleet.hosts {
+            push(match h.channel {
+                Channel::Stable => "home-manager",
+                Channel::Unstable => "home-manager-unstable",
+            });
+        }
+    }
+    if fleet.hosts.iter().any(|h| h.disko.is_some()) {
+        push("disko");
+    }
+    if needs.colmena {
+        push("colmena");
+    }
+    out
 }
 
 /// A file path inside an input: relative, without `..`, without control characters.

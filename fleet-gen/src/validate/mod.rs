@@ -88,7 +88,12 @@ impl Validator {
             fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required, &builders)).collect();
         let secrets = self.check_secrets(fleet, &mut hosts);
         let colmena = self.check_deployment(&mut hosts);
-        let flake = self.check_flake(fleet, &profiles, &modules);
+        let needs = flake::Needs {
+            secrets: secrets.is_some(),
+            colmena,
+            home: users.iter().any(|u| u.user.home.is_some()),
+        };
+        let flake = self.check_flake(fleet, &profiles, &modules, needs);
 
         let mut systems = Vec::new();
         for h in &fleet.hosts {
