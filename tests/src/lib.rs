@@ -609,7 +609,10 @@ pub const HARNESS: &str = r#"let
         inherit name;
         value = "<pkgs.${name}>";
       }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello"])
-      // {python3Packages.requests = "<pkgs.python3Packages.requests>";};
+      // {
+        python3Packages.requests = "<pkgs.python3Packages.requests>";
+        unstable.zed-editor = "<pkgs.unstable.zed-editor>";
+      };
     inputs = {
       nixpkgs = system;
       nixpkgs-unstable = system;
@@ -621,6 +624,10 @@ pub const HARNESS: &str = r#"let
         darwinModules.sops = "<sops-nix.darwinModules.sops>";
       };
       colmena.lib.makeHive = hive: "<colmena hive>";
+      nixos-hardware.nixosModules.framework-16-7040-amd = "<nixos-hardware.nixosModules.framework-16-7040-amd>";
+      impermanence.nixosModules.impermanence = "<impermanence.nixosModules.impermanence>";
+      mac-app-util.darwinModules.default = "<mac-app-util.darwinModules.default>";
+      nix-secrets = "/nix/store/stub-nix-secrets";
       disko.nixosModules.disko = "<disko.nixosModules.disko>";
       home-manager = {
         nixosModules.home-manager = "<home-manager.nixosModules.home-manager>";
@@ -1103,6 +1110,10 @@ pub fn eval_hosts(nix: &Path, dir: &Path) -> Result<serde_json::Value, String> {
           home-manager = {nixosModules.home-manager = module; darwinModules.home-manager = module;};
           home-manager-unstable = {nixosModules.home-manager = module; darwinModules.home-manager = module;};
           disko.nixosModules.disko = module;
+          nixos-hardware.nixosModules.framework-16-7040-amd = module;
+          impermanence.nixosModules.impermanence = module;
+          mac-app-util.darwinModules.default = module;
+          nix-secrets = "/nix/store/stub-nix-secrets";
         };
         flake = (import ./parts/hosts.nix {inherit inputs;}).flake;
       in (flake.nixosConfigurations or {}) // (flake.darwinConfigurations or {})
