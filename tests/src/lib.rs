@@ -624,7 +624,10 @@ pub const HARNESS: &str = r#"let
         darwinModules.sops = "<sops-nix.darwinModules.sops>";
       };
       colmena.lib.makeHive = hive: "<colmena hive>";
-      nixos-hardware.nixosModules.framework-16-7040-amd = "<nixos-hardware.nixosModules.framework-16-7040-amd>";
+      nixos-hardware.nixosModules = {
+        framework-16-7040-amd = "<nixos-hardware.nixosModules.framework-16-7040-amd>";
+        common-cpu-intel = "<nixos-hardware.nixosModules.common-cpu-intel>";
+      };
       impermanence.nixosModules.impermanence = "<impermanence.nixosModules.impermanence>";
       mac-app-util.darwinModules.default = "<mac-app-util.darwinModules.default>";
       nix-secrets = "/nix/store/stub-nix-secrets";
@@ -1110,7 +1113,7 @@ pub fn eval_hosts(nix: &Path, dir: &Path) -> Result<serde_json::Value, String> {
           home-manager = {nixosModules.home-manager = module; darwinModules.home-manager = module;};
           home-manager-unstable = {nixosModules.home-manager = module; darwinModules.home-manager = module;};
           disko.nixosModules.disko = module;
-          nixos-hardware.nixosModules.framework-16-7040-amd = module;
+          nixos-hardware.nixosModules = {framework-16-7040-amd = module; common-cpu-intel = module;};
           impermanence.nixosModules.impermanence = module;
           mac-app-util.darwinModules.default = module;
           nix-secrets = "/nix/store/stub-nix-secrets";
