@@ -122,6 +122,19 @@ impl Input {
     }
 }
 
+/// A module of an input written for platform `Self` that a host or profile of platform `P` may
+/// import: a NixOS module on NixOS, a nix-darwin module on nix-darwin, an untyped one anywhere.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` module of a flake input cannot be imported by a `{P}` host or profile",
+    label = "this module is for `{Self}` hosts only",
+    note = "import it on a `{Self}` host or profile; a profile for every platform (`Profile::any`) can import only modules for every platform"
+)]
+pub trait ModuleFits<P: ProfilePlatform>: ProfilePlatform {}
+
+impl ModuleFits<Nixos> for Nixos {}
+impl ModuleFits<Darwin> for Darwin {}
+impl<P: ProfilePlatform> ModuleFits<P> for Any {}
+
 /// A module of an input, for platform `P`: `Host::import_input` / `Profile::import_input`
 /// accept it where `P` may be used.
 #[derive(Clone, Debug, PartialEq, Eq)]

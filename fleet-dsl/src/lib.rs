@@ -28,7 +28,7 @@ pub use disko::{Dataset, Disko, Layout, LuksBtrfs, Partitionable, Subvolume};
 pub use fleet::{Fleet, FleetData, FlakeOutputs, Inputs};
 pub use home::{Direnv, Git, GitSigning, Home, HomeProgram, SigningFormat, Starship, Zsh, ZshInit};
 pub use host::{Host, HostData, StateVersion};
-pub use input::{fleet_input, Follows, Input, InputData, InputFile, InputModule, InputModuleData};
+pub use input::{fleet_input, Follows, Input, InputData, InputFile, InputModule, InputModuleData, ModuleFits};
 pub use module::{Config, Module, Priority, Setting, TypedSetting};
 pub use options::{HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType};
 pub use platform::{Any, Channel, Darwin, HostPlatform, Nixos, Os, ProfilePlatform, System, Target, UsableOn};

@@ -140,7 +140,7 @@ impl<P: ProfilePlatform> Profile<P> {
     /// Imports a module of an extra flake input (`inputs.<input>.<path>` in the imports; the
     /// input is emitted in `flake.nix` because of it). A NixOS module on a Darwin host or profile
     /// does not compile.
-    pub fn import_input<Q: UsableOn<P>>(mut self, module: crate::input::InputModule<Q>) -> Self {
+    pub fn import_input<Q: crate::input::ModuleFits<P>>(mut self, module: crate::input::InputModule<Q>) -> Self {
         self.edit().config.input_modules.push(module.into_data());
         self
     }
