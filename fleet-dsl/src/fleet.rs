@@ -2,12 +2,12 @@
 
 use crate::host::{Host, HostData};
 use crate::module::Module;
-use crate::platform::Channel;
-use crate::value::NixValue;
 use crate::options::{HostSpec, NoSpec, OptionSet};
+use crate::platform::Channel;
 use crate::platform::{HostPlatform, ProfilePlatform};
 use crate::profile::{Profile, ProfileData};
 use crate::secret::AgeKey;
+use crate::value::NixValue;
 use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -25,7 +25,7 @@ pub mod value;
 pub use attr_path::{AttrPath, AttrPathError};
 pub use deploy::{BuildMachine, Deploy, Deployable, SshKey};
 pub use disko::{Dataset, Disko, Layout, LuksBtrfs, Partitionable, Subvolume};
-pub use fleet::{Fleet, FleetData, FlakeOutputs, Inputs};
+pub use fleet::{FlakeOutputs, Fleet, FleetData, Inputs};
 pub use home::{Direnv, Git, GitSigning, Home, HomeProgram, SigningFormat, Starship, Zsh, ZshInit};
 pub use host::{Host, HostData, StateVersion};
 pub use input::{fleet_input, Follows, Input, InputData, InputFile, InputModule, InputModuleData, ModuleFits};
@@ -48,7 +48,8 @@ pub use fleet_macros::{age_key, HostSpec, NixEnum, NixOptions, Secrets};
 pub mod prelude {
     pub use crate::{
         age_key, fleet_input, pkg, pkg_unstable, raw_nix, AgeKey, Any, AutoUpgrade, BuildMachine, Channel, Darwin,
-        Deploy, Direnv, Disko, Fleet, Git, GitSigning, Home, Host, HostSpec, Input, Inputs, Module, ModuleOptions, NixEnum, NixOptions, NixType, NixValue,
-        Nixos, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat, Starship, System, User, Zsh, ZshInit,
+        Deploy, Direnv, Disko, Fleet, Git, GitSigning, Home, Host, HostSpec, Input, Inputs, Module, ModuleOptions,
+        NixEnum, NixOptions, NixType, NixValue, Nixos, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat,
+        Starship, System, User, Zsh, ZshInit,
     };
 }

@@ -27,7 +27,8 @@ pub fn flake_fleet() -> FleetData {
         .overlay(raw_nix("final: prev: {fleetLaptop = prev.hello;}"))
         .add("environment.systemPackages", [pkg("git")])
         .add("environment.systemPackages", [pkg_unstable("zed-editor")]);
-    let common = Profile::any("common").set("environment.etc.\"fleet-secrets.yaml\".source", secrets.file("secrets.yaml"));
+    let common =
+        Profile::any("common").set("environment.etc.\"fleet-secrets.yaml\".source", secrets.file("secrets.yaml"));
     Fleet::<NoSpec>::new("flake")
         .host(
             Host::nixos("server", System::X86_64Linux)
@@ -46,16 +47,17 @@ pub fn flake_fleet() -> FleetData {
         )
         .host(Host::nixos("attic", System::X86_64Linux).channel(Channel::Stable))
         .host(
-            Host::darwin("mac", System::Aarch64Darwin)
-                .profile(&common)
-                .import_input(mac_apps.darwin_module("default")),
+            Host::darwin("mac", System::Aarch64Darwin).profile(&common).import_input(mac_apps.darwin_module("default")),
         )
         .channel(Channel::Unstable)
         .overlay(raw_nix("final: prev: {fleetWide = prev.hello;}"))
         .dev_shell("rust", raw_nix("pkgs.mkShell {packages = [pkgs.cargo pkgs.rustc];}"))
         .package("hello", pkg("hello"))
         .package("zed", pkg_unstable("zed-editor"))
-        .check("formatted", raw_nix("pkgs.runCommand \"formatted\" {} \"${lib.getExe pkgs.alejandra} --check ${self} > $out\""))
+        .check(
+            "formatted",
+            raw_nix("pkgs.runCommand \"formatted\" {} \"${lib.getExe pkgs.alejandra} --check ${self} > $out\""),
+        )
         .export_module("base", &base)
         .into_data()
 }

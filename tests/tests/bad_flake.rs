@@ -71,8 +71,7 @@ fn follows_an_input_the_flake_lacks() {
     // A stable NixOS-only fleet declares no nixpkgs-darwin.
     let x = fleet_input("x", "github:me/x").follows("nixpkgs", "nixpkgs-darwin");
     let raw = fleet_input("raw", "github:me/raw").not_flake().follows_nixpkgs();
-    let fleet = Fleet::new("f")
-        .host(nixos().import_input(x.nixos_module("default")).set("x.y", raw.file("a.yaml")));
+    let fleet = Fleet::new("f").host(nixos().import_input(x.nixos_module("default")).set("x.y", raw.file("a.yaml")));
     rejected(
         fleet,
         &[

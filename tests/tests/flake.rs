@@ -43,10 +43,7 @@ fn flake_nix_declares_the_inputs_used_and_only_those() {
     ];
     expected.sort_unstable();
     assert_eq!(names, expected, "stylix is declared but unused; nixpkgs-darwin has no host");
-    assert_eq!(
-        inputs["nix-secrets"],
-        json!({"url": "git+ssh://git@github.com/me/nix-secrets.git", "flake": false})
-    );
+    assert_eq!(inputs["nix-secrets"], json!({"url": "git+ssh://git@github.com/me/nix-secrets.git", "flake": false}));
     assert_eq!(inputs["nixos-hardware"], json!({"url": "github:NixOS/nixos-hardware"}));
     assert_eq!(inputs["impermanence"]["inputs"]["nixpkgs"]["follows"], json!("nixpkgs"));
     assert_eq!(inputs["mac-app-util"]["inputs"]["nixpkgs"]["follows"], json!("nixpkgs-unstable"));
@@ -148,10 +145,7 @@ fn extra_outputs_and_apps_evaluate_per_system() {
     assert_eq!(v["devShells"]["rust"], json!({"shell": ["cargo", "rustc"]}));
     assert_eq!(v["devShells"]["default"], json!({"shell": ["alejandra", "colmena"]}));
     assert_eq!(v["packages"], json!({"hello": "hello", "zed": "unstable-zed"}));
-    assert_eq!(
-        v["checks"]["formatted"],
-        json!({"name": "formatted", "cmd": "/bin/alejandra --check /self > $out"})
-    );
+    assert_eq!(v["checks"]["formatted"], json!({"name": "formatted", "cmd": "/bin/alejandra --check /self > $out"}));
     assert_eq!(
         v["apps"],
         json!({
@@ -197,7 +191,8 @@ fn run(dir: &Path, script: &str, node: &str, args: &[&str]) -> (i32, String) {
         Command::new("chmod").arg("+x").arg(&path).status().unwrap();
     }
     let file = dir.join("app.sh");
-    std::fs::write(&file, format!("#!/usr/bin/env bash\nset -o errexit\nset -o nounset\nset -o pipefail\n{script}")).unwrap();
+    std::fs::write(&file, format!("#!/usr/bin/env bash\nset -o errexit\nset -o nounset\nset -o pipefail\n{script}"))
+        .unwrap();
     let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
     let out = Command::new("bash").arg(&file).args(args).env("PATH", path).output().unwrap();
     let logged = std::fs::read_to_string(&log).unwrap_or_default();
@@ -225,10 +220,7 @@ fn deploy_and_rollback_scripts_run_each_hosts_commands() {
     assert_eq!(run(dir, &deploy, "server", &["mac"]), (1, String::new()));
     assert_eq!(run(dir, &deploy, "framework", &["framework"]), (0, "colmena apply-local --sudo\n".into()));
     assert_eq!(run(dir, &rollback, "attic", &["attic"]), (0, "sudo nixos-rebuild switch --rollback\n".into()));
-    assert_eq!(
-        run(dir, &deploy, "attic", &["attic"]),
-        (0, "sudo nixos-rebuild switch --flake .#attic\n".into())
-    );
+    assert_eq!(run(dir, &deploy, "attic", &["attic"]), (0, "sudo nixos-rebuild switch --flake .#attic\n".into()));
     // No host, an unknown host, a hostile argument: usage errors, nothing run.
     assert_eq!(run(dir, &deploy, "x", &[]), (2, String::new()));
     assert_eq!(run(dir, &deploy, "x", &["nope"]), (2, String::new()));

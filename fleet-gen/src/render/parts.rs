@@ -1,10 +1,10 @@
 //! `parts/hosts.nix` (every host's system, on its own channel) and `parts/dev.nix`.
 
 use super::{base_modules, darwin_input, nix_file, nixpkgs_input};
+use crate::nix::scope::free_variables;
 use crate::nix::{BinaryOp, Binding, Expr};
 use crate::tree::Tree;
 use crate::view::View;
-use crate::nix::scope::free_variables;
 use fleet_dsl::{NixValue, Os};
 
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
@@ -38,9 +38,7 @@ fn output_expr(value: &NixValue) -> Expr {
             Err(_) => Expr::from(value),
         },
         NixValue::List(items) => Expr::list(items.iter().map(output_expr)),
-        NixValue::Attrs(map) => {
-            Expr::Attrs(map.iter().map(|(k, v)| Binding::new(k.clone(), output_expr(v))).collect())
-        }
+        NixValue::Attrs(map) => Expr::Attrs(map.iter().map(|(k, v)| Binding::new(k.clone(), output_expr(v))).collect()),
         _ => Expr::from(value),
     }
 }
@@ -102,10 +100,8 @@ fn dev(view: &View<'_>) -> Expr {
     }
     let packages = Expr::list(packages);
     let shell = Expr::apply("pkgs.mkShell", [Expr::Attrs(vec![Binding::new("packages", packages)])]);
-    let mut outputs = vec![
-        Binding::new("formatter", Expr::dotted("pkgs.alejandra")),
-        Binding::path(["devShells", "default"], shell),
-    ];
+    let mut outputs =
+        vec![Binding::new("formatter", Expr::dotted("pkgs.alejandra")), Binding::path(["devShells", "default"], shell)];
     let extra = &view.fleet.outputs;
     for (attr, list) in [("devShells", &extra.dev_shells), ("packages", &extra.packages), ("checks", &extra.checks)] {
         for (name, value) in list {

@@ -173,12 +173,8 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
     } else {
         Vec::new()
     };
-    let inputs: Vec<InputRow> = view
-        .flake
-        .inputs
-        .iter()
-        .map(|i| InputRow { name: code(&i.name), url: code(&i.url), flake: i.flake })
-        .collect();
+    let inputs: Vec<InputRow> =
+        view.flake.inputs.iter().map(|i| InputRow { name: code(&i.name), url: code(&i.url), flake: i.flake }).collect();
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);

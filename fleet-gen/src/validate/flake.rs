@@ -66,11 +66,7 @@ fn walk<'a>(value: &'a NixValue, f: &mut impl FnMut(&'a NixValue)) {
 
 /// Every value of a config: untyped and typed.
 fn config_values(config: &Config) -> impl Iterator<Item = &NixValue> {
-    config
-        .settings
-        .iter()
-        .map(|s| &s.value)
-        .chain(config.typed.iter().flat_map(|t| t.values.values()))
+    config.settings.iter().map(|s| &s.value).chain(config.typed.iter().flat_map(|t| t.values.values()))
 }
 
 impl Validator {
@@ -142,7 +138,12 @@ impl Validator {
             }
             for (name, value) in list {
                 self.check_output_name(kind, name, &mut seen);
-                self.check_value(&format!("the fleet's {kind} `{name}`"), &format!("{attr}.{name}"), value, OUTPUT_ARGS);
+                self.check_value(
+                    &format!("the fleet's {kind} `{name}`"),
+                    &format!("{attr}.{name}"),
+                    value,
+                    OUTPUT_ARGS,
+                );
                 walk(value, &mut |v| match v {
                     NixValue::InputFile(f) => uses(&f.input, &mut self.problems),
                     NixValue::UnstablePackage(_) => unstable_outputs = true,

@@ -9,9 +9,7 @@ mod values;
 use crate::error::{Problem, Problems};
 use crate::nix::scope::SYSTEM_ARGS;
 use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
-use fleet_dsl::{
-    FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting,
-};
+use fleet_dsl::{FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -88,11 +86,8 @@ impl Validator {
             fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required, &builders)).collect();
         let secrets = self.check_secrets(fleet, &mut hosts);
         let colmena = self.check_deployment(&mut hosts);
-        let needs = flake::Needs {
-            secrets: secrets.is_some(),
-            colmena,
-            home: users.iter().any(|u| u.user.home.is_some()),
-        };
+        let needs =
+            flake::Needs { secrets: secrets.is_some(), colmena, home: users.iter().any(|u| u.user.home.is_some()) };
         let flake = self.check_flake(fleet, &profiles, &modules, needs);
 
         let mut systems = Vec::new();
