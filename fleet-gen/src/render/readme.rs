@@ -190,7 +190,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
         apps => apps,
         inputs => inputs,
         overlays => super::modules::overlays_used(view),
-        exports => view.flake.exports.iter().map(|(n, f)| format!("`{n}` (`{f}`)")).collect::<Vec<_>>(),
+        exports => view.flake.exports.iter().map(|(n, f)| format!("{} ({})", code(&format!("nixosModules.{n}")), code(f))).collect::<Vec<_>>(),
         graph => (view.hosts.len() <= GRAPH_MAX_HOSTS).then(|| Graph::of(view).mermaid()),
         new_host => new_host_example(view),
     };
@@ -236,4 +236,17 @@ fn tidy(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::code;
+
+    #[test]
+    fn code_spans_hold_backticks_and_table_pipes() {
+        assert_eq!(code("github:NixOS/nixos-hardware"), "`github:NixOS/nixos-hardware`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`a"), "`` `a ``");
+        assert_eq!(code("git+https://x/y?ref=a|b"), "`git+https://x/y?ref=a\\|b`");
+    }
 }
