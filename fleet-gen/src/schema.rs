@@ -47,6 +47,18 @@ fn patch_host(defs: &mut Map<String, Value>, fleet: &FleetData) {
         );
     }
     set(host, &["properties", "spec"], spec);
+    // Without `channel` a host follows this fleet's channel: say which, for completion.
+    let channel = fleet.channel.as_str();
+    set(
+        host,
+        &["properties", "channel"],
+        json!({
+            // draft-07 ignores the siblings of a `$ref`, hence `allOf`.
+            "allOf": [{"$ref": "#/definitions/ChannelName"}],
+            "default": channel,
+            "description": format!("`stable` or `unstable`; without it, the fleet's channel (`{channel}`)."),
+        }),
+    );
     if let Some(age) = host.pointer_mut("/properties/ageKey") {
         // `Option<String>` is `["string", "null"]`; keep the null and add the pattern.
         if let Some(o) = age.as_object_mut() {
