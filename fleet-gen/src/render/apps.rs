@@ -143,19 +143,16 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         Binding::new("deploy", app("deploy", deploy_inputs, |h| &h.deploy)),
         Binding::new("rollback", app("rollback", rollback_inputs, |h| &h.rollback)),
     ];
-    let entry = |name: &str, description: &str| {
+    // flake-parts' app type has `type` and `program` only (no `meta` in every release).
+    let entry = |name: &str| {
         Expr::Attrs(vec![
             Binding::new("type", "app"),
             Binding::new("program", Expr::apply("lib.getExe", [Expr::var(name)])),
-            Binding::path(["meta", "description"], description),
         ])
     };
     let apps = Expr::Attrs(vec![
-        Binding::path(["apps", "deploy"], entry("deploy", "Deploy one host of the fleet: nix run .#deploy -- HOST")),
-        Binding::path(
-            ["apps", "rollback"],
-            entry("rollback", "Switch one host back to its previous generation: nix run .#rollback -- HOST"),
-        ),
+        Binding::path(["apps", "deploy"], entry("deploy")),
+        Binding::path(["apps", "rollback"], entry("rollback")),
     ]);
     let mut formals = vec!["lib", "pkgs"];
     if colmena {
