@@ -212,14 +212,17 @@ fn deploy_and_rollback_scripts_run_each_hosts_commands() {
     assert_eq!(run(dir, &deploy, "laptop", &["server"]), (0, "colmena apply --on server\n".into()));
     assert_eq!(
         run(dir, &rollback, "laptop", &["server"]),
-        (0, "NIX_SSHOPTS=-p 2222 nixos-rebuild switch --rollback --target-host deploy@server.lan --sudo\n".into())
+        (0, "NIX_SSHOPTS=-p 2222 nixos-rebuild switch --rollback --flake .#server --target-host deploy@server.lan --sudo\n".into())
     );
     // Hosts switched on the machine itself refuse to run anywhere else.
     assert_eq!(run(dir, &deploy, "mac.local", &["mac"]), (0, "sudo darwin-rebuild switch --flake .#mac\n".into()));
     assert_eq!(run(dir, &rollback, "mac", &["mac"]), (0, "sudo darwin-rebuild switch --rollback\n".into()));
     assert_eq!(run(dir, &deploy, "server", &["mac"]), (1, String::new()));
     assert_eq!(run(dir, &deploy, "framework", &["framework"]), (0, "colmena apply-local --sudo\n".into()));
-    assert_eq!(run(dir, &rollback, "attic", &["attic"]), (0, "sudo nixos-rebuild switch --rollback\n".into()));
+    assert_eq!(
+        run(dir, &rollback, "attic", &["attic"]),
+        (0, "sudo nixos-rebuild switch --rollback --flake .#attic\n".into())
+    );
     assert_eq!(run(dir, &deploy, "attic", &["attic"]), (0, "sudo nixos-rebuild switch --flake .#attic\n".into()));
     // No host, an unknown host, a hostile argument: usage errors, nothing run.
     assert_eq!(run(dir, &deploy, "x", &[]), (2, String::new()));

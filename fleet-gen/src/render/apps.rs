@@ -55,8 +55,9 @@ fn commands(h: &HostView<'_>) -> HostCommands {
                 if let Some(port) = d.target_port {
                     rollback.push_str(&format!("NIX_SSHOPTS={} ", shell_quote(&format!("-p {port}"))));
                 }
+                // `--flake` keeps nixos-rebuild from looking for `<nixpkgs/nixos>` (it builds nothing).
                 rollback.push_str(&format!(
-                    "nixos-rebuild switch --rollback --target-host {}",
+                    "nixos-rebuild switch --rollback --flake {flake} --target-host {}",
                     shell_quote(&format!("{user}{target}"))
                 ));
                 if d.target_user.as_deref().is_some_and(|u| u != "root") {
@@ -73,14 +74,14 @@ fn commands(h: &HostView<'_>) -> HostCommands {
                 name,
                 on_machine: true,
                 deploy: "colmena apply-local --sudo".into(),
-                rollback: "sudo nixos-rebuild switch --rollback".into(),
+                rollback: format!("sudo nixos-rebuild switch --rollback --flake {flake}"),
             },
         },
         (Os::Nixos, None) => HostCommands {
             name,
             on_machine: true,
             deploy: format!("sudo nixos-rebuild switch --flake {flake}"),
-            rollback: "sudo nixos-rebuild switch --rollback".into(),
+            rollback: format!("sudo nixos-rebuild switch --rollback --flake {flake}"),
         },
     }
 }
