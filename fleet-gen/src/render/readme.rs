@@ -211,8 +211,9 @@ fn new_host_example(view: &View<'_>) -> String {
         for p in &h.host.profiles {
             cmd.push_str(&format!(" --profile {}", p.name));
         }
-        if h.host.channel == fleet_dsl::Channel::Unstable {
-            cmd.push_str(" --channel unstable");
+        // Without `--channel` the new host follows the fleet's channel.
+        if h.host.channel != view.fleet.channel {
+            cmd.push_str(&format!(" --channel {}", h.host.channel.as_str()));
         }
     }
     cmd
