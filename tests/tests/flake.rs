@@ -263,4 +263,19 @@ fn an_all_unstable_fleet_pins_no_stable_nixpkgs() {
     let tree = render(&fleet, tmp.path());
     let flake = &tree.files["flake.nix"].text;
     assert!(!flake.contains("nixpkgs.url") && flake.contains("nixpkgs-unstable.url"), "{flake}");
+    // flake-parts would look for `inputs.nixpkgs` for perSystem's pkgs: the flake gives it the
+    // unstable one instead.
+    assert!(flake.contains("./parts/nixpkgs.nix"), "{flake}");
+    let Some(nix) = nix_instantiate() else { return };
+    write_tree(&tree, tmp.path()).unwrap();
+    let expr = r#"
+      let
+        inputs.nixpkgs-unstable.legacyPackages.x86_64-linux = "unstable pkgs";
+        part = import ./parts/nixpkgs.nix {inherit inputs;};
+      in (part.perSystem {system = "x86_64-linux";})._module.args.pkgs
+    "#;
+    assert_eq!(eval(&nix, tmp.path(), expr), json!("unstable pkgs"));
+    // A fleet that pins the stable nixpkgs needs no such part.
+    let (_, stable) = written();
+    assert!(!stable.files.contains_key("parts/nixpkgs.nix"));
 }

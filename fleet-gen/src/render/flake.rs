@@ -1,7 +1,7 @@
 //! `flake.nix`: the inputs the fleet uses and the flake-parts entry point.
 
 use super::{darwin_input, nix_file, nixpkgs_input};
-use crate::nix::{Binding, Expr};
+use crate::nix::{Binding, Expr, Key};
 use crate::tree::Tree;
 use crate::view::View;
 use fleet_dsl::Os;
@@ -92,6 +92,14 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     if view.colmena {
         parts.push("./parts/colmena.nix");
     }
+    // flake-parts takes perSystem's `pkgs` from an input named `nixpkgs`; without one, the part
+    // below gives it the nixpkgs the hosts use.
+    let pinned_stable =
+        inputs.iter().any(|b| matches!(b, Binding::Attr(path, _) if path.first().is_some_and(|n| n == "nixpkgs")));
+    if !pinned_stable {
+        parts.push("./parts/nixpkgs.nix");
+        tree.generated("parts/nixpkgs.nix", nix_file(&fleet.name, Some(NIXPKGS_COMMENT), &per_system_pkgs(base)));
+    }
     parts.push("./parts/dev.nix");
     if super::apps::used(view) {
         parts.push("./parts/apps.nix");
@@ -116,6 +124,19 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         Binding::new("outputs", Expr::lambda_at("inputs", ["flake-parts"], mk_flake)),
     ]);
     tree.generated("flake.nix", nix_file(&fleet.name, None, &flake));
+}
+
+const NIXPKGS_COMMENT: &str = "flake-parts takes perSystem's pkgs from an input named nixpkgs; this flake pins none (no host\nbuilds with it), so the dev shell, formatter, apps and checks use the nixpkgs the hosts use.";
+
+/// `perSystem._module.args.pkgs` from the input `base`, for the system.
+fn per_system_pkgs(base: &str) -> Expr {
+    let pkgs = Expr::Select(
+        Box::new(Expr::var("inputs")),
+        vec![Key::Name(base.to_owned()), Key::Name("legacyPackages".into()), Key::Interp(Expr::var("system"))],
+        None,
+    );
+    let per_system = Expr::lambda(["system"], Expr::Attrs(vec![Binding::path(["_module", "args", "pkgs"], pkgs)]));
+    Expr::lambda(["inputs"], Expr::Attrs(vec![Binding::new("perSystem", per_system)]))
 }
 
 fn description(view: &View<'_>) -> String {
