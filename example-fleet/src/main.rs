@@ -170,6 +170,9 @@ pub fn fleet() -> Fleet<Spec> {
         .default("security.pam.services.sudo_local.touchIdAuth", true)
         .default("system.defaults.dock.autohide", true);
 
+    // An extra flake input: emitted in flake.nix because the laptop imports one of its modules.
+    let hardware = fleet_input("nixos-hardware", "github:NixOS/nixos-hardware");
+
     let spec =
         |role, headless, gpu| Spec { primary_user: "notroot".into(), role, headless, gpu, backup_paths: Vec::new() };
 
@@ -200,6 +203,9 @@ pub fn fleet() -> Fleet<Spec> {
             Host::nixos("laptop", System::X86_64Linux)
                 .profile(&laptop)
                 .secrets::<Wifi>()
+                .import_input(hardware.nixos_module("common-cpu-intel"))
+                // A stable host with one package from nixpkgs-unstable (`pkgs.unstable.zed-editor`).
+                .add("environment.systemPackages", [pkg_unstable("zed-editor")])
                 .disko(Disko::luks_btrfs("/dev/disk/by-id/nvme-laptop-ssd").subvolume("/swap", "/swap"))
                 .age_key(age_key!("age1tmkqm3qe42pn00mjtupxlk5u0rquk8ry9m40l8twzyf0xaura9pqaanndc"))
                 .deploy(Deploy::ssh("laptop.lan").allow_local())

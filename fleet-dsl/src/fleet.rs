@@ -2,12 +2,14 @@
 
 use crate::home::Home;
 use crate::host::{Host, HostData};
+use crate::module::Module;
 use crate::options::{HostSpec, NixEnum, NoSpec, OptionSet};
 use crate::platform::{Channel, System};
 use crate::platform::{HostPlatform, ProfilePlatform};
 use crate::profile::{Profile, ProfileData};
 use crate::secret::AgeKey;
 use crate::user::User;
+use crate::value::NixValue;
 use std::marker::PhantomData;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -61,6 +63,8 @@ impl Default for Inputs {
 #[derive(Clone, Debug)]
 pub struct Fleet<S = NoSpec> {
     data: FleetData,
+    /// Indices of the hosts without a channel of their own: they follow the fleet's.
+    follow_channel: Vec<usize>,
     _spec: PhantomData<fn() -> S>,
 }
 
@@ -91,6 +95,25 @@ pub struct FleetData {
     pub feature_names: Vec<String>,
     /// Which profiles each feature gives a host, by feature name.
     pub features: Vec<(String, Arc<ProfileData>)>,
+    /// The channel of hosts that choose none (inventory hosts included).
+    pub channel: Channel,
+    /// Overlays every host gets (`nixpkgs.overlays`, in `modules/overlays.nix`).
+    pub overlays: Vec<NixValue>,
+    /// What the flake exports besides the hosts: dev shells, packages, checks, modules.
+    pub outputs: FlakeOutputs,
+}
+
+/// Extra outputs of the generated flake, declared on the fleet.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FlakeOutputs {
+    /// `devShells.<system>.<name>` (per system, in `parts/dev.nix`), in declaration order.
+    pub dev_shells: Vec<(String, NixValue)>,
+    /// `packages.<system>.<name>`.
+    pub packages: Vec<(String, NixValue)>,
+    /// `checks.<system>.<name>`.
+    pub checks: Vec<(String, NixValue)>,
+    /// `nixosModules.<name>`: hand-written modules of the repository, exported for other flakes.
+    pub nixos_modules: Vec<(String, Module)>,
 }
 
 impl FleetData {
@@ -118,8 +141,11 @@ impl<S: HostSpec> Fleet<S> {
             standalone_homes: Vec::new(),
             feature_names: Vec::new(),
             features: Vec::new(),
+            channel: Channel::Stable,
+            overlays: Vec::new(),
+            outputs: FlakeOutputs::default(),
         };
-        Fleet { data, _spec: PhantomData }
+        Fleet { data, follow_channel: Vec::new(), _spec: PhantomData }
     }
 
     /// Overrides flake input URLs.
@@ -184,7 +210,59 @@ impl<S: HostSpec> Fleet<S> {
 
     /// Adds a host.
     pub fn host<P: HostPlatform>(mut self, host: Host<P, S>) -> Self {
-        self.data.hosts.push(host.into_data());
+        let own = host.has_own_channel();
+        let mut data = host.into_data();
+        if !own {
+            data.channel = self.data.channel;
+            self.follow_channel.push(self.data.hosts.len());
+        }
+        self.data.hosts.push(data);
+        self
+    }
+
+    /// The channel of every host without `.channel(..)` of its own, inventory hosts included
+    /// (default [`Channel::Stable`]). A fleet whose hosts are all unstable pins no stable nixpkgs.
+    pub fn channel(mut self, channel: Channel) -> Self {
+        self.data.channel = channel;
+        for &i in &self.follow_channel {
+            if let Some(h) = self.data.hosts.get_mut(i) {
+                h.channel = channel;
+            }
+        }
+        self
+    }
+
+    /// Adds an overlay every host gets (`nixpkgs.overlays` in the generated
+    /// `modules/overlays.nix`; it concatenates with the overlays of profiles and hosts),
+    /// typically `raw_nix("final: prev: { … }")`.
+    pub fn overlay(mut self, overlay: impl Into<NixValue>) -> Self {
+        self.data.overlays.push(overlay.into());
+        self
+    }
+
+    /// Adds a dev shell `devShells.<system>.<name>` for every system of the fleet, e.g.
+    /// `raw_nix("pkgs.mkShell { packages = [pkgs.cargo]; }")` (`pkgs`, `lib`, `system`,
+    /// `inputs'`, `self'`, `inputs` and `self` are in scope). `default` is the generated one.
+    pub fn dev_shell(mut self, name: impl Into<String>, shell: impl Into<NixValue>) -> Self {
+        self.data.outputs.dev_shells.push((name.into(), shell.into()));
+        self
+    }
+
+    /// Adds a package `packages.<system>.<name>`: `pkg("hello")`, `pkg_unstable(..)` or raw Nix.
+    pub fn package(mut self, name: impl Into<String>, package: impl Into<NixValue>) -> Self {
+        self.data.outputs.packages.push((name.into(), package.into()));
+        self
+    }
+
+    /// Adds a check `checks.<system>.<name>` (`nix flake check` builds it).
+    pub fn check(mut self, name: impl Into<String>, check: impl Into<NixValue>) -> Self {
+        self.data.outputs.checks.push((name.into(), check.into()));
+        self
+    }
+
+    /// Exports a hand-written module of the repository as `nixosModules.<name>`, for other flakes.
+    pub fn export_module(mut self, name: impl Into<String>, module: impl Into<Module>) -> Self {
+        self.data.outputs.nixos_modules.push((name.into(), module.into()));
         self
     }
 

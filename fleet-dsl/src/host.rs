@@ -17,6 +17,7 @@ use std::sync::Arc;
 #[derive(Clone, Debug)]
 pub struct Host<P, S> {
     data: HostData,
+    channel_set: bool,
     _marker: PhantomData<(P, fn() -> S)>,
 }
 
@@ -116,7 +117,7 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
             homes: Vec::new(),
             features: Vec::new(),
         };
-        Host { data, _marker: PhantomData }
+        Host { data, channel_set: false, _marker: PhantomData }
     }
 
     /// The platform-erased content.
@@ -124,10 +125,17 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
         &self.data
     }
 
-    /// Follows the stable (default) or the unstable nixpkgs.
+    /// Follows the stable or the unstable nixpkgs. Without it the host follows the fleet's
+    /// channel ([`crate::Fleet::channel`], stable by default).
     pub fn channel(mut self, channel: Channel) -> Self {
         self.data.channel = channel;
+        self.channel_set = true;
         self
+    }
+
+    /// Whether the host chose its channel with [`Host::channel`].
+    pub fn has_own_channel(&self) -> bool {
+        self.channel_set
     }
 
     /// Adds a profile. A NixOS-only profile on a Darwin host does not compile.
@@ -200,6 +208,22 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     /// Imports a hand-written module for this host only.
     pub fn module(mut self, module: impl Into<Module>) -> Self {
         self.data.config.modules.push(module.into());
+        self
+    }
+
+    /// Imports a module of an extra flake input (`inputs.<input>.<path>` in the imports; the
+    /// input is emitted in `flake.nix` because of it). A NixOS module on a Darwin host or profile
+    /// does not compile.
+    pub fn import_input<Q: crate::input::ModuleFits<P>>(mut self, module: crate::input::InputModule<Q>) -> Self {
+        self.data.config.input_modules.push(module.into_data());
+        self
+    }
+
+    /// Adds an overlay to `nixpkgs.overlays` (a list contribution: the overlays of the fleet, of
+    /// every profile and of the host concatenate), typically
+    /// `raw_nix("final: prev: { … }")`.
+    pub fn overlay(mut self, overlay: impl Into<NixValue>) -> Self {
+        self.data.config.add("nixpkgs.overlays", [overlay.into()]);
         self
     }
 

@@ -11,6 +11,7 @@ pub mod disko;
 pub mod fleet;
 pub mod home;
 pub mod host;
+pub mod input;
 pub mod module;
 pub mod options;
 pub mod platform;
@@ -23,9 +24,10 @@ pub mod value;
 pub use attr_path::{AttrPath, AttrPathError};
 pub use deploy::{BuildMachine, Deploy, Deployable, SshKey};
 pub use disko::{Dataset, Disko, Layout, LuksBtrfs, Partitionable, Subvolume};
-pub use fleet::{Fleet, FleetData, Inputs, StandaloneHome};
+pub use fleet::{FlakeOutputs, Fleet, FleetData, Inputs, StandaloneHome};
 pub use home::{Direnv, Git, GitSigning, Home, HomeProgram, SigningFormat, Starship, Zsh, ZshInit};
 pub use host::{Host, HostData, StateVersion};
+pub use input::{fleet_input, Follows, Input, InputData, InputFile, InputModule, InputModuleData, ModuleFits};
 pub use module::{Config, Module, Priority, Setting, TypedSetting};
 pub use options::{HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType};
 pub use platform::{Any, Channel, Darwin, HostPlatform, Nixos, Os, ProfilePlatform, System, Target, UsableOn};
@@ -35,7 +37,7 @@ pub use secret::{
 };
 pub use upgrade::AutoUpgrade;
 pub use user::{Shell, User};
-pub use value::{pkg, raw_nix, Attrs, NixValue, Package, RawNix};
+pub use value::{pkg, pkg_unstable, raw_nix, Attrs, NixValue, Package, RawNix, UnstablePackage};
 
 /// The derives: `#[derive(HostSpec)]`, `#[derive(NixOptions)]`, `#[derive(NixEnum)]`,
 /// `#[derive(Secrets)]`; and `age_key!("age1…")`, an age public key checked at compile time.
@@ -44,9 +46,9 @@ pub use fleet_macros::{age_key, HostSpec, NixEnum, NixOptions, Secrets};
 /// Everything a fleet definition needs: `use fleet_dsl::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        age_key, pkg, raw_nix, AgeKey, Any, AutoUpgrade, BuildMachine, Channel, Darwin, Deploy, Direnv, Disko, Fleet,
-        Git, GitSigning, Home, Host, HostSpec, Inputs, Module, ModuleOptions, NixEnum, NixOptions, NixType, NixValue,
-        Nixos, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat, StandaloneHome, Starship, System, User, Zsh,
-        ZshInit,
+        age_key, fleet_input, pkg, pkg_unstable, raw_nix, AgeKey, Any, AutoUpgrade, BuildMachine, Channel, Darwin,
+        Deploy, Direnv, Disko, Fleet, Git, GitSigning, Home, Host, HostSpec, Input, Inputs, Module, ModuleOptions,
+        NixEnum, NixOptions, NixType, NixValue, Nixos, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat,
+        StandaloneHome, Starship, System, User, Zsh, ZshInit,
     };
 }

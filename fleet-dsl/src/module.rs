@@ -96,6 +96,8 @@ pub struct Config {
     pub settings: Vec<Setting>,
     /// Typed option values.
     pub typed: Vec<TypedSetting>,
+    /// Modules of extra flake inputs imported (`inputs.<input>.<path>`).
+    pub input_modules: Vec<crate::input::InputModuleData>,
 }
 
 impl Config {

@@ -137,6 +137,22 @@ impl<P: ProfilePlatform> Profile<P> {
         self
     }
 
+    /// Imports a module of an extra flake input (`inputs.<input>.<path>` in the imports; the
+    /// input is emitted in `flake.nix` because of it). A NixOS module on a Darwin host or profile
+    /// does not compile.
+    pub fn import_input<Q: crate::input::ModuleFits<P>>(mut self, module: crate::input::InputModule<Q>) -> Self {
+        self.edit().config.input_modules.push(module.into_data());
+        self
+    }
+
+    /// Adds an overlay to `nixpkgs.overlays` (a list contribution: the overlays of the fleet, of
+    /// every profile and of the host concatenate), typically
+    /// `raw_nix("final: prev: { … }")`.
+    pub fn overlay(mut self, overlay: impl Into<NixValue>) -> Self {
+        self.edit().config.add("nixpkgs.overlays", [overlay.into()]);
+        self
+    }
+
     /// Sets an option by dotted path under `lib.mkDefault` (an attribute set is split so each
     /// leaf is its own default): the untyped escape hatch; prefer [`Profile::options`] for your
     /// own modules. For a list use [`Profile::add`]: a default list loses to any plain

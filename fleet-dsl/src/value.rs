@@ -27,6 +27,10 @@ pub enum NixValue {
     Raw(RawNix),
     /// A package of the host's nixpkgs, see [`pkg`].
     Package(Package),
+    /// A package of nixpkgs-unstable, see [`pkg_unstable`].
+    UnstablePackage(UnstablePackage),
+    /// A file of an extra flake input, see [`crate::Input::file`].
+    InputFile(crate::input::InputFile),
 }
 
 /// A Nix expression written in Nix: the escape hatch for what the typed model cannot say
@@ -55,6 +59,27 @@ pub struct Package(pub String);
 /// else: it is never pasted as text.
 pub fn pkg(name: &str) -> Package {
     Package(name.to_owned())
+}
+
+/// A package of nixpkgs-unstable by attribute path, see [`pkg_unstable`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnstablePackage(pub String);
+
+/// A package from nixpkgs-unstable, for hosts on the stable channel: `pkg_unstable("zed-editor")`
+/// is the expression `pkgs.unstable.zed-editor`.
+///
+/// `generate` checks the name like [`pkg`]'s, adds the `nixpkgs-unstable` input, and gives every
+/// host a generated overlay (`modules/overlays.nix`) that makes `pkgs.unstable` the unstable
+/// nixpkgs for the host's system, with the host's own `nixpkgs.config` (so `allowUnfree`
+/// applies to it too).
+pub fn pkg_unstable(name: &str) -> UnstablePackage {
+    UnstablePackage(name.to_owned())
+}
+
+impl From<UnstablePackage> for NixValue {
+    fn from(v: UnstablePackage) -> Self {
+        NixValue::UnstablePackage(v)
+    }
 }
 
 impl NixValue {

@@ -68,9 +68,9 @@ enum Command {
         /// A profile of the fleet the host gets (repeat for several, in order).
         #[arg(long = "profile", value_name = "PROFILE")]
         profiles: Vec<String>,
-        /// Which nixpkgs the host follows.
-        #[arg(long, value_enum, default_value_t = ChannelArg::Stable)]
-        channel: ChannelArg,
+        /// Which nixpkgs the host follows (default: the fleet's channel).
+        #[arg(long, value_enum)]
+        channel: Option<ChannelArg>,
         /// Output directory (the generated repository).
         #[arg(long, default_value = DEFAULT_OUT)]
         out: PathBuf,
@@ -156,8 +156,9 @@ where
                 SystemArg::Aarch64Darwin => System::Aarch64Darwin,
             };
             let channel = match channel {
-                ChannelArg::Stable => Channel::Stable,
-                ChannelArg::Unstable => Channel::Unstable,
+                None => fleet.channel,
+                Some(ChannelArg::Stable) => Channel::Stable,
+                Some(ChannelArg::Unstable) => Channel::Unstable,
             };
             let request = crate::onboard::NewHost { name, os, system, profiles, channel, out: dir };
             crate::onboard::new_host(fleet, &request, out, err)

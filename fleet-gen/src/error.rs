@@ -373,6 +373,82 @@ pub enum Problem {
         /// Its secrets struct.
         set: String,
     },
+    /// An extra flake input's name cannot be used.
+    #[error("flake input `{input}` has an invalid name: {reason}")]
+    InputName {
+        /// The name as given.
+        input: String,
+        /// What is wrong and how to fix it.
+        reason: &'static str,
+    },
+    /// An extra flake input's URL cannot be used.
+    #[error("flake input `{input}` has the URL `{url}`, which {reason}: give a flake reference such as `github:owner/repo` or `git+ssh://git@host/owner/repo.git`")]
+    InputUrl {
+        /// The input.
+        input: String,
+        /// The URL, escaped for display.
+        url: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// Two different inputs share a name.
+    #[error("two different flake inputs are named `{input}` (URLs `{first}` and `{second}`): declare the input once with `fleet_input(..)` and share the value")]
+    DuplicateInput {
+        /// The name.
+        input: String,
+        /// One URL.
+        first: String,
+        /// The other.
+        second: String,
+    },
+    /// A `follows` of an extra input is malformed or names no input of the flake.
+    #[error("flake input `{input}` follows `{target}` for its input `{follows}`, but {reason}")]
+    InputFollows {
+        /// The input.
+        input: String,
+        /// Its own input being overridden.
+        follows: String,
+        /// The fleet input it should follow.
+        target: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// A module reference into an input is malformed or does not fit where it is imported.
+    #[error("{owner} imports `{path}` of flake input `{input}`, but {reason}")]
+    InputModule {
+        /// `profile `x`` or `host `y``.
+        owner: String,
+        /// The input.
+        input: String,
+        /// The attribute path as given.
+        path: String,
+        /// What is wrong and how to fix it.
+        reason: String,
+    },
+    /// A file reference into an input is malformed.
+    #[error("{owner}: at `{path}`, file `{file}` of flake input `{input}` {reason}: give a path relative to the input's root, such as `secrets.yaml` or `hosts/a.yaml`")]
+    InputFile {
+        /// Where.
+        owner: String,
+        /// The option path.
+        path: String,
+        /// The input.
+        input: String,
+        /// The file path, escaped for display.
+        file: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// An extra flake output (dev shell, package, check, exported module) is misnamed or clashes.
+    #[error("the fleet's {kind} `{name}` {reason}")]
+    FlakeOutput {
+        /// `dev shell`, `package`, `check` or `exported module`.
+        kind: &'static str,
+        /// The name, escaped for display.
+        name: String,
+        /// What is wrong and how to fix it.
+        reason: &'static str,
+    },
     /// A state version is malformed.
     #[error("host `{host}` has state version `{version}`: NixOS state versions look like `24.05`")]
     StateVersion {

@@ -26,10 +26,13 @@ pub fn of(fleet: &FleetData) -> u64 {
         standalone_homes,
         feature_names,
         features,
+        channel,
+        overlays,
+        outputs,
     } = fleet;
     let mut profile_hashes: HashMap<*const ProfileData, u64> = HashMap::new();
     debug(&mut h, &(name, inputs, nixos_state_version, darwin_state_version, spec, admins));
-    debug(&mut h, &(standalone_homes, feature_names));
+    debug(&mut h, &(standalone_homes, feature_names, channel, overlays, outputs));
     for (feature, p) in features {
         feature.hash(&mut h);
         profile_hash(p, &mut profile_hashes).hash(&mut h);

@@ -195,8 +195,13 @@ fn host_snippet(fleet: &FleetData, req: &NewHost, profiles: &[&ProfileData], age
     };
     // Builder calls on the host, each with an optional trailing comment.
     let mut calls: Vec<(String, Option<String>)> = Vec::new();
-    if req.channel == Channel::Unstable {
-        calls.push((".channel(Channel::Unstable)".to_owned(), None));
+    // A host on the fleet's channel says nothing; one on the other channel says which.
+    if req.channel != fleet.channel {
+        let variant = match req.channel {
+            Channel::Stable => "Stable",
+            Channel::Unstable => "Unstable",
+        };
+        calls.push((format!(".channel(Channel::{variant})"), None));
     }
     for p in profiles {
         calls.push((format!(".profile(&{})", rust_ident(&p.name)), None));

@@ -80,6 +80,18 @@ fn patch_host(defs: &mut Map<String, Value>, fleet: &FleetData) {
     if let Some(o) = host.as_object_mut() {
         o.insert("allOf".into(), Value::Array(per_platform));
     }
+    // Without `channel` a host follows this fleet's channel: say which, for completion.
+    let channel = fleet.channel.as_str();
+    set(
+        host,
+        &["properties", "channel"],
+        json!({
+            // draft-07 ignores the siblings of a `$ref`, hence `allOf`.
+            "allOf": [{"$ref": "#/definitions/ChannelName"}],
+            "default": channel,
+            "description": format!("`stable` or `unstable`; without it, the fleet's channel (`{channel}`)."),
+        }),
+    );
     if let Some(age) = host.pointer_mut("/properties/ageKey") {
         // `Option<String>` is `["string", "null"]`; keep the null and add the pattern.
         if let Some(o) = age.as_object_mut() {
@@ -151,6 +163,8 @@ pub fn to_json(value: &NixValue) -> Value {
         NixValue::Attrs(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
         NixValue::Raw(raw) => json!(raw.0),
         NixValue::Package(p) => json!(format!("pkgs.{}", p.0)),
+        NixValue::UnstablePackage(p) => json!(format!("pkgs.unstable.{}", p.0)),
+        NixValue::InputFile(f) => json!(format!("inputs.{} + \"/{}\"", f.input.name, f.path)),
     }
 }
 

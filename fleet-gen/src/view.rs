@@ -30,6 +30,21 @@ pub struct View<'a> {
     pub colmena: bool,
     /// What validation warned about.
     pub warnings: Vec<crate::Warning>,
+    /// Extra inputs, unstable packages and extra outputs.
+    pub flake: FlakeView<'a>,
+}
+
+/// The flake beyond the hosts, resolved.
+#[derive(Debug, Default)]
+pub struct FlakeView<'a> {
+    /// Extra inputs something references, once each, in first-use order.
+    pub inputs: Vec<&'a fleet_dsl::InputData>,
+    /// Whether a host's configuration uses a package of nixpkgs-unstable (`pkgs.unstable`).
+    pub unstable_overlay: bool,
+    /// Whether an extra output uses a package of nixpkgs-unstable.
+    pub unstable_outputs: bool,
+    /// Exported modules: `nixosModules.<name>` and the file, relative to the repository root.
+    pub exports: Vec<(&'a str, String)>,
 }
 
 /// Who decrypts which secret file.

@@ -41,6 +41,7 @@
     import ./pkgs.nix {
       inherit lib system extraNames;
     };
+  withOverlays = overlays: base: lib.fix (lib.extends (lib.composeManyExtensions overlays) (_: base));
 
   # The platform of a host, read from its modules before evaluation would need `pkgs`: the
   # pkgs are per system only for `stdenv.hostPlatform`; the default is enough for tests.
@@ -72,11 +73,12 @@
             config._module.freeformType = lib.mkIf freeformOptions freeform;
             config._module.args = {
               # As NixOS does: the host's packages are for its `nixpkgs.hostPlatform`.
-              pkgs = lib.mkDefault (fakePkgs (
+              # With the host's nixpkgs.overlays applied, as nixpkgs does.
+              pkgs = lib.mkDefault (withOverlays (config.nixpkgs.overlays or []) (fakePkgs (
                 if options.nixpkgs.hostPlatform.isDefined
                 then config.nixpkgs.hostPlatform.system
                 else defaultSystem
-              ));
+              )));
               inherit modules;
               baseModules = platformModules;
               extraModules = [];
@@ -117,7 +119,8 @@
   };
 
   nixpkgsInput = {
-    outPath = nixSources + "/nixpkgs-lib";
+    # `import inputs.nixpkgs {system; config;}` gives the fake pkgs (see ./nixpkgs-import.nix).
+    outPath = ./nixpkgs-import.nix;
     lib = lib // {inherit nixosSystem;};
   };
   sopsNix = {
@@ -159,6 +162,12 @@
     home-manager-unstable = homeManager;
     inherit disko;
     colmena.lib.makeHive = hive: {fleetTestHive = hive;};
+    # Inputs the fixture fleets declare besides the generator's own: their modules are empty
+    # here (nothing of theirs is checked), a non-flake input is a store path.
+    nixos-hardware.nixosModules = lib.genAttrs ["framework-16-7040-amd" "framework-13-7040-amd" "common-cpu-intel" "common-cpu-amd"] (_: {});
+    impermanence.nixosModules.impermanence = {};
+    mac-app-util.darwinModules.default = {};
+    nix-secrets = "/nix/store/00000000000000000000000000000000-nix-secrets";
   };
 
   # The real flake-parts (its `lib.mkFlake` and modules), as the generated flake.nix uses it.

@@ -121,6 +121,7 @@
       "vim"
       "wget"
       "yq"
+      "zed-editor"
       "zip"
       "nerd-fonts"
       "noto-fonts"

@@ -7,8 +7,10 @@
 //! ([`eval_hosts`], the Nix files of `tests/nix/`, with the upstream sources of
 //! [`nix_sources`]).
 
+mod flake;
 pub mod lint;
 mod meaning;
+pub use flake::{flake_fleet, FLAKE_BASE_MODULE};
 pub use meaning::{meaning_fleet, MEANING_PACKAGES, MEANING_SCRIPT};
 
 use fleet_dsl::prelude::*;
@@ -442,6 +444,7 @@ pub fn fixtures() -> Vec<(&'static str, FleetData)> {
         ("darwin", darwin_unstable_fleet()),
         ("secrets", secrets_fleet()),
         ("meaning", meaning_fleet()),
+        ("flake", flake_fleet()),
     ]
 }
 
@@ -619,7 +622,10 @@ pub const HARNESS: &str = r#"let
         inherit name;
         value = "<pkgs.${name}>";
       }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello"])
-      // {python3Packages.requests = "<pkgs.python3Packages.requests>";};
+      // {
+        python3Packages.requests = "<pkgs.python3Packages.requests>";
+        unstable.zed-editor = "<pkgs.unstable.zed-editor>";
+      };
     inputs = {
       nixpkgs = system;
       nixpkgs-unstable = system;
@@ -631,6 +637,13 @@ pub const HARNESS: &str = r#"let
         darwinModules.sops = "<sops-nix.darwinModules.sops>";
       };
       colmena.lib.makeHive = hive: "<colmena hive>";
+      nixos-hardware.nixosModules = {
+        framework-16-7040-amd = "<nixos-hardware.nixosModules.framework-16-7040-amd>";
+        common-cpu-intel = "<nixos-hardware.nixosModules.common-cpu-intel>";
+      };
+      impermanence.nixosModules.impermanence = "<impermanence.nixosModules.impermanence>";
+      mac-app-util.darwinModules.default = "<mac-app-util.darwinModules.default>";
+      nix-secrets = "/nix/store/stub-nix-secrets";
       disko.nixosModules.disko = "<disko.nixosModules.disko>";
       home-manager = {
         nixosModules.home-manager = "<home-manager.nixosModules.home-manager>";
@@ -1225,6 +1238,7 @@ pub fn eval_hosts_with_packages(
         .args(["--argstr", "pathsJson", &serde_json::Value::Array(requested).to_string()])
         .args(["--argstr", "packagesJson", &serde_json::json!(packages).to_string()])
         .current_dir(&dir)
+        .env("FLEET_TEST_NIX_SOURCES", &sources)
         .output()
         .map_err(|e| format!("cannot run {nix:?}: {e}"))?;
     if !out.status.success() {

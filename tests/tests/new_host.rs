@@ -306,3 +306,19 @@ fn profiles_offered_by_name_count_too() {
     assert_eq!(code, ExitCode::SUCCESS, "{stderr}");
     assert!(stdout.contains("        .profile(&spare)\n        .profile(&extra)\n"), "{stdout}");
 }
+
+/// A new host follows the fleet's channel unless `--channel` names the other one.
+#[test]
+fn new_hosts_follow_the_fleet_channel() {
+    let fleet = base().channel(Channel::Unstable).into_data();
+    let tmp = tempfile::tempdir().unwrap();
+    let args = ["box", "--platform", "nixos", "--system", "x86_64-linux"];
+    let (code, out, err) = new_host(&fleet, tmp.path(), &args);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(!out.contains(".channel("), "{out}");
+    let mut stable = args.to_vec();
+    stable.extend(["--channel", "stable"]);
+    let (code, out, err) = new_host(&fleet, tmp.path(), &stable);
+    assert_eq!(code, ExitCode::SUCCESS, "{err}");
+    assert!(out.contains(".channel(Channel::Stable)"), "{out}");
+}

@@ -117,9 +117,10 @@ pub struct HostEntry {
     pub platform: PlatformName,
     /// The system double.
     pub system: SystemName,
-    /// `stable` (default) or `unstable`.
-    #[serde(default)]
-    pub channel: ChannelName,
+    /// `stable` or `unstable`; without it, the fleet's channel (stable unless the fleet says
+    /// otherwise).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<ChannelName>,
     /// Profiles by name, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub profiles: Vec<String>,

@@ -335,6 +335,15 @@ impl From<&NixValue> for Expr {
                 Ok(path) => Expr::select(Expr::var("pkgs"), path),
                 Err(e) => Expr::Apply(Box::new(Expr::var("throw")), vec![Expr::str(format!("fleet-gen: {e}"))]),
             },
+            NixValue::UnstablePackage(p) => match super::raw::package(&p.0) {
+                Ok(path) => Expr::select(Expr::var("pkgs"), std::iter::once("unstable".to_owned()).chain(path)),
+                Err(e) => Expr::Apply(Box::new(Expr::var("throw")), vec![Expr::str(format!("fleet-gen: {e}"))]),
+            },
+            NixValue::InputFile(f) => Expr::binary(
+                BinaryOp::Add,
+                Expr::select(Expr::var("inputs"), [f.input.name.as_str()]),
+                Expr::str(format!("/{}", f.path)),
+            ),
         }
     }
 }

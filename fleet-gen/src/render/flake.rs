@@ -1,7 +1,7 @@
 //! `flake.nix`: the inputs the fleet uses and the flake-parts entry point.
 
 use super::{darwin_input, nix_file, nixpkgs_input};
-use crate::nix::{Binding, Expr};
+use crate::nix::{Binding, Expr, Key};
 use crate::tree::Tree;
 use crate::view::View;
 use fleet_dsl::Os;
@@ -9,13 +9,16 @@ use fleet_dsl::Os;
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     let fleet = view.fleet;
     let urls = &fleet.inputs;
+    let unstable_packages = view.flake.unstable_overlay || view.flake.unstable_outputs;
     let used = |input: &str| {
-        fleet.hosts.iter().any(|h| {
-            nixpkgs_input(h.os, h.channel) == input || (h.os == Os::Darwin && darwin_input(h.channel) == input)
-        }) || fleet
-            .standalone_homes
-            .iter()
-            .any(|sh| super::home::standalone_nixpkgs(sh.system.os(), sh.channel) == input)
+        (input == "nixpkgs-unstable" && unstable_packages)
+            || fleet.hosts.iter().any(|h| {
+                nixpkgs_input(h.os, h.channel) == input || (h.os == Os::Darwin && darwin_input(h.channel) == input)
+            })
+            || fleet
+                .standalone_homes
+                .iter()
+                .any(|sh| super::home::standalone_nixpkgs(sh.system.os(), sh.channel) == input)
     };
     let follows = |url: &str, name: &str, target: &str| {
         Expr::Attrs(vec![Binding::new("url", url), Binding::path(["inputs", name, "follows"], Expr::str(target))])
@@ -23,7 +26,13 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
 
     // Inputs that only need some nixpkgs follow the stable one when a host uses it, else the
     // one the hosts do use: no nixpkgs is pinned that no host builds with.
-    let base = ["nixpkgs", "nixpkgs-unstable", "nixpkgs-darwin"].into_iter().find(|i| used(i)).unwrap_or("nixpkgs");
+    let builds_with = |input: &str| {
+        fleet.hosts.iter().any(|h| {
+            nixpkgs_input(h.os, h.channel) == input || (h.os == Os::Darwin && darwin_input(h.channel) == input)
+        })
+    };
+    let base =
+        ["nixpkgs", "nixpkgs-unstable", "nixpkgs-darwin"].into_iter().find(|i| builds_with(i)).unwrap_or("nixpkgs");
     let mut inputs = Vec::new();
     if used("nixpkgs") || base == "nixpkgs" {
         inputs.push(Binding::path(["nixpkgs", "url"], Expr::str(&urls.nixpkgs)));
@@ -67,6 +76,23 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         ));
     }
 
+    // Extra inputs, in first-use order, after the generator's own.
+    for input in &view.flake.inputs {
+        let mut fields = vec![Binding::new("url", input.url.as_str())];
+        if !input.flake {
+            fields.push(Binding::new("flake", false));
+        }
+        for f in &input.follows {
+            let target = f.target.as_deref().unwrap_or(base);
+            fields.push(Binding::path(["inputs", f.input.as_str(), "follows"], Expr::str(target)));
+        }
+        let value = match fields.as_slice() {
+            [Binding::Attr(_, url)] => Binding::path([input.name.as_str(), "url"], url.clone()),
+            _ => Binding::new(input.name.as_str(), Expr::Attrs(fields)),
+        };
+        inputs.push(value);
+    }
+
     let mut parts = vec!["./parts/hosts.nix"];
     if view.colmena {
         parts.push("./parts/colmena.nix");
@@ -74,7 +100,21 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     if !fleet.standalone_homes.is_empty() {
         parts.push("./parts/homes.nix");
     }
+    // flake-parts takes perSystem's `pkgs` from an input named `nixpkgs`; without one, the part
+    // below gives it the nixpkgs the hosts use.
+    let pinned_stable =
+        inputs.iter().any(|b| matches!(b, Binding::Attr(path, _) if path.first().is_some_and(|n| n == "nixpkgs")));
+    if !pinned_stable {
+        parts.push("./parts/nixpkgs.nix");
+        tree.generated("parts/nixpkgs.nix", nix_file(&fleet.name, Some(NIXPKGS_COMMENT), &per_system_pkgs(base)));
+    }
     parts.push("./parts/dev.nix");
+    if super::apps::used(view) {
+        parts.push("./parts/apps.nix");
+    }
+    if !view.flake.exports.is_empty() {
+        parts.push("./parts/modules.nix");
+    }
     let parts = parts.into_iter().map(Expr::path);
     let mk_flake = Expr::apply(
         "flake-parts.lib.mkFlake",
@@ -92,6 +132,19 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         Binding::new("outputs", Expr::lambda_at("inputs", ["flake-parts"], mk_flake)),
     ]);
     tree.generated("flake.nix", nix_file(&fleet.name, None, &flake));
+}
+
+const NIXPKGS_COMMENT: &str = "flake-parts takes perSystem's pkgs from an input named nixpkgs; this flake pins none (no host\nbuilds with it), so the dev shell, formatter, apps and checks use the nixpkgs the hosts use.";
+
+/// `perSystem._module.args.pkgs` from the input `base`, for the system.
+fn per_system_pkgs(base: &str) -> Expr {
+    let pkgs = Expr::Select(
+        Box::new(Expr::var("inputs")),
+        vec![Key::Name(base.to_owned()), Key::Name("legacyPackages".into()), Key::Interp(Expr::var("system"))],
+        None,
+    );
+    let per_system = Expr::lambda(["system"], Expr::Attrs(vec![Binding::path(["_module", "args", "pkgs"], pkgs)]));
+    Expr::lambda(["inputs"], Expr::Attrs(vec![Binding::new("perSystem", per_system)]))
 }
 
 fn description(view: &View<'_>) -> String {

@@ -55,12 +55,18 @@ pub(super) fn host_module(os: Os, channel: Channel) -> Expr {
 
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     if used(view) {
-        let shared = Expr::Attrs(vec![
-            Binding::path(["home-manager", "useGlobalPkgs"], true),
-            Binding::path(["home-manager", "useUserPackages"], true),
-        ]);
-        let comment =
-            "home-manager inside the system: homes use the host's nixpkgs and install into the user's profile.";
+        let shared = Expr::lambda(
+            ["inputs"],
+            Expr::Attrs(vec![
+                Binding::path(["home-manager", "useGlobalPkgs"], true),
+                Binding::path(["home-manager", "useUserPackages"], true),
+                Binding::path(
+                    ["home-manager", "extraSpecialArgs"],
+                    Expr::Attrs(vec![Binding::Inherit(vec!["inputs".into()])]),
+                ),
+            ]),
+        );
+        let comment = "home-manager inside the system: homes use the host's nixpkgs (with its overlays, pkgs.unstable\nincluded), install into the user's profile, and receive the flake's inputs like the system does.";
         tree.generated(MODULE, nix_file(&view.fleet.name, Some(comment), &shared));
     }
     standalone(view, tree);

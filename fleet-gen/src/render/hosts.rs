@@ -1,7 +1,7 @@
 //! `hosts/<host>/default.nix` and the hardware-configuration placeholder (written once).
 
 use super::nix_file;
-use super::profiles::{config_imports, config_values, module};
+use super::profiles::{config_imports, config_values, input_modules, module};
 use crate::nix::scope::SYSTEM_ARGS;
 use crate::nix::{escape, Binding, Expr};
 use crate::tree::Tree;
@@ -41,6 +41,13 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
         }
     }
     imports.extend(paths.into_iter().map(Expr::path));
+    let from_profiles: Vec<Expr> =
+        ProfileData::closure(&host.profiles).into_iter().flat_map(|p| input_modules(&p.config)).collect();
+    for m in input_modules(&host.config) {
+        if !imports.contains(&m) && !from_profiles.contains(&m) {
+            imports.push(m);
+        }
+    }
     let mut bindings = Vec::new();
     if !imports.is_empty() {
         bindings.push(Binding::new("imports", Expr::vertical_list(imports)));

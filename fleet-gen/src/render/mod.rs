@@ -1,5 +1,6 @@
 //! Rendering: the validated view to the repository tree, in memory.
 
+mod apps;
 mod colmena;
 mod flake;
 pub mod graph;
@@ -29,6 +30,7 @@ pub fn render(view: &View<'_>) -> Result<Tree, minijinja::Error> {
     flake::render(view, &mut tree);
     parts::render(view, &mut tree);
     colmena::render(view, &mut tree);
+    apps::render(view, &mut tree);
     modules::render(view, &mut tree);
     profiles::render(view, &mut tree);
     hosts::render(view, &mut tree);
@@ -106,6 +108,9 @@ fn base_modules(view: &View<'_>, os: Os) -> Vec<&'static str> {
     }
     if home::used(view) {
         out.push(home::MODULE);
+    }
+    if modules::overlays_used(view) {
+        out.push(modules::OVERLAYS);
     }
     out
 }

@@ -42,6 +42,9 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         );
         tree.generated(set.file(), nix_file(fleet, Some(&comment), &Expr::lambda(["lib"], body)));
     }
+    if overlays_used(view) {
+        tree.generated(OVERLAYS, nix_file(fleet, Some(OVERLAYS_COMMENT), &overlays_module(view)));
+    }
     for module in &view.modules {
         if let Some(text) = module.scaffold {
             tree.user_owned(module.import.clone(), text.to_owned());
@@ -105,4 +108,34 @@ fn user_config(user: &User, os: Os) -> Expr {
         config.push(Binding::path(["programs", p, "enable"], true));
     }
     Expr::Attrs(config)
+}
+
+/// The generated module with the fleet's overlays (and `pkgs.unstable`), imported by every host.
+pub(super) const OVERLAYS: &str = "modules/overlays.nix";
+
+const OVERLAYS_COMMENT: &str = "Overlays of the whole fleet; profiles and hosts add their own to nixpkgs.overlays.\n`pkgs.unstable` is nixpkgs-unstable for the host's system, with the host's own nixpkgs.config\n(so allowUnfree applies to it too): stable hosts take single packages from it.";
+
+/// Whether the fleet has overlays of its own or hosts take packages from nixpkgs-unstable.
+pub(super) fn overlays_used(view: &View<'_>) -> bool {
+    view.flake.unstable_overlay || !view.fleet.overlays.is_empty()
+}
+
+fn overlays_module(view: &View<'_>) -> Expr {
+    let mut overlays = Vec::new();
+    if view.flake.unstable_overlay {
+        let unstable = Expr::apply(
+            "import",
+            [
+                Expr::dotted("inputs.nixpkgs-unstable"),
+                Expr::Attrs(vec![
+                    Binding::InheritFrom(Expr::dotted("prev.stdenv.hostPlatform"), vec!["system".into()]),
+                    Binding::InheritFrom(Expr::dotted("config.nixpkgs"), vec!["config".into()]),
+                ]),
+            ],
+        );
+        overlays.push(Expr::curried(["final", "prev"], Expr::Attrs(vec![Binding::new("unstable", unstable)])));
+    }
+    overlays.extend(view.fleet.overlays.iter().map(Expr::from));
+    let body = vec![Binding::path(["nixpkgs", "overlays"], Expr::vertical_list(overlays))];
+    super::profiles::module(body, crate::nix::scope::SYSTEM_ARGS)
 }

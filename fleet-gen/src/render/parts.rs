@@ -1,14 +1,46 @@
 //! `parts/hosts.nix` (every host's system, on its own channel) and `parts/dev.nix`.
 
 use super::{base_modules, darwin_input, nix_file, nixpkgs_input};
+use crate::nix::scope::free_variables;
 use crate::nix::{BinaryOp, Binding, Expr};
 use crate::tree::Tree;
 use crate::view::View;
-use fleet_dsl::Os;
+use fleet_dsl::{NixValue, Os};
 
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     tree.generated("parts/hosts.nix", nix_file(&view.fleet.name, None, &hosts(view)));
     tree.generated("parts/dev.nix", nix_file(&view.fleet.name, None, &dev(view)));
+    if !view.flake.exports.is_empty() {
+        let modules = view
+            .flake
+            .exports
+            .iter()
+            .map(|(name, file)| Binding::new(*name, Expr::path(format!("../{file}"))))
+            .collect();
+        let body = Expr::Attrs(vec![Binding::path(["flake", "nixosModules"], Expr::Attrs(modules))]);
+        let comment = "Modules of this repository exported for other flakes: inputs.<this flake>.nixosModules.<name>.";
+        tree.generated("parts/modules.nix", nix_file(&view.fleet.name, Some(comment), &body));
+    }
+}
+
+/// Arguments of a `perSystem` function, in the order they are listed.
+const PER_SYSTEM_ARGS: [&str; 6] = ["pkgs", "inputs'", "self'", "system", "lib", "config"];
+
+/// A value of an extra output, inside `perSystem`: there `pkgs` has no `unstable`, so an
+/// unstable package is taken from the input's packages for the system.
+fn output_expr(value: &NixValue) -> Expr {
+    match value {
+        NixValue::UnstablePackage(p) => match crate::nix::raw::package(&p.0) {
+            Ok(path) => {
+                let prefix = ["nixpkgs-unstable".to_owned(), "legacyPackages".to_owned()];
+                Expr::select(Expr::var("inputs'"), prefix.into_iter().chain(path))
+            }
+            Err(_) => Expr::from(value),
+        },
+        NixValue::List(items) => Expr::list(items.iter().map(output_expr)),
+        NixValue::Attrs(map) => Expr::Attrs(map.iter().map(|(k, v)| Binding::new(k.clone(), output_expr(v))).collect()),
+        _ => Expr::from(value),
+    }
 }
 
 fn hosts(view: &View<'_>) -> Expr {
@@ -68,13 +100,24 @@ fn dev(view: &View<'_>) -> Expr {
     }
     let packages = Expr::list(packages);
     let shell = Expr::apply("pkgs.mkShell", [Expr::Attrs(vec![Binding::new("packages", packages)])]);
-    let formals: &[&str] = if view.colmena { &["pkgs", "inputs'"] } else { &["pkgs"] };
-    let per_system = Expr::lambda(
-        formals.iter().copied(),
-        Expr::Attrs(vec![
-            Binding::new("formatter", Expr::dotted("pkgs.alejandra")),
-            Binding::path(["devShells", "default"], shell),
-        ]),
-    );
-    Expr::Attrs(vec![Binding::new("perSystem", per_system)])
+    let mut outputs =
+        vec![Binding::new("formatter", Expr::dotted("pkgs.alejandra")), Binding::path(["devShells", "default"], shell)];
+    let extra = &view.fleet.outputs;
+    for (attr, list) in [("devShells", &extra.dev_shells), ("packages", &extra.packages), ("checks", &extra.checks)] {
+        for (name, value) in list {
+            outputs.push(Binding::path([attr, name.as_str()], output_expr(value)));
+        }
+    }
+    let outputs = Expr::Attrs(outputs);
+    let free = free_variables(&outputs);
+    let uses = |name: &str| free.all().any(|f| f == name);
+    let formals: Vec<&str> = PER_SYSTEM_ARGS.iter().copied().filter(|a| uses(a)).collect();
+    let per_system = Expr::lambda(formals, outputs);
+    let outer: Vec<&str> = ["inputs", "self"].into_iter().filter(|a| uses(a)).collect();
+    let body = Expr::Attrs(vec![Binding::new("perSystem", per_system)]);
+    if outer.is_empty() {
+        body
+    } else {
+        Expr::lambda(outer, body)
+    }
 }

@@ -13,9 +13,15 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     for p in &view.profiles {
         let mut imports: Vec<String> = p.imports.iter().map(|i| format!("./{}.nix", i.name)).collect();
         imports.extend(config_imports(view, &p.config, "../"));
+        let mut imports: Vec<Expr> = imports.into_iter().map(Expr::path).collect();
+        for m in input_modules(&p.config) {
+            if !imports.contains(&m) {
+                imports.push(m);
+            }
+        }
         let mut bindings = Vec::new();
         if !imports.is_empty() {
-            bindings.push(Binding::new("imports", Expr::vertical_list(imports.into_iter().map(Expr::path))));
+            bindings.push(Binding::new("imports", Expr::vertical_list(imports)));
         }
         if !p.users.is_empty() {
             bindings.push(Binding::path(["fleet", "users"], Expr::strings(p.users.iter().map(|u| &u.name))));
@@ -42,6 +48,18 @@ pub(super) fn config_imports(view: &View<'_>, config: &Config, prefix: &str) -> 
         push_unique(&mut out, format!("{prefix}{}", option_set_file(&segments)));
     }
     out
+}
+
+/// The modules of extra inputs a config imports: `inputs.<input>.<path>`.
+pub(super) fn input_modules(config: &Config) -> Vec<Expr> {
+    config
+        .input_modules
+        .iter()
+        .map(|m| {
+            let path = m.path.split('.').map(str::to_owned);
+            Expr::select(Expr::var("inputs"), std::iter::once(m.input.name.clone()).chain(path))
+        })
+        .collect()
 }
 
 fn push_unique(out: &mut Vec<String>, item: String) {

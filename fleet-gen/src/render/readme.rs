@@ -26,6 +26,33 @@ struct HostRow {
 }
 
 #[derive(Serialize)]
+struct AppRow {
+    name: String,
+    rollback: String,
+    on_machine: bool,
+}
+
+#[derive(Serialize)]
+struct InputRow {
+    name: String,
+    url: String,
+    flake: bool,
+}
+
+/// `text` as a Markdown code span that no backtick or `|` (which would end a table cell)
+/// inside it can break.
+fn code(text: &str) -> String {
+    let text = text.replace('|', "\\|");
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    if text.starts_with('`') || text.ends_with('`') {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+#[derive(Serialize)]
 struct TagRow {
     tag: String,
     hosts: String,
@@ -141,6 +168,16 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
             }
         }
     }
+    let apps: Vec<AppRow> = if super::apps::used(view) {
+        super::apps::host_commands(view)
+            .into_iter()
+            .map(|c| AppRow { name: c.name, rollback: code(&c.rollback), on_machine: c.on_machine })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let inputs: Vec<InputRow> =
+        view.flake.inputs.iter().map(|i| InputRow { name: code(&i.name), url: code(&i.url), flake: i.flake }).collect();
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
@@ -153,6 +190,10 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
         placeholders => placeholders,
         secret_files => secret_files,
         tags => tags,
+        apps => apps,
+        inputs => inputs,
+        overlays => super::modules::overlays_used(view),
+        exports => view.flake.exports.iter().map(|(n, f)| format!("{} ({})", code(&format!("nixosModules.{n}")), code(f))).collect::<Vec<_>>(),
         graph => (view.hosts.len() <= GRAPH_MAX_HOSTS).then(|| Graph::of(view).mermaid()),
         new_host => new_host_example(view),
         standalone => view.fleet.standalone_homes.iter().map(|sh| StandaloneRow {
@@ -186,8 +227,9 @@ fn new_host_example(view: &View<'_>) -> String {
         for p in &h.host.profiles {
             cmd.push_str(&format!(" --profile {}", p.name));
         }
-        if h.host.channel == fleet_dsl::Channel::Unstable {
-            cmd.push_str(" --channel unstable");
+        // Without `--channel` the new host follows the fleet's channel.
+        if h.host.channel != view.fleet.channel {
+            cmd.push_str(&format!(" --channel {}", h.host.channel.as_str()));
         }
     }
     cmd
@@ -239,4 +281,17 @@ fn tidy(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod code_tests {
+    use super::code;
+
+    #[test]
+    fn code_spans_hold_backticks_and_table_pipes() {
+        assert_eq!(code("github:NixOS/nixos-hardware"), "`github:NixOS/nixos-hardware`");
+        assert_eq!(code("a`b"), "``a`b``");
+        assert_eq!(code("`a"), "`` `a ``");
+        assert_eq!(code("git+https://x/y?ref=a|b"), "`git+https://x/y?ref=a\\|b`");
+    }
 }

@@ -1,6 +1,7 @@
 //! Validation: every problem of a fleet at once, before anything is written.
 
 mod deploy;
+pub(crate) mod flake;
 pub(crate) mod machine;
 mod secrets;
 mod text;
@@ -10,17 +11,15 @@ use crate::error::{Problem, Problems};
 use crate::nix::scope::SYSTEM_ARGS;
 use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
 use crate::write::cache::Probe;
-use fleet_dsl::{
-    Config, FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting,
-};
+use fleet_dsl::{FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 
 /// Generated files under `modules/` that hand-written modules must not take.
-const RESERVED_MODULES: [&str; 7] =
-    ["host-spec", "users", "users-darwin", "options", "secrets", "secrets-darwin", "home-manager"];
+const RESERVED_MODULES: [&str; 8] =
+    ["host-spec", "users", "users-darwin", "options", "secrets", "secrets-darwin", "home-manager", "overlays"];
 
 /// Checks the fleet against the output directory (for hand-written modules) and builds the view.
 pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Problems> {
@@ -68,18 +67,28 @@ impl Validator {
         let option_sets = self.collect_option_sets(fleet, &profiles);
         let owners = profiles
             .iter()
-            .map(|p| (format!("profile `{}`", p.name), &p.config))
-            .chain(fleet.hosts.iter().map(|h| (format!("host `{}`", h.name), &h.config)))
+            .map(|p| (format!("profile `{}`", p.name), p.config.modules.as_slice()))
+            .chain(fleet.hosts.iter().map(|h| (format!("host `{}`", h.name), h.config.modules.as_slice())))
+            .chain(fleet.outputs.nixos_modules.iter().map(|(name, m)| {
+                (format!("the fleet's exported module `{}`", name.escape_debug()), std::slice::from_ref(m))
+            }))
             .collect();
         let modules = self.collect_modules(owners, "modules", out_dir);
         let home_owners = users
             .iter()
-            .filter_map(|u| Some((format!("the home of user `{}`", u.user.name), &u.user.home.as_ref()?.config)))
+            .filter_map(|u| {
+                Some((format!("the home of user `{}`", u.user.name), u.user.home.as_ref()?.config.modules.as_slice()))
+            })
             .chain(fleet.hosts.iter().flat_map(|h| {
-                h.homes.iter().map(|(user, home)| (format!("host `{}`, home of user `{user}`", h.name), &home.config))
+                h.homes.iter().map(|(user, home)| {
+                    (format!("host `{}`, home of user `{user}`", h.name), home.config.modules.as_slice())
+                })
             }))
             .chain(
-                fleet.standalone_homes.iter().map(|sh| (format!("standalone home `{}`", sh.name()), &sh.home.config)),
+                fleet
+                    .standalone_homes
+                    .iter()
+                    .map(|sh| (format!("standalone home `{}`", sh.name()), sh.home.config.modules.as_slice())),
             )
             .collect();
         let home_modules = self.collect_modules(home_owners, "home/modules", out_dir);
@@ -94,6 +103,9 @@ impl Validator {
             fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required, &builders)).collect();
         let secrets = self.check_secrets(fleet, &mut hosts);
         let colmena = self.check_deployment(&mut hosts);
+        let needs =
+            flake::Needs { secrets: secrets.is_some(), colmena, home: users.iter().any(|u| u.user.home.is_some()) };
+        let flake = self.check_flake(fleet, &profiles, &modules, needs);
 
         let mut systems = Vec::new();
         for h in &fleet.hosts {
@@ -102,7 +114,20 @@ impl Validator {
             }
         }
         let warnings = std::mem::take(&mut self.warnings);
-        View { fleet, hosts, profiles, users, option_sets, modules, home_modules, systems, secrets, colmena, warnings }
+        View {
+            fleet,
+            hosts,
+            profiles,
+            users,
+            option_sets,
+            modules,
+            home_modules,
+            systems,
+            secrets,
+            colmena,
+            warnings,
+            flake,
+        }
     }
 
     fn check_host_names(&mut self, fleet: &FleetData) {
@@ -365,14 +390,14 @@ impl Validator {
     /// `home/modules`) of the output directory, or to their scaffolds.
     fn collect_modules<'a>(
         &mut self,
-        owners: Vec<(String, &'a Config)>,
+        owners: Vec<(String, &'a [Module])>,
         base: &str,
         out_dir: &Path,
     ) -> Vec<ModuleFile<'a>> {
         let mut files: IndexMap<&'a str, ModuleFile<'a>> = IndexMap::new();
         let mut scaffolds: HashMap<&'a str, &'a Module> = HashMap::new();
-        for (owner, config) in owners {
-            for m in &config.modules {
+        for (owner, owned) in owners {
+            for m in owned {
                 if let Some(prev) = scaffolds.get(m.path.as_str()) {
                     if prev.scaffold.is_some() && m.scaffold.is_some() && prev.scaffold != m.scaffold {
                         self.problems.push(Problem::ConflictingScaffold { module: m.path.clone() });

@@ -175,6 +175,8 @@ impl Validator {
             NixValue::Str(s) => self.text(owner, field, s, Text::Multiline),
             NixValue::Raw(r) => self.text(owner, field, &r.0, Text::Multiline),
             NixValue::Package(p) => self.text(owner, field, &p.0, Text::Line),
+            NixValue::UnstablePackage(p) => self.text(owner, field, &p.0, Text::Line),
+            NixValue::InputFile(f) => self.text(owner, field, &f.path, Text::Line),
             NixValue::List(items) => items.iter().for_each(|i| self.value_texts(owner, field, i)),
             NixValue::Attrs(map) => {
                 for (k, v) in map {

@@ -106,6 +106,24 @@ impl Validator {
                 }
                 false
             }
+            NixValue::UnstablePackage(p) => {
+                if let Err(error) = raw::package(&p.0) {
+                    self.problems.push(Problem::Package { owner: owner.to_owned(), path: path.to_owned(), error });
+                }
+                false
+            }
+            NixValue::InputFile(f) => {
+                if let Err(reason) = super::flake::check_input_file(&f.path) {
+                    self.problems.push(Problem::InputFile {
+                        owner: owner.to_owned(),
+                        path: path.to_owned(),
+                        input: f.input.name.clone(),
+                        file: f.path.escape_debug().to_string(),
+                        reason,
+                    });
+                }
+                false
+            }
             NixValue::List(items) => {
                 items.iter().for_each(|i| self.check_value(owner, path, i, args));
                 false

@@ -2,7 +2,7 @@
 //! `.fleet-gen/lock`, exclusive for `generate`, shared for `generate --check`.
 
 use super::fs::{io_error, Root};
-use super::state::{ensure_state_dir, state_dir, STATE_DIR};
+use super::state::{create_state_dir, state_dir, STATE_DIR};
 use crate::error::WriteError;
 use rustix::fs::{self as rfs, FlockOperation, Mode, OFlags};
 use rustix::io::Errno;
@@ -37,7 +37,9 @@ impl Lock {
     pub fn take(root: &Root, mode: LockMode, wait: Duration) -> Result<Option<Lock>, WriteError> {
         let shown = root.show(&format!("{STATE_DIR}/{LOCK}"));
         let dir = match mode {
-            LockMode::Exclusive => Some(ensure_state_dir(root)?),
+            // Before the lock is held, the directory is only created: cleaning it up here
+            // would remove the temporary files of the run that holds the lock.
+            LockMode::Exclusive => Some(create_state_dir(root)?),
             LockMode::Shared => state_dir(root)?,
         };
         let Some(dir) = dir else { return Ok(None) };

@@ -32,15 +32,23 @@ pub fn state_dir(root: &Root) -> Result<Option<OwnedFd>, WriteError> {
     }
 }
 
-/// The state directory, created (with its `.gitignore`) when missing; temporary files a killed
-/// run left in it are removed.
-pub fn ensure_state_dir(root: &Root) -> Result<OwnedFd, WriteError> {
+/// The state directory, created when missing, and nothing else touched: what a run may do
+/// before it holds the lock (another run may be writing its files there).
+pub fn create_state_dir(root: &Root) -> Result<OwnedFd, WriteError> {
     let shown = root.show(STATE_DIR);
     match rfs::mkdirat(root.fd(), STATE_DIR, Mode::from_raw_mode(0o755)) {
         Ok(()) | Err(Errno::EXIST) => {}
         Err(e) => return Err(io_error("creating directory", shown, e)),
     }
-    let dir = state_dir(root)?.ok_or_else(|| io_error("opening", shown.clone(), Errno::NOENT))?;
+    state_dir(root)?.ok_or_else(|| io_error("opening", shown, Errno::NOENT))
+}
+
+/// The state directory, created (with its `.gitignore`) when missing; temporary files a killed
+/// run left in it are removed. Only under the exclusive lock: the temporary files of a run
+/// that holds it would be removed too.
+pub fn ensure_state_dir(root: &Root) -> Result<OwnedFd, WriteError> {
+    let shown = root.show(STATE_DIR);
+    let dir = create_state_dir(root)?;
     remove_temps(dir.as_fd());
     let ignore = shown.join(".gitignore");
     if read_at(dir.as_fd(), ".gitignore", &ignore)?.as_deref() != Some(GITIGNORE.as_bytes()) {
