@@ -3,7 +3,7 @@
 use crate::deploy::{BuildMachine, Deploy, Deployable};
 use crate::disko::{Disko, Partitionable};
 use crate::module::{Config, Module, Priority, TypedSetting};
-use crate::options::{HostSpec, ModuleOptions};
+use crate::options::{HostSpec, OptionValues};
 use crate::platform::{Channel, HostPlatform, Os, System, UsableOn};
 use crate::profile::{Profile, ProfileData};
 use crate::secret::{AgeKey, SecretSet, Secrets, SecretsFit};
@@ -222,8 +222,10 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
         self
     }
 
-    /// Sets a typed option set of one of your modules for this host, plainly.
-    pub fn options<T: ModuleOptions>(mut self, value: T) -> Self {
+    /// Sets a typed option set of one of your modules for this host, plainly: the whole
+    /// struct, or its patch (`GnomePatch { wayland: Some(false), ..Default::default() }`) to
+    /// override one option of a profile's and keep its others (the profile's are defaults).
+    pub fn options<T: OptionValues>(mut self, value: T) -> Self {
         self.data.config.typed.push(TypedSetting::of(&value, Priority::Normal));
         self
     }

@@ -28,9 +28,11 @@ pub use fleet::{Fleet, FleetData, Inputs};
 pub use home::{Direnv, Git, GitSigning, Home, HomeProgram, SigningFormat, Starship, Zsh, ZshInit};
 pub use host::{Host, HostData, StateVersion};
 pub use module::{Config, Module, Priority, Setting, TypedSetting};
-pub use options::{HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType};
+pub use options::{
+    HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType, OptionValues,
+};
 pub use platform::{Any, Channel, Darwin, HostPlatform, Nixos, Os, ProfilePlatform, System, Target, UsableOn};
-pub use profile::{Profile, ProfileData};
+pub use profile::{HasExtraGroups, Profile, ProfileData};
 pub use secret::{
     AgeKey, Scope, Secret, SecretDecl, SecretFormat, SecretLink, SecretRef, SecretSet, Secrets, SecretsFit,
 };
@@ -47,6 +49,6 @@ pub mod prelude {
     pub use crate::{
         age_key, pkg, raw_nix, AgeKey, Any, AutoUpgrade, BuildMachine, Channel, Darwin, Deploy, Direnv, Disko, Fleet,
         Git, GitSigning, Home, Host, HostSpec, Inputs, Module, ModuleOptions, NixEnum, NixOptions, NixType, NixValue,
-        Nixos, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat, Starship, System, User, Zsh, ZshInit,
+        Nixos, OptionValues, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat, Starship, System, User, Zsh, ZshInit,
     };
 }

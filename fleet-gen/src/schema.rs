@@ -118,6 +118,7 @@ pub fn to_json(value: &NixValue) -> Value {
         NixValue::Attrs(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), to_json(v))).collect()),
         NixValue::Raw(raw) => json!(raw.0),
         NixValue::Package(p) => json!(format!("pkgs.{}", p.0)),
+        NixValue::SecretPath(link) => json!(format!("config.sops.secrets.{}.path", link.name)),
     }
 }
 

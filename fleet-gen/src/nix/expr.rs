@@ -335,6 +335,9 @@ impl From<&NixValue> for Expr {
                 Ok(path) => Expr::select(Expr::var("pkgs"), path),
                 Err(e) => Expr::Apply(Box::new(Expr::var("throw")), vec![Expr::str(format!("fleet-gen: {e}"))]),
             },
+            NixValue::SecretPath(link) => {
+                Expr::select(Expr::var("config"), ["sops", "secrets", link.name.as_str(), "path"])
+            }
         }
     }
 }

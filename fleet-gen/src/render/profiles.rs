@@ -20,6 +20,9 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         if !p.users.is_empty() {
             bindings.push(Binding::path(["fleet", "users"], Expr::strings(p.users.iter().map(|u| &u.name))));
         }
+        for (user, groups) in &p.user_groups {
+            bindings.push(Binding::path(["users", "users", user.as_str(), "extraGroups"], Expr::strings(groups)));
+        }
         bindings.extend(super::secrets::declarations(&p.secrets, "../"));
         bindings.extend(config_values(&p.config));
         let body = module(bindings, SYSTEM_ARGS);

@@ -165,6 +165,17 @@ impl Validator {
                 users.push(&u.name);
             }
         }
+        for p in ProfileData::closure(&h.profiles) {
+            for (user, _) in &p.user_groups {
+                if !users.contains(&user.as_str()) {
+                    self.problems.push(Problem::GroupsForAbsentUser {
+                        profile: p.name.clone(),
+                        user: user.clone(),
+                        host: h.name.clone(),
+                    });
+                }
+            }
+        }
         if h.os == Os::Darwin && !users.is_empty() {
             generated.push("system.primaryUser");
         }
@@ -206,13 +217,23 @@ impl Validator {
             self.problems.push(Problem::ProfileName { profile: p.name.clone() });
         }
         let owner = format!("profile `{}`", p.name);
-        let mut generated = vec!["imports"];
+        let mut generated = vec!["imports".to_owned()];
         if !p.users.is_empty() {
-            generated.push("fleet.users");
+            generated.push("fleet.users".to_owned());
         }
         if !p.secrets.is_empty() {
-            generated.push("sops.secrets");
+            generated.push("sops.secrets".to_owned());
         }
+        for (user, groups) in &p.user_groups {
+            generated.push(format!("users.users.\"{}\".extraGroups", user.replace('\\', "\\\\").replace('"', "\\\"")));
+            for group in groups.iter().filter(|g| !is_user_name(g)) {
+                self.problems.push(Problem::UserField {
+                    user: user.clone(),
+                    what: format!("group `{group}` from profile `{}`, which is not a group name (lowercase letters, digits, `_`, `-`)", p.name),
+                });
+            }
+        }
+        let generated: Vec<&str> = generated.iter().map(String::as_str).collect();
         self.check_config(&owner, &p.config, &generated, SYSTEM_ARGS);
     }
 
