@@ -56,8 +56,8 @@ pub struct HostData {
     pub deploy: Option<Deploy>,
     /// Its build machine settings, when it builds for other hosts.
     pub build_machine: Option<BuildMachine>,
-    /// Its disk layout (NixOS only).
-    pub disko: Option<Disko>,
+    /// Its disks' layouts, in order (NixOS only).
+    pub disks: Vec<Disko>,
     /// Its automatic upgrades.
     pub auto_upgrade: Option<AutoUpgrade>,
     /// Host quirks: modules and plain values.
@@ -108,7 +108,7 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
             age_key_file: None,
             deploy: None,
             build_machine: None,
-            disko: None,
+            disks: Vec::new(),
             auto_upgrade: None,
             config: Config::default(),
             homes: Vec::new(),
@@ -179,12 +179,13 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
         self
     }
 
-    /// Lays out the host's disk with disko. A Darwin host does not compile.
+    /// Lays out one of the host's disks with disko; call it once per disk (each with its own
+    /// [`Disko::name`]). A Darwin host does not compile.
     pub fn disko(mut self, disko: impl Into<Disko>) -> Self
     where
         P: Partitionable,
     {
-        self.data.disko = Some(disko.into());
+        self.data.disks.push(disko.into());
         self
     }
 

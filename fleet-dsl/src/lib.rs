@@ -23,7 +23,7 @@ pub mod value;
 
 pub use attr_path::{AttrPath, AttrPathError};
 pub use deploy::{BuildMachine, Deploy, Deployable, SshKey};
-pub use disko::{Dataset, Disko, Layout, LuksBtrfs, Partitionable, Subvolume};
+pub use disko::{Btrfs, Dataset, Disko, Layout, Luks, LuksBtrfs, Partitionable, Subvolume};
 pub use fleet::{Fleet, FleetData, Inputs};
 pub use home::{Direnv, Git, GitSigning, Home, HomeProgram, SigningFormat, Starship, Zsh, ZshInit};
 pub use host::{Host, HostData, StateVersion};
@@ -49,6 +49,6 @@ pub mod prelude {
     pub use crate::{
         age_key, pkg, raw_nix, AgeKey, Any, AutoUpgrade, BuildMachine, Channel, Darwin, Deploy, Direnv, Disko, Fleet,
         Git, GitSigning, Home, Host, HostSpec, Inputs, Module, ModuleOptions, NixEnum, NixOptions, NixType, NixValue,
-        Nixos, OptionValues, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat, Starship, System, User, Zsh, ZshInit,
+        Nixos, OptionValues, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat, Starship, Subvolume, System, User, Zsh, ZshInit,
     };
 }

@@ -7,7 +7,9 @@
 
 pub mod lint;
 mod meaning;
+mod typed_extras;
 pub use meaning::{meaning_fleet, MEANING_PACKAGES, MEANING_SCRIPT};
+pub use typed_extras::{typed_extras_fleet, Common, Gnome, GnomePatch, Wifi};
 
 use fleet_dsl::prelude::*;
 use fleet_dsl::{FleetData, NoSpec};
@@ -433,6 +435,7 @@ pub fn fixtures() -> Vec<(&'static str, FleetData)> {
         ("darwin", darwin_unstable_fleet()),
         ("secrets", secrets_fleet()),
         ("meaning", meaning_fleet()),
+        ("typed_extras", typed_extras_fleet()),
     ]
 }
 
