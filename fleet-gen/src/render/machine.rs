@@ -12,8 +12,9 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         if h.host.disks.is_empty() {
             continue;
         }
-        let mut comment = String::from(
-            "Disk layout for disko: `nix run github:nix-community/disko -- --mode disko hosts/<host>/disko.nix`\nerases and partitions the disks when installing.",
+        let disks = if h.host.disks.len() == 1 { "disk" } else { "disks" };
+        let mut comment = format!(
+            "Disk layout for disko: `nix run github:nix-community/disko -- --mode disko hosts/<host>/disko.nix`\nerases and partitions the {disks} when installing."
         );
         for d in h.host.disks.iter().filter(|d| d.tpm2()) {
             comment.push_str(&format!(

@@ -38,6 +38,13 @@ struct SecretFileRow {
     keys: String,
 }
 
+/// A LUKS volume to enroll the TPM for.
+#[derive(Serialize)]
+struct TpmRow {
+    host: String,
+    device: String,
+}
+
 #[derive(Serialize)]
 struct ProfileRow {
     name: String,
@@ -141,6 +148,16 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
+    let tpm: Vec<TpmRow> = view
+        .hosts
+        .iter()
+        .flat_map(|h| {
+            h.host.disks.iter().filter(|d| d.tpm2()).map(|d| TpmRow {
+                host: h.host.name.clone(),
+                device: super::machine::luks_partition(d),
+            })
+        })
+        .collect();
     let ctx = context! {
         marker => MARKER,
         fleet => &view.fleet.name,
@@ -152,6 +169,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
         tags => tags,
         graph => (view.hosts.len() <= GRAPH_MAX_HOSTS).then(|| Graph::of(view).mermaid()),
         new_host => new_host_example(view),
+        tpm => tpm,
     };
     let text = env.render_str(TEMPLATE, ctx)?;
     tree.generated("README.md", tidy(&text));

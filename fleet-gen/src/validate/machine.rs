@@ -115,13 +115,12 @@ fn disko_problems(os: Os, disks: &[Disko]) -> Vec<String> {
     for m in &mounts {
         if !m.starts_with('/') {
             out.push(format!("mount point `{m}` is not an absolute path"));
-        } else if !seen.insert(*m) {
-            if *m == "/boot" {
-                out.push("two disks have an EFI partition at `/boot`: keep it on one, `.no_esp()` on the others".into());
-            } else {
-                out.push(format!("mount point `{m}` is used twice"));
-            }
+        } else if !seen.insert(*m) && *m != "/boot" {
+            out.push(format!("mount point `{m}` is used twice"));
         }
+    }
+    if disks.iter().filter(|d| d.esp_size.is_some()).count() > 1 {
+        out.push("two disks have an EFI partition at `/boot`: keep it on one, `.no_esp()` on the others".into());
     }
     if !disks.is_empty() && !mounts.contains(&"/") {
         out.push("disk layout mounts nothing at `/`: add a subvolume or dataset mounted at `/`".into());
@@ -151,7 +150,7 @@ fn disk_problems(d: &Disko) -> Vec<String> {
         out.push(format!("disk device `{}` is not a device path such as `/dev/disk/by-id/…`", d.device));
     }
     if let Some(size) = d.esp_size.as_ref().filter(|s| !is_size(s)) {
-        out.push(format!("EFI partition size `{size}` of disk `{disk}` is not a size such as `512M` or `1G`"));
+        out.push(format!("EFI partition size `{size}` is not a size such as `512M` or `1G` (disk `{disk}`)"));
     }
     if let Some(size) = d.swap_partition.as_ref().filter(|s| !is_size(s)) {
         out.push(format!("swap partition size `{size}` of disk `{disk}` is not a size such as `16G`"));
