@@ -49,6 +49,7 @@ pub mod prelude {
     pub use crate::{
         age_key, pkg, raw_nix, AgeKey, Any, AutoUpgrade, BuildMachine, Channel, Darwin, Deploy, Direnv, Disko, Fleet,
         Git, GitSigning, Home, Host, HostSpec, Inputs, Module, ModuleOptions, NixEnum, NixOptions, NixType, NixValue,
-        Nixos, OptionValues, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat, Starship, Subvolume, System, User, Zsh, ZshInit,
+        Nixos, OptionValues, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat, Starship, Subvolume, System,
+        User, Zsh, ZshInit,
     };
 }

@@ -46,11 +46,8 @@ pub struct Wifi {
 /// development; two disks, TPM unlock, a host patch of [`Gnome`]) and `desktop` (desktop,
 /// gaming; ext4 with a swap partition), and the Mac `mac` (common) that reads a secret's path.
 pub fn typed_extras_fleet() -> FleetData {
-    let jay = User::new("jay")
-        .description("Jay")
-        .groups(["wheel"])
-        .shell(Shell::Zsh)
-        .password_secret(Common::jay_password());
+    let jay =
+        User::new("jay").description("Jay").groups(["wheel"]).shell(Shell::Zsh).password_secret(Common::jay_password());
     let common = Profile::any("common")
         .description("Every machine: Jay, the common secrets, backups with a token file.")
         .user(&jay)

@@ -86,12 +86,16 @@ fn disk_layouts_evaluate_with_disko_types() {
     assert_eq!(laptop["script"], true);
     let fs = &laptop["fileSystems"];
     let subvol = |mount: &str| fs[mount]["options"].as_array().unwrap().last().unwrap().clone();
-    for (mount, name) in [("/", "@"), ("/home", "@home"), ("/nix", "@nix"), ("/persist", "@persist"), ("/.swapvol", "@swap")]
+    for (mount, name) in
+        [("/", "@"), ("/home", "@home"), ("/nix", "@nix"), ("/persist", "@persist"), ("/.swapvol", "@swap")]
     {
         assert_eq!(subvol(mount), format!("subvol={name}"), "{mount}: {fs}");
         assert_eq!(fs[mount]["device"], "/dev/mapper/crypted", "{mount}");
     }
-    assert_eq!(fs["/nix"]["options"], serde_json::json!(["compress=zstd:1", "noatime", "space_cache=v2", "subvol=@nix"]));
+    assert_eq!(
+        fs["/nix"]["options"],
+        serde_json::json!(["compress=zstd:1", "noatime", "space_cache=v2", "subvol=@nix"])
+    );
     assert_eq!(fs["/boot"]["device"], "/dev/disk/by-partlabel/disk-main-ESP");
     assert_eq!(fs["/data"]["device"], "/dev/disk/by-partlabel/disk-data-root");
     assert_eq!(subvol("/srv/media"), "subvol=/media");
@@ -108,11 +112,7 @@ fn disk_layouts_evaluate_with_disko_types() {
     assert_eq!(swap["randomEncryption"]["enable"], true, "{desktop}");
 
     // What disko cannot say, the layout's module says beside it.
-    let module = eval(
-        &nix,
-        dir.path(),
-        "let m = import ./hosts/laptop/disko.nix; in {inherit (m) boot fileSystems;}",
-    );
+    let module = eval(&nix, dir.path(), "let m = import ./hosts/laptop/disko.nix; in {inherit (m) boot fileSystems;}");
     assert_eq!(module["boot"]["initrd"]["systemd"]["enable"], true);
     assert_eq!(module["fileSystems"]["/persist"]["neededForBoot"], true);
     let text = std::fs::read_to_string(dir.path().join("hosts/laptop/disko.nix")).unwrap();
@@ -218,7 +218,8 @@ fn rejected(fleet: Fleet<NoSpec>, messages: &[&str]) {
 }
 
 fn keyed(name: &str) -> Host<Nixos, NoSpec> {
-    Host::nixos(name, System::X86_64Linux).age_key(age_key!("age1gmkp5g8ffy9gc567394w6ez3kve6gmrljnfd87rutxzu8pse256qu9teuc"))
+    Host::nixos(name, System::X86_64Linux)
+        .age_key(age_key!("age1gmkp5g8ffy9gc567394w6ez3kve6gmrljnfd87rutxzu8pse256qu9teuc"))
 }
 
 fn fleet() -> Fleet<NoSpec> {
@@ -267,7 +268,12 @@ impl Secrets for BadKeys {
         SecretSet {
             rust_name: "BadKeys".into(),
             scope: Scope::Common,
-            secrets: vec![key("nested", "user/hashedPassword"), key("double", "a//b"), key("lead", "/a"), key("empty", "")],
+            secrets: vec![
+                key("nested", "user/hashedPassword"),
+                key("double", "a//b"),
+                key("lead", "/a"),
+                key("empty", ""),
+            ],
         }
     }
 }
@@ -303,11 +309,13 @@ fn groups_go_to_users_the_host_has() {
             "user `other` has group `Bad Group` from profile `gaming`, which is not a group name",
         ],
     );
-    let (code, err, _) = run(
-        &Fleet::<NoSpec>::new("f")
-            .host(Host::nixos("b", System::X86_64Linux).profile(&with_jay).profile(&Profile::nixos("g").user_groups(&jay, ["gamemode"])))
-            .into_data(),
-    );
+    let (code, err, _) = run(&Fleet::<NoSpec>::new("f")
+        .host(
+            Host::nixos("b", System::X86_64Linux)
+                .profile(&with_jay)
+                .profile(&Profile::nixos("g").user_groups(&jay, ["gamemode"])),
+        )
+        .into_data());
     assert_eq!(code, ExitCode::SUCCESS, "{err}");
 }
 
@@ -324,11 +332,13 @@ fn disk_layouts_that_would_not_boot() {
                 Subvolume::new("@swap", "/swap").swapfile("lots").mount_options(["noatime", "a b"]),
                 Subvolume::unmounted("@snap").mount_options(["noatime"]),
             ])))
-            .host(host("b").disko(Disko::gpt_ext4("/dev/sda")).disko(Disko::gpt_ext4("/dev/sdb").swap_partition("1.5G")))
             .host(
-                host("c")
-                    .disko(Disko::gpt_ext4("/dev/sda").no_esp().needed_for_boot("/persist"))
-                    .disko(Disko::btrfs("/dev/sdb").name("data").no_esp().subvolumes([Subvolume::new("@data", "/data")])),
+                host("b").disko(Disko::gpt_ext4("/dev/sda")).disko(Disko::gpt_ext4("/dev/sdb").swap_partition("1.5G")),
+            )
+            .host(
+                host("c").disko(Disko::gpt_ext4("/dev/sda").no_esp().needed_for_boot("/persist")).disko(
+                    Disko::btrfs("/dev/sdb").name("data").no_esp().subvolumes([Subvolume::new("@data", "/data")]),
+                ),
             ),
         &[
             "host `a`: btrfs subvolume `a//b` is not a subvolume name",

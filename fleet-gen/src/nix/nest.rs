@@ -92,7 +92,9 @@ fn nest(bindings: Vec<Binding>) -> Vec<Binding> {
         Other(Binding),
     }
     let mut slots: Vec<Slot> = Vec::new();
-    let mut groups: Vec<(String, Vec<(Vec<String>, Expr)>)> = Vec::new();
+    /// The bindings under one first name: their remaining paths and values.
+    type Group = (String, Vec<(Vec<String>, Expr)>);
+    let mut groups: Vec<Group> = Vec::new();
     for b in bindings {
         match b {
             Binding::Attr(path, value) if !path.is_empty() && !inherited.contains(&path[0]) => {

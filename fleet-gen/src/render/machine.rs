@@ -121,7 +121,10 @@ fn disk(d: &Disko) -> Expr {
     attrs(vec![
         Binding::new("type", "disk"),
         Binding::new("device", d.device.as_str()),
-        Binding::new("content", attrs(vec![Binding::new("type", "gpt"), Binding::new("partitions", attrs(partitions))])),
+        Binding::new(
+            "content",
+            attrs(vec![Binding::new("type", "gpt"), Binding::new("partitions", attrs(partitions))]),
+        ),
     ])
 }
 

@@ -152,10 +152,11 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
         .hosts
         .iter()
         .flat_map(|h| {
-            h.host.disks.iter().filter(|d| d.tpm2()).map(|d| TpmRow {
-                host: h.host.name.clone(),
-                device: super::machine::luks_partition(d),
-            })
+            h.host
+                .disks
+                .iter()
+                .filter(|d| d.tpm2())
+                .map(|d| TpmRow { host: h.host.name.clone(), device: super::machine::luks_partition(d) })
         })
         .collect();
     let ctx = context! {

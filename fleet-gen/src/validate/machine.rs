@@ -87,18 +87,14 @@ fn disko_problems(os: Os, disks: &[Disko]) -> Vec<String> {
         if !is_name(&d.name) {
             out.push(format!("disk name `{}` must be letters, digits, `-` and `_`", d.name));
         } else if !disk_names.insert(d.name.as_str()) {
-            out.push(format!(
-                "two disks are named `{}`: give each `.disko(..)` its own `.name(\"…\")`",
-                d.name
-            ));
+            out.push(format!("two disks are named `{}`: give each `.disko(..)` its own `.name(\"…\")`", d.name));
         }
         out.extend(disk_problems(d));
         mounts.extend(d.mountpoints());
         match &d.layout {
-            Layout::Btrfs { luks: Some(luks), .. } if !luks_names.insert(luks.name.as_str()) => out.push(format!(
-                "two disks map LUKS as `{}`: give one another name with `.luks(\"…\")`",
-                luks.name
-            )),
+            Layout::Btrfs { luks: Some(luks), .. } if !luks_names.insert(luks.name.as_str()) => {
+                out.push(format!("two disks map LUKS as `{}`: give one another name with `.luks(\"…\")`", luks.name))
+            }
             Layout::Zfs { pool, host_id, .. } => {
                 if !pools.insert(pool.as_str()) {
                     out.push(format!("two disks create the ZFS pool `{pool}`: pool names must be unique"));
@@ -109,7 +105,10 @@ fn disko_problems(os: Os, disks: &[Disko]) -> Vec<String> {
         }
     }
     if host_ids.len() > 1 {
-        out.push("ZFS disks give different host ids: a host has one `networking.hostId`, give every ZFS disk the same".into());
+        out.push(
+            "ZFS disks give different host ids: a host has one `networking.hostId`, give every ZFS disk the same"
+                .into(),
+        );
     }
     let mut seen = HashSet::new();
     for m in &mounts {
@@ -126,7 +125,9 @@ fn disko_problems(os: Os, disks: &[Disko]) -> Vec<String> {
         out.push("disk layout mounts nothing at `/`: add a subvolume or dataset mounted at `/`".into());
     }
     if !disks.is_empty() && !mounts.contains(&"/boot") {
-        out.push("no disk has an EFI system partition for `/boot`: drop `.no_esp()` from the disk you boot from".into());
+        out.push(
+            "no disk has an EFI system partition for `/boot`: drop `.no_esp()` from the disk you boot from".into(),
+        );
     }
     for d in disks {
         for m in &d.needed_for_boot {
@@ -182,7 +183,10 @@ fn disk_problems(d: &Disko) -> Vec<String> {
                     out.push(format!("btrfs subvolume `{}` has mount options but is not mounted: give it a mount point or drop the options", s.name));
                 }
                 if let Some(size) = s.swapfile.as_ref().filter(|size| !is_size(size)) {
-                    out.push(format!("swap file size `{size}` of btrfs subvolume `{}` is not a size such as `16G`", s.name));
+                    out.push(format!(
+                        "swap file size `{size}` of btrfs subvolume `{}` is not a size such as `16G`",
+                        s.name
+                    ));
                 }
                 if s.swapfile.is_some() && s.mountpoint.is_none() {
                     out.push(format!("btrfs subvolume `{}` holds a swap file but is not mounted: give it a mount point such as `/.swapvol`", s.name));
