@@ -39,6 +39,8 @@ pub struct ProfileData {
     /// Supplementary groups the profile gives users defined elsewhere, by user name (NixOS
     /// `users.users.<name>.extraGroups`, concatenated with the user's own groups).
     pub user_groups: Vec<(String, Vec<String>)>,
+    /// Supplementary groups the profile gives every user of the hosts it is on (NixOS).
+    pub groups_for_users: Vec<String>,
     /// Modules and values.
     pub config: Config,
 }
@@ -102,6 +104,7 @@ impl<P: ProfilePlatform> Profile<P> {
             users: Vec::new(),
             secrets: Vec::new(),
             user_groups: Vec::new(),
+            groups_for_users: Vec::new(),
             config: Config::default(),
         };
         Profile { data: Arc::new(data), _platform: PhantomData }
@@ -154,6 +157,21 @@ impl<P: ProfilePlatform> Profile<P> {
             Some((_, known)) => known.extend(groups),
             None => data.user_groups.push((user.name.clone(), groups.collect())),
         }
+        self
+    }
+
+    /// Adds supplementary groups to every user of every host with this profile, whichever
+    /// profile brings the user: `Profile::nixos("development").groups_for_users(["docker"])`
+    /// renders `users.users = lib.genAttrs config.fleet.users (_: {extraGroups = ["docker"];});`
+    /// (`config.fleet.users` lists the host's users), concatenated with each user's own groups.
+    /// For one user only, use [`Profile::user_groups`].
+    ///
+    /// NixOS only, like [`Profile::user_groups`].
+    pub fn groups_for_users<S: Into<String>>(mut self, groups: impl IntoIterator<Item = S>) -> Self
+    where
+        P: HasExtraGroups,
+    {
+        self.edit().groups_for_users.extend(groups.into_iter().map(Into::into));
         self
     }
 

@@ -377,6 +377,14 @@ pub enum Problem {
         /// Why, and the fix.
         reason: &'static str,
     },
+    /// A profile gives its users a malformed group.
+    #[error("profile `{profile}` gives its users the group `{group}`, which is not a group name (lowercase letters, digits, `_`, `-`)")]
+    ProfileGroup {
+        /// The profile.
+        profile: String,
+        /// The group.
+        group: String,
+    },
     /// A profile gives groups to a user a host with it does not have.
     #[error("profile `{profile}` gives groups to user `{user}`, but host `{host}` (which has the profile) does not have that user: add `.user(..)` for them to a profile of the host, or give the groups in a profile only hosts with the user have")]
     GroupsForAbsentUser {

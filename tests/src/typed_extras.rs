@@ -69,9 +69,9 @@ pub fn typed_extras_fleet() -> FleetData {
         .user_groups(&jay, ["gamemode"])
         .set("programs.gamemode.enable", true);
     let development = Profile::nixos("development")
-        .description("Development: Jay runs containers.")
+        .description("Development: every user runs containers, Jay virtual machines too.")
         .import(&common)
-        .user_groups(&jay, ["docker"])
+        .groups_for_users(["docker"])
         .user_groups(&jay, ["libvirtd"])
         .set("virtualisation.docker.enable", true);
     let laptop_disk = Disko::luks_btrfs("/dev/disk/by-id/nvme-laptop")

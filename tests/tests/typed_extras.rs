@@ -298,7 +298,10 @@ fn sops_keys_nest_at_slashes_without_empty_parts() {
 fn groups_go_to_users_the_host_has() {
     let jay = User::new("jay");
     let other = User::new("other");
-    let gaming = Profile::nixos("gaming").user_groups(&jay, ["gamemode"]).user_groups(&other, ["Bad Group"]);
+    let gaming = Profile::nixos("gaming")
+        .user_groups(&jay, ["gamemode"])
+        .user_groups(&other, ["Bad Group"])
+        .groups_for_users(["games", "Not;Ok"]);
     let with_jay = Profile::nixos("people").user(&jay).user(&other);
     rejected(
         Fleet::new("f")
@@ -307,6 +310,7 @@ fn groups_go_to_users_the_host_has() {
         &[
             "profile `gaming` gives groups to user `jay`, but host `a` (which has the profile) does not have that user",
             "user `other` has group `Bad Group` from profile `gaming`, which is not a group name",
+            "profile `gaming` gives its users the group `Not;Ok`, which is not a group name",
         ],
     );
     let (code, err, _) = run(&Fleet::<NoSpec>::new("f")

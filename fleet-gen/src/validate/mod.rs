@@ -233,6 +233,14 @@ impl Validator {
                 });
             }
         }
+        if !p.groups_for_users.is_empty() {
+            // One binding holds them all (with the per-user groups, when there are both).
+            generated.retain(|g| !g.starts_with("users.users."));
+            generated.push("users.users".to_owned());
+        }
+        for group in p.groups_for_users.iter().filter(|g| !is_user_name(g)) {
+            self.problems.push(Problem::ProfileGroup { profile: p.name.clone(), group: group.clone() });
+        }
         let generated: Vec<&str> = generated.iter().map(String::as_str).collect();
         self.check_config(&owner, &p.config, &generated, SYSTEM_ARGS);
     }
