@@ -566,6 +566,12 @@ pub const HARNESS: &str = r#"let
     mkIf = condition: x: x;
     mkMerge = x: x;
     elem = builtins.elem;
+    genAttrs = names: f:
+      builtins.listToAttrs (map (name: {
+          inherit name;
+          value = f name;
+        })
+        names);
     "getExe'" = pkg: exe: "${pkg}/bin/${exe}";
   };
   # A flake's nixpkgs: `import`able (see `write_harness`), and `nixosSystem` records what it
