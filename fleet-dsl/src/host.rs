@@ -3,7 +3,7 @@
 use crate::deploy::{BuildMachine, Deploy, Deployable};
 use crate::disko::{Disko, Partitionable};
 use crate::module::{Config, Module, Priority, TypedSetting};
-use crate::options::{HostSpec, ModuleOptions};
+use crate::options::{HostSpec, OptionValues};
 use crate::platform::{Channel, HostPlatform, Os, System, UsableOn};
 use crate::profile::{Profile, ProfileData};
 use crate::secret::{AgeKey, SecretSet, Secrets, SecretsFit};
@@ -57,8 +57,8 @@ pub struct HostData {
     pub deploy: Option<Deploy>,
     /// Its build machine settings, when it builds for other hosts.
     pub build_machine: Option<BuildMachine>,
-    /// Its disk layout (NixOS only).
-    pub disko: Option<Disko>,
+    /// Its disks' layouts, in order (NixOS only).
+    pub disks: Vec<Disko>,
     /// Its automatic upgrades.
     pub auto_upgrade: Option<AutoUpgrade>,
     /// Host quirks: modules and plain values.
@@ -111,7 +111,7 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
             age_key_file: None,
             deploy: None,
             build_machine: None,
-            disko: None,
+            disks: Vec::new(),
             auto_upgrade: None,
             config: Config::default(),
             homes: Vec::new(),
@@ -190,12 +190,13 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
         self
     }
 
-    /// Lays out the host's disk with disko. A Darwin host does not compile.
+    /// Lays out one of the host's disks with disko; call it once per disk (each with its own
+    /// [`Disko::name`]). A Darwin host does not compile.
     pub fn disko(mut self, disko: impl Into<Disko>) -> Self
     where
         P: Partitionable,
     {
-        self.data.disko = Some(disko.into());
+        self.data.disks.push(disko.into());
         self
     }
 
@@ -263,8 +264,10 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
         self
     }
 
-    /// Sets a typed option set of one of your modules for this host, plainly.
-    pub fn options<T: ModuleOptions>(mut self, value: T) -> Self {
+    /// Sets a typed option set of one of your modules for this host, plainly: the whole
+    /// struct, or its patch (`GnomePatch { wayland: Some(false), ..Default::default() }`) to
+    /// override one option of a profile's and keep its others (the profile's are defaults).
+    pub fn options<T: OptionValues>(mut self, value: T) -> Self {
         self.data.config.typed.push(TypedSetting::of(&value, Priority::Normal));
         self
     }

@@ -23,15 +23,17 @@ pub mod value;
 
 pub use attr_path::{AttrPath, AttrPathError};
 pub use deploy::{BuildMachine, Deploy, Deployable, SshKey};
-pub use disko::{Dataset, Disko, Layout, LuksBtrfs, Partitionable, Subvolume};
+pub use disko::{Btrfs, Dataset, Disko, Layout, Luks, LuksBtrfs, Partitionable, Subvolume};
 pub use fleet::{FlakeOutputs, Fleet, FleetData, Inputs, StandaloneHome};
 pub use home::{Direnv, Git, GitSigning, Home, HomeProgram, SigningFormat, Starship, Zsh, ZshInit};
 pub use host::{Host, HostData, StateVersion};
 pub use input::{fleet_input, Follows, Input, InputData, InputFile, InputModule, InputModuleData, ModuleFits};
 pub use module::{Config, Module, Priority, Setting, TypedSetting};
-pub use options::{HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType};
+pub use options::{
+    HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType, OptionValues,
+};
 pub use platform::{Any, Channel, Darwin, HostPlatform, Nixos, Os, ProfilePlatform, System, Target, UsableOn};
-pub use profile::{Profile, ProfileData};
+pub use profile::{HasExtraGroups, Profile, ProfileData};
 pub use secret::{
     AgeKey, Scope, Secret, SecretDecl, SecretFormat, SecretLink, SecretRef, SecretSet, Secrets, SecretsFit,
 };
@@ -48,7 +50,7 @@ pub mod prelude {
     pub use crate::{
         age_key, fleet_input, pkg, pkg_unstable, raw_nix, AgeKey, Any, AutoUpgrade, BuildMachine, Channel, Darwin,
         Deploy, Direnv, Disko, Fleet, Git, GitSigning, Home, Host, HostSpec, Input, Inputs, Module, ModuleOptions,
-        NixEnum, NixOptions, NixType, NixValue, Nixos, Profile, Secret, SecretRef, Secrets, Shell, SigningFormat,
-        StandaloneHome, Starship, System, User, Zsh, ZshInit,
+        NixEnum, NixOptions, NixType, NixValue, Nixos, OptionValues, Profile, Secret, SecretRef, Secrets, Shell,
+        SigningFormat, StandaloneHome, Starship, Subvolume, System, User, Zsh, ZshInit,
     };
 }

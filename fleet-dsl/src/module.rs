@@ -1,6 +1,6 @@
 //! Hand-written modules and option settings shared by profiles and hosts.
 
-use crate::options::{ModuleOptions, OptionSet};
+use crate::options::{ModuleOptions, OptionSet, OptionValues};
 use crate::value::{Attrs, NixValue};
 
 /// A hand-written module in the generated repository, under `modules/`.
@@ -74,16 +74,19 @@ pub struct TypedSetting {
     pub path: String,
     /// The declarations, emitted once into `modules/options/`.
     pub options: OptionSet,
-    /// The values, by option name.
+    /// The values, by option name: every option of a whole struct, the set ones of a patch.
     pub values: Attrs,
     /// Their priority.
     pub priority: Priority,
 }
 
 impl TypedSetting {
-    /// Captures the values of `value` with `priority`.
-    pub fn of<T: ModuleOptions>(value: &T, priority: Priority) -> Self {
-        TypedSetting { path: T::PATH.to_owned(), options: T::option_set(), values: value.option_values(), priority }
+    /// Captures the values of `value` (a whole option struct, or its patch: only the fields it
+    /// sets) with `priority`.
+    pub fn of<T: OptionValues>(value: &T, priority: Priority) -> Self {
+        let path = <T::Options as ModuleOptions>::PATH.to_owned();
+        let options = <T::Options as crate::options::NixOptions>::option_set();
+        TypedSetting { path, options, values: value.values(), priority }
     }
 }
 

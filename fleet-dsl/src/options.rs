@@ -126,6 +126,23 @@ pub trait ModuleOptions: NixOptions {
     const PATH: &'static str;
 }
 
+/// Values of a module's typed options that a profile or host sets with `.options(..)`: the
+/// whole struct (`Gnome { .. }`: every field) or its patch from `#[derive(NixOptions)]`
+/// (`GnomePatch { wayland: Some(false), ..Default::default() }`: only the fields set).
+pub trait OptionValues {
+    /// The options these are values of.
+    type Options: ModuleOptions;
+    /// The values to emit, by option name, in field order; options left out are not emitted.
+    fn values(&self) -> Attrs;
+}
+
+impl<T: ModuleOptions> OptionValues for T {
+    type Options = T;
+    fn values(&self) -> Attrs {
+        self.option_values()
+    }
+}
+
 /// The typed facts every host declares, read by modules as `config.hostSpec.*`.
 pub trait HostSpec: NixOptions {}
 

@@ -1,7 +1,7 @@
 //! Profiles (roles): what a machine is, shared by the hosts that have it.
 
 use crate::module::{Config, Module, Priority, TypedSetting};
-use crate::options::ModuleOptions;
+use crate::options::OptionValues;
 use crate::platform::{ProfilePlatform, Target, UsableOn};
 use crate::secret::{SecretSet, Secrets, SecretsFit};
 use crate::user::User;
@@ -36,6 +36,11 @@ pub struct ProfileData {
     pub users: Vec<User>,
     /// Secrets every host with this profile can read.
     pub secrets: Vec<SecretSet>,
+    /// Supplementary groups the profile gives users defined elsewhere, by user name (NixOS
+    /// `users.users.<name>.extraGroups`, concatenated with the user's own groups).
+    pub user_groups: Vec<(String, Vec<String>)>,
+    /// Supplementary groups the profile gives every user of the hosts it is on (NixOS).
+    pub groups_for_users: Vec<String>,
     /// Modules and values.
     pub config: Config,
 }
@@ -56,6 +61,17 @@ impl ProfileData {
         out
     }
 }
+
+/// A platform whose users have supplementary groups a profile can add to
+/// (`users.users.<name>.extraGroups`): NixOS only.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` profile cannot give users groups: nix-darwin has no `users.users.<name>.extraGroups`",
+    label = "`user_groups` is for `Profile::nixos(..)` profiles",
+    note = "give the groups in a `Profile::nixos(..)` profile, which only NixOS hosts use"
+)]
+pub trait HasExtraGroups: ProfilePlatform {}
+
+impl HasExtraGroups for Nixos {}
 
 impl Profile<Nixos> {
     /// A NixOS-only profile.
@@ -87,6 +103,8 @@ impl<P: ProfilePlatform> Profile<P> {
             imports: Vec::new(),
             users: Vec::new(),
             secrets: Vec::new(),
+            user_groups: Vec::new(),
+            groups_for_users: Vec::new(),
             config: Config::default(),
         };
         Profile { data: Arc::new(data), _platform: PhantomData }
@@ -118,6 +136,42 @@ impl<P: ProfilePlatform> Profile<P> {
     /// Gives every host with this profile the user (declared once, in `modules/users.nix`).
     pub fn user(mut self, user: &User) -> Self {
         self.edit().users.push(user.clone());
+        self
+    }
+
+    /// Adds supplementary groups to `user` on every host with this profile, without redefining
+    /// the user: `Profile::nixos("gaming").user_groups(&jay, ["gamemode"])` renders
+    /// `users.users.jay.extraGroups = ["gamemode"];` in the profile, a plain list definition that
+    /// concatenates with the user's own groups (`User::groups`) and those other profiles give.
+    /// The user must be on every host with the profile (through any of its profiles).
+    ///
+    /// NixOS only: nix-darwin has no `extraGroups`, so on a Darwin or `Any` profile this does
+    /// not compile.
+    pub fn user_groups<S: Into<String>>(mut self, user: &User, groups: impl IntoIterator<Item = S>) -> Self
+    where
+        P: HasExtraGroups,
+    {
+        let groups = groups.into_iter().map(Into::into);
+        let data = self.edit();
+        match data.user_groups.iter_mut().find(|(name, _)| *name == user.name) {
+            Some((_, known)) => known.extend(groups),
+            None => data.user_groups.push((user.name.clone(), groups.collect())),
+        }
+        self
+    }
+
+    /// Adds supplementary groups to every user of every host with this profile, whichever
+    /// profile brings the user: `Profile::nixos("development").groups_for_users(["docker"])`
+    /// renders `users.users = lib.genAttrs config.fleet.users (_: {extraGroups = ["docker"];});`
+    /// (`config.fleet.users` lists the host's users), concatenated with each user's own groups.
+    /// For one user only, use [`Profile::user_groups`].
+    ///
+    /// NixOS only, like [`Profile::user_groups`].
+    pub fn groups_for_users<S: Into<String>>(mut self, groups: impl IntoIterator<Item = S>) -> Self
+    where
+        P: HasExtraGroups,
+    {
+        self.edit().groups_for_users.extend(groups.into_iter().map(Into::into));
         self
     }
 
@@ -184,8 +238,10 @@ impl<P: ProfilePlatform> Profile<P> {
         self
     }
 
-    /// Sets a typed option set of one of your modules, every value under `lib.mkDefault`.
-    pub fn options<T: ModuleOptions>(mut self, value: T) -> Self {
+    /// Sets a typed option set of one of your modules, every value under `lib.mkDefault`:
+    /// the whole struct (`Gnome { .. }`), or its patch (`GnomePatch { wayland: Some(false),
+    /// ..Default::default() }`) to set only some options.
+    pub fn options<T: OptionValues>(mut self, value: T) -> Self {
         let typed = TypedSetting::of(&value, Priority::Default);
         self.edit().config.typed.push(typed);
         self

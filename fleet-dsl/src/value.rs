@@ -1,5 +1,6 @@
 //! The Nix value model: what a fleet can put into a generated file.
 
+use crate::secret::{SecretLink, SecretRef, Secrets};
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -31,6 +32,10 @@ pub enum NixValue {
     UnstablePackage(UnstablePackage),
     /// A file of an extra flake input, see [`crate::Input::file`].
     InputFile(crate::input::InputFile),
+    /// The runtime path of a sops-nix secret, `config.sops.secrets.<name>.path` (on NixOS and
+    /// nix-darwin alike): what a `SecretRef` (`Wifi::wifi_password()`) becomes as a value. The
+    /// host or profile using it must read the secret's set (checked by `generate`).
+    SecretPath(SecretLink),
 }
 
 /// A Nix expression written in Nix: the escape hatch for what the typed model cannot say
@@ -141,6 +146,14 @@ impl From<RawNix> for NixValue {
 impl From<Package> for NixValue {
     fn from(v: Package) -> Self {
         NixValue::Package(v)
+    }
+}
+
+impl<T: Secrets> From<SecretRef<T>> for NixValue {
+    /// The secret's runtime path (`config.sops.secrets.<name>.path`), e.g. for a service's
+    /// `environmentFile`: the secret's value never reaches the Nix store.
+    fn from(v: SecretRef<T>) -> Self {
+        NixValue::SecretPath(v.into())
     }
 }
 

@@ -457,6 +457,60 @@ pub enum Problem {
         /// The version.
         version: String,
     },
+    /// A value is a secret's path, but the host does not read the secret.
+    #[error("{owner} uses the path of secret `{secret}` (of `{set}`) at `{path}`, but host `{host}` does not read `{set}`: attach it with `.secrets::<{set}>()` to {owner} or to a profile of every host that uses the value")]
+    SecretValueUnreadable {
+        /// `profile `x`` or `host `y``.
+        owner: String,
+        /// The option path.
+        path: String,
+        /// The host that cannot read it.
+        host: String,
+        /// The secret.
+        secret: String,
+        /// Its secrets struct.
+        set: String,
+    },
+    /// A secret's path used as a value in a home, where `config` is home-manager's.
+    #[error("{owner}: the value at `{path}` is the path of secret `{secret}`, but secrets are declared on the system (sops-nix's NixOS/nix-darwin module), not in homes: set the option on the host or a profile, or use `raw_nix(\"osConfig.sops.secrets.{secret}.path\")`")]
+    SecretPathInHome {
+        /// Where.
+        owner: String,
+        /// The option path.
+        path: String,
+        /// The secret.
+        secret: String,
+    },
+    /// A sops key that sops-nix cannot look up.
+    #[error("secret `{secret}` of `{set}` has key `{key}`, which sops-nix cannot look up: {reason}")]
+    SecretKey {
+        /// The secrets struct.
+        set: String,
+        /// The secret.
+        secret: String,
+        /// The key.
+        key: String,
+        /// Why, and the fix.
+        reason: &'static str,
+    },
+    /// A profile gives its users a malformed group.
+    #[error("profile `{profile}` gives its users the group `{group}`, which is not a group name (lowercase letters, digits, `_`, `-`)")]
+    ProfileGroup {
+        /// The profile.
+        profile: String,
+        /// The group.
+        group: String,
+    },
+    /// A profile gives groups to a user a host with it does not have.
+    #[error("profile `{profile}` gives groups to user `{user}`, but host `{host}` (which has the profile) does not have that user: add `.user(..)` for them to a profile of the host, or give the groups in a profile only hosts with the user have")]
+    GroupsForAbsentUser {
+        /// The profile.
+        profile: String,
+        /// The user.
+        user: String,
+        /// The host without the user.
+        host: String,
+    },
 }
 
 /// Something legal that probably does not do what the fleet means; `generate` prints it and

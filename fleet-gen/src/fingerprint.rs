@@ -70,14 +70,14 @@ fn host_hash(h: &mut DefaultHasher, host: &HostData, memo: &mut HashMap<*const P
         age_key_file,
         deploy,
         build_machine,
-        disko,
+        disks,
         auto_upgrade,
         config,
         homes,
         features,
     } = host;
     debug(h, &(name, os, system, channel, spec, state_version, secrets, age_key, age_key_file));
-    debug(h, &(deploy, build_machine, disko, auto_upgrade, config, homes, features));
+    debug(h, &(deploy, build_machine, disks, auto_upgrade, config, homes, features));
     profiles.len().hash(h);
     for p in profiles {
         profile_hash(p, memo).hash(h);

@@ -165,6 +165,7 @@ pub fn to_json(value: &NixValue) -> Value {
         NixValue::Package(p) => json!(format!("pkgs.{}", p.0)),
         NixValue::UnstablePackage(p) => json!(format!("pkgs.unstable.{}", p.0)),
         NixValue::InputFile(f) => json!(format!("inputs.{} + \"/{}\"", f.input.name, f.path)),
+        NixValue::SecretPath(link) => json!(format!("config.sops.secrets.{}.path", link.name)),
     }
 }
 

@@ -74,11 +74,33 @@ fn struct_impls(s: &Struct<'_>) -> TokenStream {
     });
     let marker = match (s.derive, &s.attrs.path) {
         (Derive::HostSpec, _) => quote!(impl ::fleet_dsl::HostSpec for #ident {}),
-        (_, Some(path)) => quote! {
-            impl ::fleet_dsl::ModuleOptions for #ident {
-                const PATH: &'static str = #path;
+        (_, Some(path)) => {
+            let patch = crate::patch::name(ident);
+            let declaration = crate::patch::declaration(s.original);
+            let sets = s.fields.iter().map(|field| {
+                let (name, member, ty) = (field.nix_name(), field.ident, field.ty);
+                let value = quote_spanned!(ty.span()=> <#ty as ::fleet_dsl::NixType>::to_nix(value));
+                quote! {
+                    if let ::core::option::Option::Some(value) = &self.#member {
+                        values.insert(::std::string::String::from(#name), #value);
+                    }
+                }
+            });
+            quote! {
+                impl ::fleet_dsl::ModuleOptions for #ident {
+                    const PATH: &'static str = #path;
+                }
+                #declaration
+                impl ::fleet_dsl::OptionValues for #patch {
+                    type Options = #ident;
+                    fn values(&self) -> ::fleet_dsl::Attrs {
+                        let mut values = ::fleet_dsl::Attrs::new();
+                        #(#sets)*
+                        values
+                    }
+                }
             }
-        },
+        }
         (_, None) => TokenStream::new(),
     };
     quote! {
@@ -291,6 +313,9 @@ mod tests {
         let out = derive(&input, Derive::NixOptions).to_string();
         assert!(out.contains("const PATH : & 'static str = \"modules.desktop.gnome\""), "{out}");
         assert!(!out.contains("HostSpec"), "{out}");
+        assert!(out.contains("struct GnomePatch { # [doc = \"\"]"), "{out}");
+        assert!(out.contains("enable : :: core :: option :: Option < bool >"), "{out}");
+        assert!(out.contains("impl :: fleet_dsl :: OptionValues for GnomePatch { type Options = Gnome ;"), "{out}");
     }
 
     #[test]

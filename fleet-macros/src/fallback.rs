@@ -68,9 +68,18 @@ pub fn expand(input: &DeriveInput, derive: Derive, err: syn::Error) -> TokenStre
     if derive == Derive::HostSpec {
         let host_spec = header(quote!(::fleet_dsl::HostSpec));
         out.extend(quote!(#host_spec {}));
-    } else if input.attrs.iter().any(|attr| attr.path().is_ident(OPTIONS)) {
+    } else if input.attrs.iter().any(|attr| attr.path().is_ident(OPTIONS)) && input.generics.params.is_empty() {
         let module_options = header(quote!(::fleet_dsl::ModuleOptions));
         out.extend(quote!(#module_options { const PATH: &'static str = ""; }));
+        // The patch type too, so that `GnomePatch { .. }` in user code adds no error.
+        let patch = crate::patch::name(ident);
+        out.extend(crate::patch::declaration(input));
+        out.extend(quote! {
+            impl ::fleet_dsl::OptionValues for #patch {
+                type Options = #ident;
+                fn values(&self) -> ::fleet_dsl::Attrs { #unreachable }
+            }
+        });
     }
     out
 }

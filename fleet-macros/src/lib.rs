@@ -17,6 +17,7 @@ mod ctxt;
 mod doc;
 mod expand;
 mod fallback;
+mod patch;
 mod valid;
 
 use ast::Derive;
@@ -37,7 +38,10 @@ pub fn derive_host_spec(input: TokenStream) -> TokenStream {
 
 /// Derives `NixOptions` (and `NixType`) for a struct with named fields: a set of options, usable
 /// as a submodule field type. With `#[options(path = "modules.desktop.gnome")]` on the struct it
-/// also derives `ModuleOptions`, the options of a module at that path.
+/// also derives `ModuleOptions`, the options of a module at that path, and declares the patch
+/// type `GnomePatch`: every field an `Option` (`Default` is all `None`), for setting some
+/// options without restating the others:
+/// `.options(GnomePatch { wayland: Some(false), ..Default::default() })` emits `wayland` only.
 ///
 /// Field attributes are those of `#[derive(HostSpec)]`.
 #[proc_macro_derive(NixOptions, attributes(spec, options))]

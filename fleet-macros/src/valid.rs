@@ -128,6 +128,15 @@ impl SecretsStruct<'_> {
                     cx.error_spanned_by(lit, format!("`{key}` must not be empty"));
                 }
             }
+            if let Some(lit) = &attrs.key {
+                let key = lit.value();
+                if !key.is_empty() && key.split('/').any(str::is_empty) {
+                    cx.error_spanned_by(
+                        lit,
+                        "sops-nix splits `key` at `/` into nested YAML keys (`user/hashedPassword`): it cannot start or end with `/` or hold `//`",
+                    );
+                }
+            }
             let name = field.secret_name();
             if !name.is_empty() {
                 if let Some(first) = names.get(&name) {

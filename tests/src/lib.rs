@@ -11,7 +11,9 @@ mod flake;
 pub mod lint;
 mod meaning;
 pub use flake::{flake_fleet, FLAKE_BASE_MODULE};
+mod typed_extras;
 pub use meaning::{meaning_fleet, MEANING_PACKAGES, MEANING_SCRIPT};
+pub use typed_extras::{typed_extras_fleet, Common, Gnome, GnomePatch, Wifi};
 
 use fleet_dsl::prelude::*;
 use fleet_dsl::{FleetData, NoSpec};
@@ -445,6 +447,7 @@ pub fn fixtures() -> Vec<(&'static str, FleetData)> {
         ("secrets", secrets_fleet()),
         ("meaning", meaning_fleet()),
         ("flake", flake_fleet()),
+        ("typed_extras", typed_extras_fleet()),
     ]
 }
 
@@ -575,6 +578,12 @@ pub const HARNESS: &str = r#"let
     mkIf = condition: x: x;
     mkMerge = x: x;
     elem = builtins.elem;
+    genAttrs = names: f:
+      builtins.listToAttrs (map (name: {
+          inherit name;
+          value = f name;
+        })
+        names);
     "getExe'" = pkg: exe: "${pkg}/bin/${exe}";
   };
   # A flake's nixpkgs: `import`able (see `write_harness`), and `nixosSystem` records what it

@@ -453,7 +453,12 @@ fn invalid_disk_layouts() {
     let fleet = Fleet::<NoSpec>::new("f")
         .host(host("a").disko(Disko::gpt_ext4("sda").esp_size("half")))
         .host(host("b").disko(Disko::zfs("/dev/sdb", "xyz")))
-        .host(host("c").disko(Disko::luks_btrfs("/dev/sdc").subvolume("/home", "/data").subvolume("/boot", "/boot")));
+        .host(host("c").disko(Disko::luks_btrfs("/dev/sdc").subvolumes([
+            Subvolume::new("/root", "/"),
+            Subvolume::new("/home", "/home"),
+            Subvolume::new("/home", "/data"),
+            Subvolume::new("/boot", "/boot"),
+        ])));
     assert_rejected(
         fleet,
         &[

@@ -120,7 +120,7 @@ pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Resul
         age_key_file: entry.age_key_file.clone(),
         deploy: entry.deploy.as_ref().map(Deploy::from),
         build_machine: None,
-        disko: None,
+        disks: Vec::new(),
         auto_upgrade: None,
         config: Config::default(),
         homes: Vec::new(),

@@ -344,6 +344,9 @@ impl From<&NixValue> for Expr {
                 Expr::select(Expr::var("inputs"), [f.input.name.as_str()]),
                 Expr::str(format!("/{}", f.path)),
             ),
+            NixValue::SecretPath(link) => {
+                Expr::select(Expr::var("config"), ["sops", "secrets", link.name.as_str(), "path"])
+            }
         }
     }
 }

@@ -63,7 +63,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         let url = &urls.home_manager_unstable;
         inputs.push(Binding::new("home-manager-unstable", follows(url, "nixpkgs", "nixpkgs-unstable")));
     }
-    if fleet.hosts.iter().any(|h| h.disko.is_some()) {
+    if fleet.hosts.iter().any(|h| !h.disks.is_empty()) {
         inputs.push(Binding::new("disko", follows(&urls.disko, "nixpkgs", base)));
     }
     if view.colmena {

@@ -13,7 +13,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         let name = &h.host.name;
         tree.generated(format!("hosts/{name}/default.nix"), nix_file(&view.fleet.name, None, &host(view, h)));
         if h.host.os == Os::Nixos {
-            let placeholder = hardware_placeholder_for(name, h.host.disko.is_none());
+            let placeholder = hardware_placeholder_for(name, h.host.disks.is_empty());
             tree.user_owned(format!("hosts/{name}/hardware-configuration.nix"), placeholder);
         }
     }
@@ -25,7 +25,7 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
     if host.os == Os::Nixos {
         imports.push(Expr::path("./hardware-configuration.nix"));
     }
-    if host.disko.is_some() {
+    if !host.disks.is_empty() {
         imports.push(Expr::path("./disko.nix"));
         imports.push(Expr::dotted("inputs.disko.nixosModules.disko"));
     }

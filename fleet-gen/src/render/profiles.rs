@@ -7,7 +7,7 @@ use crate::nix::{Binding, Expr};
 use crate::tree::Tree;
 use crate::validate::typed_leaves;
 use crate::view::{option_set_file, View};
-use fleet_dsl::{AttrPath, Config, NixValue, Priority};
+use fleet_dsl::{AttrPath, Config, NixValue, Priority, ProfileData};
 
 pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     for p in &view.profiles {
@@ -26,12 +26,40 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         if !p.users.is_empty() {
             bindings.push(Binding::path(["fleet", "users"], Expr::strings(p.users.iter().map(|u| &u.name))));
         }
+        bindings.extend(user_groups(p));
         bindings.extend(super::secrets::declarations(&p.secrets, "../"));
         bindings.extend(config_values(&p.config));
         let body = module(bindings, SYSTEM_ARGS);
         let text = nix_file(&view.fleet.name, p.description.as_deref(), &body);
         tree.generated(format!("profiles/{}.nix", p.name), text);
     }
+}
+
+/// The groups a profile gives users: `users.users.<name>.extraGroups` per user, and for every
+/// user of the host `lib.genAttrs config.fleet.users (_: {extraGroups = [..];})`, merged with
+/// the per-user ones when there are both.
+fn user_groups(p: &ProfileData) -> Option<Binding> {
+    let per_user: Vec<Binding> = p
+        .user_groups
+        .iter()
+        .map(|(user, groups)| Binding::path([user.as_str(), "extraGroups"], Expr::strings(groups)))
+        .collect();
+    let value = if p.groups_for_users.is_empty() {
+        if per_user.is_empty() {
+            return None;
+        }
+        Expr::Attrs(per_user)
+    } else {
+        let each =
+            Expr::curried(["_"], Expr::Attrs(vec![Binding::new("extraGroups", Expr::strings(&p.groups_for_users))]));
+        let all = Expr::apply("lib.genAttrs", [Expr::dotted("config.fleet.users"), each]);
+        if per_user.is_empty() {
+            all
+        } else {
+            Expr::apply("lib.mkMerge", [Expr::list([all, Expr::Attrs(per_user)])])
+        }
+    };
+    Some(Binding::path(["users", "users"], value))
 }
 
 /// Import paths of a config's hand-written modules and typed option declarations, relative to

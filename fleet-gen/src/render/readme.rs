@@ -65,6 +65,13 @@ struct SecretFileRow {
     keys: String,
 }
 
+/// A LUKS volume to enroll the TPM for.
+#[derive(Serialize)]
+struct TpmRow {
+    host: String,
+    device: String,
+}
+
 #[derive(Serialize)]
 struct ProfileRow {
     name: String,
@@ -181,6 +188,17 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
+    let tpm: Vec<TpmRow> = view
+        .hosts
+        .iter()
+        .flat_map(|h| {
+            h.host
+                .disks
+                .iter()
+                .filter(|d| d.tpm2())
+                .map(|d| TpmRow { host: h.host.name.clone(), device: super::machine::luks_partition(d) })
+        })
+        .collect();
     let ctx = context! {
         marker => MARKER,
         fleet => &view.fleet.name,
@@ -201,6 +219,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::
             system: sh.system.as_str(),
             channel: sh.channel.as_str(),
         }).collect::<Vec<_>>(),
+        tpm => tpm,
     };
     let text = env.render_str(TEMPLATE, ctx)?;
     tree.generated("README.md", tidy(&text));

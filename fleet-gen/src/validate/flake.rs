@@ -329,7 +329,7 @@ fn emitted_generator_inputs(fleet: &FleetData, needs: Needs, unstable: bool) -> 
             });
         }
     }
-    if fleet.hosts.iter().any(|h| h.disko.is_some()) {
+    if fleet.hosts.iter().any(|h| !h.disks.is_empty()) {
         push("disko");
     }
     if needs.colmena {

@@ -83,8 +83,8 @@ impl Validator {
 
     /// Checks the host's disk layout and upgrade schedule.
     pub(super) fn check_machine(&mut self, h: &HostData) {
-        if let Some(d) = &h.disko {
-            for what in disko_problems(h.os, d) {
+        if !h.disks.is_empty() {
+            for what in disko_problems(h.os, &h.disks) {
                 self.problems.push(Problem::Deployment { host: h.name.clone(), what });
             }
         }
@@ -113,33 +113,124 @@ impl Validator {
     }
 }
 
-fn disko_problems(os: Os, d: &Disko) -> Vec<String> {
+fn disko_problems(os: Os, disks: &[Disko]) -> Vec<String> {
     let mut out = Vec::new();
     if os == Os::Darwin {
         out.push("has a disko layout, but disko lays out NixOS disks only: remove `.disko(..)`".into());
     }
+    let mut mounts: Vec<&str> = Vec::new();
+    let mut disk_names = HashSet::new();
+    let mut luks_names = HashSet::new();
+    let mut pools = HashSet::new();
+    let mut host_ids = HashSet::new();
+    for d in disks {
+        if !is_name(&d.name) {
+            out.push(format!("disk name `{}` must be letters, digits, `-` and `_`", d.name));
+        } else if !disk_names.insert(d.name.as_str()) {
+            out.push(format!("two disks are named `{}`: give each `.disko(..)` its own `.name(\"…\")`", d.name));
+        }
+        out.extend(disk_problems(d));
+        mounts.extend(d.mountpoints());
+        match &d.layout {
+            Layout::Btrfs { luks: Some(luks), .. } if !luks_names.insert(luks.name.as_str()) => {
+                out.push(format!("two disks map LUKS as `{}`: give one another name with `.luks(\"…\")`", luks.name))
+            }
+            Layout::Zfs { pool, host_id, .. } => {
+                if !pools.insert(pool.as_str()) {
+                    out.push(format!("two disks create the ZFS pool `{pool}`: pool names must be unique"));
+                }
+                host_ids.insert(host_id.as_str());
+            }
+            _ => {}
+        }
+    }
+    if host_ids.len() > 1 {
+        out.push(
+            "ZFS disks give different host ids: a host has one `networking.hostId`, give every ZFS disk the same"
+                .into(),
+        );
+    }
+    let mut seen = HashSet::new();
+    for m in &mounts {
+        if !m.starts_with('/') {
+            out.push(format!("mount point `{m}` is not an absolute path"));
+        } else if !seen.insert(*m) && *m != "/boot" {
+            out.push(format!("mount point `{m}` is used twice"));
+        }
+    }
+    if disks.iter().filter(|d| d.esp_size.is_some()).count() > 1 {
+        out.push("two disks have an EFI partition at `/boot`: keep it on one, `.no_esp()` on the others".into());
+    }
+    if !disks.is_empty() && !mounts.contains(&"/") {
+        out.push("disk layout mounts nothing at `/`: add a subvolume or dataset mounted at `/`".into());
+    }
+    if !disks.is_empty() && !mounts.contains(&"/boot") {
+        out.push(
+            "no disk has an EFI system partition for `/boot`: drop `.no_esp()` from the disk you boot from".into(),
+        );
+    }
+    for d in disks {
+        for m in &d.needed_for_boot {
+            if !d.mountpoints().contains(&m.as_str()) {
+                out.push(format!(
+                    "disk `{}` marks `{m}` needed for boot, but mounts nothing there: use one of its mount points ({})",
+                    d.name,
+                    d.mountpoints().join(", ")
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// What is wrong with one disk on its own.
+fn disk_problems(d: &Disko) -> Vec<String> {
+    let mut out = Vec::new();
+    let disk = &d.name;
     if !d.device.starts_with("/dev/") || d.device.contains(char::is_whitespace) {
         out.push(format!("disk device `{}` is not a device path such as `/dev/disk/by-id/…`", d.device));
     }
-    if !is_size(&d.esp_size) {
-        out.push(format!("EFI partition size `{}` is not a size such as `512M` or `1G`", d.esp_size));
+    if let Some(size) = d.esp_size.as_ref().filter(|s| !is_size(s)) {
+        out.push(format!("EFI partition size `{size}` is not a size such as `512M` or `1G` (disk `{disk}`)"));
     }
-    let mut mounts: Vec<&str> = Vec::new();
+    if let Some(size) = d.swap_partition.as_ref().filter(|s| !is_size(s)) {
+        out.push(format!("swap partition size `{size}` of disk `{disk}` is not a size such as `16G`"));
+    }
     match &d.layout {
-        Layout::Ext4 => mounts.push("/"),
-        Layout::LuksBtrfs { name, subvolumes } => {
-            if !is_name(name) {
-                out.push(format!("LUKS mapping name `{name}` must be letters, digits, `-` and `_`"));
+        Layout::Ext4 => {}
+        Layout::Btrfs { luks, subvolumes } => {
+            if let Some(luks) = luks.as_ref().filter(|l| !is_name(&l.name)) {
+                out.push(format!("LUKS mapping name `{}` must be letters, digits, `-` and `_`", luks.name));
             }
             let mut names = HashSet::new();
             for s in subvolumes {
-                if !s.name.starts_with('/') || s.name.len() < 2 || !is_name(&s.name[1..].replace('/', "_")) {
-                    out.push(format!("btrfs subvolume `{}` must be a name such as `/home`", s.name));
+                if let Err(reason) = check_subvolume_name(&s.name) {
+                    out.push(format!("btrfs subvolume `{}` {reason}", s.name));
                 }
                 if !names.insert(s.name.as_str()) {
                     out.push(format!("btrfs subvolume `{}` is listed twice", s.name));
                 }
-                mounts.push(&s.mountpoint);
+                for o in &s.options {
+                    if o.is_empty() || o.contains(|c: char| c.is_whitespace() || c == '\0') {
+                        out.push(format!(
+                            "btrfs subvolume `{}` has mount option `{}`, which is not one option such as `compress=zstd`",
+                            s.name,
+                            o.escape_debug()
+                        ));
+                    }
+                }
+                if s.mountpoint.is_none() && !s.options.is_empty() {
+                    out.push(format!("btrfs subvolume `{}` has mount options but is not mounted: give it a mount point or drop the options", s.name));
+                }
+                if let Some(size) = s.swapfile.as_ref().filter(|size| !is_size(size)) {
+                    out.push(format!(
+                        "swap file size `{size}` of btrfs subvolume `{}` is not a size such as `16G`",
+                        s.name
+                    ));
+                }
+                if s.swapfile.is_some() && s.mountpoint.is_none() {
+                    out.push(format!("btrfs subvolume `{}` holds a swap file but is not mounted: give it a mount point such as `/.swapvol`", s.name));
+                }
             }
         }
         Layout::Zfs { pool, datasets, host_id } => {
@@ -159,25 +250,41 @@ fn disko_problems(os: Os, d: &Disko) -> Vec<String> {
                 if !names.insert(ds.name.as_str()) {
                     out.push(format!("ZFS dataset `{}` is listed twice", ds.name));
                 }
-                mounts.push(&ds.mountpoint);
             }
         }
     }
-    let mut seen = HashSet::new();
-    for m in &mounts {
-        if !m.starts_with('/') {
-            out.push(format!("mount point `{m}` is not an absolute path"));
-        } else if !seen.insert(*m) {
-            out.push(format!("mount point `{m}` is used twice"));
+    if let Layout::Btrfs { subvolumes, .. } = &d.layout {
+        if subvolumes.iter().any(|s| s.mountpoint.as_deref() == Some("/boot")) {
+            out.push("mount point `/boot` is the EFI partition's: mount the subvolume or dataset elsewhere".into());
         }
     }
-    if !mounts.contains(&"/") {
-        out.push("disk layout mounts nothing at `/`: add a subvolume or dataset mounted at `/`".into());
-    }
-    if mounts.contains(&"/boot") {
-        out.push("mount point `/boot` is the EFI partition's: mount the subvolume or dataset elsewhere".into());
+    if let Layout::Zfs { datasets, .. } = &d.layout {
+        if datasets.iter().any(|ds| ds.mountpoint == "/boot") {
+            out.push("mount point `/boot` is the EFI partition's: mount the subvolume or dataset elsewhere".into());
+        }
     }
     out
+}
+
+/// A btrfs subvolume name as disko creates it (`btrfs subvolume create "$MNT/<name>"` in a
+/// shell script): `/`-separated segments of letters, digits, `@`, `_`, `-`, `.` and `+`, an
+/// optional leading `/`, no `.`/`..` segment.
+pub(crate) fn check_subvolume_name(name: &str) -> Result<(), &'static str> {
+    let rest = name.strip_prefix('/').unwrap_or(name);
+    if rest.is_empty() {
+        return Err("has no name: use one such as `@`, `@home` or `/home`");
+    }
+    let ok = rest.split('/').all(|seg| {
+        !seg.is_empty()
+            && seg != "."
+            && seg != ".."
+            && seg.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '@' | '_' | '-' | '.' | '+'))
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err("is not a subvolume name: use `/`-separated names of letters, digits, `@`, `_`, `-`, `.` and `+` (such as `@`, `@home`, `/home`), without empty, `.` or `..` parts")
+    }
 }
 
 fn upgrade_problems(os: Os, u: &AutoUpgrade) -> Vec<String> {
@@ -267,6 +374,16 @@ mod tests {
         assert_eq!(parse_schedule("Sun 23:05").and_then(|s| s.weekday), Some((0, "Sun")));
         for bad in ["", "4:40", "24:00", "12:60", "Sunday 04:40", "sun 04:40", "04:40 Sun", "04-40", "daily"] {
             assert_eq!(parse_schedule(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn subvolume_names() {
+        for good in ["@", "@home", "@nix", "@persist", "/root", "/home", "root", "@/snapshots", "nix.store+1"] {
+            assert!(check_subvolume_name(good).is_ok(), "{good}");
+        }
+        for bad in ["", "/", "a//b", "../x", "/.", "a b", "$(x)", "a\"b", "x/", "`id`"] {
+            assert!(check_subvolume_name(bad).is_err(), "{bad}");
         }
     }
 

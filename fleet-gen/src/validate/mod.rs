@@ -212,6 +212,17 @@ impl Validator {
                 users.push(&u.name);
             }
         }
+        for p in ProfileData::closure(&h.profiles) {
+            for (user, _) in &p.user_groups {
+                if !users.contains(&user.as_str()) {
+                    self.problems.push(Problem::GroupsForAbsentUser {
+                        profile: p.name.clone(),
+                        user: user.clone(),
+                        host: h.name.clone(),
+                    });
+                }
+            }
+        }
         if h.os == Os::Darwin && !users.is_empty() {
             generated.push("system.primaryUser");
         }
@@ -253,13 +264,31 @@ impl Validator {
             self.problems.push(Problem::ProfileName { profile: p.name.clone() });
         }
         let owner = format!("profile `{}`", p.name);
-        let mut generated = vec!["imports"];
+        let mut generated = vec!["imports".to_owned()];
         if !p.users.is_empty() {
-            generated.push("fleet.users");
+            generated.push("fleet.users".to_owned());
         }
         if !p.secrets.is_empty() {
-            generated.push("sops.secrets");
+            generated.push("sops.secrets".to_owned());
         }
+        for (user, groups) in &p.user_groups {
+            generated.push(format!("users.users.\"{}\".extraGroups", user.replace('\\', "\\\\").replace('"', "\\\"")));
+            for group in groups.iter().filter(|g| !is_user_name(g)) {
+                self.problems.push(Problem::UserField {
+                    user: user.clone(),
+                    what: format!("group `{group}` from profile `{}`, which is not a group name (lowercase letters, digits, `_`, `-`)", p.name),
+                });
+            }
+        }
+        if !p.groups_for_users.is_empty() {
+            // One binding holds them all (with the per-user groups, when there are both).
+            generated.retain(|g| !g.starts_with("users.users."));
+            generated.push("users.users".to_owned());
+        }
+        for group in p.groups_for_users.iter().filter(|g| !is_user_name(g)) {
+            self.problems.push(Problem::ProfileGroup { profile: p.name.clone(), group: group.clone() });
+        }
+        let generated: Vec<&str> = generated.iter().map(String::as_str).collect();
         self.check_config(&owner, &p.config, &generated, SYSTEM_ARGS);
     }
 

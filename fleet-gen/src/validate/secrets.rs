@@ -5,7 +5,7 @@ use super::{is_user_name, Validator};
 use crate::age::check_recipient;
 use crate::error::Problem;
 use crate::view::{HostSecret, HostView, SecretFile, SecretsView};
-use fleet_dsl::{FleetData, Os, ProfileData, Scope, SecretSet};
+use fleet_dsl::{FleetData, NixValue, Os, ProfileData, Scope, SecretLink, SecretSet};
 use indexmap::IndexMap;
 use std::collections::HashSet;
 
@@ -29,6 +29,7 @@ impl Validator {
             self.host_secrets(h, &sets);
         }
         self.check_passwords(hosts);
+        self.check_secret_values(hosts);
 
         let readers: Vec<&HostView<'a>> = hosts.iter().filter(|h| !h.secrets.is_empty()).collect();
         let mut admins = Vec::new();
@@ -94,6 +95,19 @@ impl Validator {
             if d.name.is_empty() || d.name.contains(['/', '\0']) || d.name.starts_with('.') {
                 bad("an invalid name: it becomes a file under /run/secrets, so it cannot be empty, start with `.` or hold `/`".into());
             }
+            if let Some(key) = &d.key {
+                if let Some(reason) = key_problem(key) {
+                    self.problems.push(Problem::SecretKey {
+                        set: set.rust_name.clone(),
+                        secret: d.name.clone(),
+                        key: key.clone(),
+                        reason,
+                    });
+                }
+            }
+            let mut bad = |what: String| {
+                self.problems.push(Problem::SecretOption { set: set.rust_name.clone(), secret: d.name.clone(), what });
+            };
             if let Some(mode) = &d.mode {
                 let octal = (3..=4).contains(&mode.len()) && mode.chars().all(|c| ('0'..='7').contains(&c));
                 if !octal {
@@ -169,6 +183,42 @@ impl Validator {
         h.secrets = by_name.into_values().collect();
     }
 
+    /// Secrets used as values (`config.sops.secrets.<name>.path`): every host whose profile
+    /// or own config uses one reads it.
+    fn check_secret_values(&mut self, hosts: &[HostView<'_>]) {
+        let mut reported = HashSet::new();
+        for h in hosts {
+            let profiles = ProfileData::closure(&h.host.profiles);
+            let owners = profiles
+                .iter()
+                .map(|p| (format!("profile `{}`", p.name), &p.config))
+                .chain(std::iter::once((format!("host `{}`", h.host.name), &h.host.config)));
+            for (owner, config) in owners {
+                let mut used = Vec::new();
+                for s in &config.settings {
+                    secret_links(&s.path, &s.value, &mut used);
+                }
+                for t in &config.typed {
+                    for leaf in super::typed_leaves(t) {
+                        secret_links(&leaf.path.join("."), leaf.value, &mut used);
+                    }
+                }
+                for (path, link) in used {
+                    let readable = h.secrets.iter().any(|s| s.decl.name == link.name && *s.set == link.set);
+                    if !readable && reported.insert((owner.clone(), link.name.clone())) {
+                        self.problems.push(Problem::SecretValueUnreadable {
+                            owner: owner.clone(),
+                            path,
+                            host: h.host.name.clone(),
+                            secret: link.name.clone(),
+                            set: link.set.rust_name.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
     fn check_passwords(&mut self, hosts: &[HostView<'_>]) {
         let mut reported = HashSet::new();
         for h in hosts.iter().filter(|h| h.host.os == Os::Nixos) {
@@ -190,6 +240,33 @@ impl Validator {
                 }
             }
         }
+    }
+}
+
+/// The secrets `value` (at option `path`) uses as values, with their paths.
+fn secret_links<'a>(path: &str, value: &'a NixValue, out: &mut Vec<(String, &'a SecretLink)>) {
+    match value {
+        NixValue::SecretPath(link) => out.push((path.to_owned(), link)),
+        NixValue::List(items) => items.iter().for_each(|i| secret_links(path, i, out)),
+        NixValue::Attrs(map) => {
+            for (name, v) in map {
+                secret_links(&format!("{path}.{name}"), v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Why a sops key cannot be looked up by sops-nix, which splits it at `/` into nested YAML keys.
+pub(super) fn key_problem(key: &str) -> Option<&'static str> {
+    if key.is_empty() {
+        Some("it is empty (which means the whole file, for binary secrets only): drop `key` to use the secret's name")
+    } else if key.contains(['\0', '\n', '\r']) {
+        Some("it holds a NUL or line break")
+    } else if key.split('/').any(str::is_empty) {
+        Some("a `/` separates nested YAML keys (`user/hashedPassword` is `user: {hashedPassword: ...}`), so it cannot start or end with `/` or hold `//`")
+    } else {
+        None
     }
 }
 

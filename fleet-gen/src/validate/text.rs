@@ -93,17 +93,31 @@ impl Validator {
                     self.text(&owner, "build machine ssh key path", p, Text::Line);
                 }
             }
-            if let Some(d) = &h.disko {
+            for d in &h.disks {
+                self.text(&owner, "disk name", &d.name, Text::Line);
                 self.text(&owner, "disk device", &d.device, Text::Line);
+                for size in d.esp_size.iter().chain(&d.swap_partition) {
+                    self.text(&owner, "partition size", size, Text::Line);
+                }
+                for path in &d.needed_for_boot {
+                    self.text(&owner, "mount needed for boot", path, Text::Line);
+                }
                 match &d.layout {
                     Layout::Ext4 => {}
-                    Layout::LuksBtrfs { name, subvolumes } => {
-                        self.text(&owner, "LUKS device name", name, Text::Line);
+                    Layout::Btrfs { luks, subvolumes } => {
+                        if let Some(l) = luks {
+                            self.text(&owner, "LUKS device name", &l.name, Text::Line);
+                        }
                         for s in subvolumes {
                             self.text(&owner, "btrfs subvolume", &s.name, Text::Line);
-                            self.text(&owner, "mount point", &s.mountpoint, Text::Line);
+                            if let Some(m) = &s.mountpoint {
+                                self.text(&owner, "mount point", m, Text::Line);
+                            }
                             for o in &s.options {
                                 self.text(&owner, "btrfs mount option", o, Text::Line);
+                            }
+                            if let Some(size) = &s.swapfile {
+                                self.text(&owner, "swap file size", size, Text::Line);
                             }
                         }
                     }
@@ -177,6 +191,7 @@ impl Validator {
             NixValue::Package(p) => self.text(owner, field, &p.0, Text::Line),
             NixValue::UnstablePackage(p) => self.text(owner, field, &p.0, Text::Line),
             NixValue::InputFile(f) => self.text(owner, field, &f.path, Text::Line),
+            NixValue::SecretPath(link) => self.text(owner, field, &link.name, Text::Line),
             NixValue::List(items) => items.iter().for_each(|i| self.value_texts(owner, field, i)),
             NixValue::Attrs(map) => {
                 for (k, v) in map {

@@ -132,6 +132,17 @@ impl Validator {
                 map.values().for_each(|v| self.check_value(owner, path, v, args));
                 map.keys().any(|k| k.contains('\0'))
             }
+            NixValue::SecretPath(link) => {
+                // Homes are home-manager modules: their `config` has no `sops.secrets`.
+                if args.contains(&"osConfig") {
+                    self.problems.push(Problem::SecretPathInHome {
+                        owner: owner.to_owned(),
+                        path: path.to_owned(),
+                        secret: link.name.clone(),
+                    });
+                }
+                false
+            }
             NixValue::Null | NixValue::Bool(_) | NixValue::Int(_) => false,
         };
         if nul {
