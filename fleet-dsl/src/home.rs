@@ -1,7 +1,7 @@
 //! home-manager: a user's home, configured once with the user and wired on every host the user
 //! is on (NixOS and nix-darwin alike).
 
-use crate::module::{Config, Module, Priority, Setting};
+use crate::module::{Config, Module, Priority};
 use crate::value::{Attrs, NixValue};
 use std::collections::BTreeMap;
 
@@ -35,11 +35,9 @@ impl Home {
 
     /// Configures a program with a typed value (see [`Git`], [`Zsh`], [`Starship`], [`Direnv`]).
     pub fn program(mut self, program: impl HomeProgram) -> Self {
-        self.config.settings.extend(program.settings().into_iter().map(|(path, value)| Setting {
-            path,
-            value,
-            priority: Priority::Normal,
-        }));
+        for (path, value) in program.settings() {
+            self.config.typed_setting(&path, value, Priority::Normal);
+        }
         self
     }
 
@@ -51,20 +49,20 @@ impl Home {
 
     /// Installs packages into the home (`home.packages`, concatenated with every other list).
     pub fn packages<T: Into<NixValue>>(mut self, packages: impl IntoIterator<Item = T>) -> Self {
-        self.config.add("home.packages", packages);
+        self.config.typed_add("home.packages", packages);
         self
     }
 
     /// Sets an environment variable of the user's sessions (`home.sessionVariables`).
     pub fn session_variable(mut self, name: &str, value: impl Into<NixValue>) -> Self {
         let path = format!("home.sessionVariables.{}", quote_segment(name));
-        self.config.setting(&path, value.into(), Priority::Normal);
+        self.config.typed_setting(&path, value.into(), Priority::Normal);
         self
     }
 
     /// Adds directories to the user's `PATH` (`home.sessionPath`).
     pub fn session_path<S: Into<String>>(mut self, dirs: impl IntoIterator<Item = S>) -> Self {
-        self.config.add("home.sessionPath", dirs.into_iter().map(Into::into).map(NixValue::Str));
+        self.config.typed_add("home.sessionPath", dirs.into_iter().map(Into::into).map(NixValue::Str));
         self
     }
 

@@ -224,7 +224,7 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     /// every profile and of the host concatenate), typically
     /// `raw_nix("final: prev: { … }")`.
     pub fn overlay(mut self, overlay: impl Into<NixValue>) -> Self {
-        self.data.config.add("nixpkgs.overlays", [overlay.into()]);
+        self.data.config.typed_add("nixpkgs.overlays", [overlay.into()]);
         self
     }
 
@@ -237,7 +237,7 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
 
     /// Installs packages on this host (`environment.systemPackages`), next to its profiles'.
     pub fn packages<T: Into<NixValue>>(mut self, packages: impl IntoIterator<Item = T>) -> Self {
-        self.data.config.add("environment.systemPackages", packages);
+        self.data.config.typed_add("environment.systemPackages", packages);
         self
     }
 

@@ -56,7 +56,7 @@ pub enum Priority {
     Add,
 }
 
-/// One untyped value at a dotted option path.
+/// One value at a dotted option path.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Setting {
     /// The dotted path as written (parsed and checked by the generator).
@@ -65,6 +65,9 @@ pub struct Setting {
     pub value: NixValue,
     /// Its priority.
     pub priority: Priority,
+    /// Whether the fleet wrote the path itself (`.set`, `.default`, `.add`: the named escape
+    /// hatch) rather than a typed API computing it (`packages`, `Home::program`, ...).
+    pub escape_hatch: bool,
 }
 
 /// Values of a typed option set (`#[derive(NixOptions)]` with a path).
@@ -104,14 +107,59 @@ pub struct Config {
 }
 
 impl Config {
-    /// Records an untyped value at a dotted path.
+    /// Records a value at a dotted path the fleet wrote itself (an escape hatch).
     pub fn setting(&mut self, path: &str, value: NixValue, priority: Priority) {
-        self.settings.push(Setting { path: path.to_owned(), value, priority });
+        self.settings.push(Setting { path: path.to_owned(), value, priority, escape_hatch: true });
     }
 
-    /// Records list items contributed to the option at a dotted path.
+    /// Records list items contributed to the option at a dotted path the fleet wrote itself.
     pub fn add<T: Into<NixValue>>(&mut self, path: &str, items: impl IntoIterator<Item = T>) {
         let items = NixValue::List(items.into_iter().map(Into::into).collect());
         self.setting(path, items, Priority::Add);
+    }
+
+    /// Records a value at a path a typed API computed (not an escape hatch).
+    pub fn typed_setting(&mut self, path: &str, value: NixValue, priority: Priority) {
+        self.settings.push(Setting { path: path.to_owned(), value, priority, escape_hatch: false });
+    }
+
+    /// Records list items a typed API contributes (not an escape hatch).
+    pub fn typed_add<T: Into<NixValue>>(&mut self, path: &str, items: impl IntoIterator<Item = T>) {
+        let items = NixValue::List(items.into_iter().map(Into::into).collect());
+        self.typed_setting(path, items, Priority::Add);
+    }
+
+    /// The escape hatches among the values: `(path, what)` for each `.set`, `.default` and
+    /// `.add` with a path the fleet wrote, and each raw Nix value anywhere (typed values
+    /// included).
+    pub fn escape_hatches(&self) -> Vec<(String, &'static str)> {
+        let mut out = Vec::new();
+        for s in &self.settings {
+            if s.escape_hatch {
+                let what = match s.priority {
+                    Priority::Default => ".default",
+                    Priority::Normal => ".set",
+                    Priority::Add => ".add",
+                };
+                out.push((s.path.clone(), what));
+            } else if contains_raw(&s.value) {
+                out.push((s.path.clone(), "raw_nix"));
+            }
+        }
+        for t in &self.typed {
+            if t.values.values().any(contains_raw) {
+                out.push((t.path.clone(), "raw_nix"));
+            }
+        }
+        out
+    }
+}
+
+fn contains_raw(v: &NixValue) -> bool {
+    match v {
+        NixValue::Raw(_) => true,
+        NixValue::List(items) => items.iter().any(contains_raw),
+        NixValue::Attrs(map) => map.values().any(contains_raw),
+        _ => false,
     }
 }

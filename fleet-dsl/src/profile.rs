@@ -203,7 +203,7 @@ impl<P: ProfilePlatform> Profile<P> {
     /// every profile and of the host concatenate), typically
     /// `raw_nix("final: prev: { … }")`.
     pub fn overlay(mut self, overlay: impl Into<NixValue>) -> Self {
-        self.edit().config.add("nixpkgs.overlays", [overlay.into()]);
+        self.edit().config.typed_add("nixpkgs.overlays", [overlay.into()]);
         self
     }
 
@@ -226,7 +226,7 @@ impl<P: ProfilePlatform> Profile<P> {
     /// Installs packages on every host with this profile (`environment.systemPackages`, whose
     /// items concatenate with the host's, other profiles' and nixpkgs' own).
     pub fn packages<T: Into<NixValue>>(mut self, packages: impl IntoIterator<Item = T>) -> Self {
-        self.edit().config.add("environment.systemPackages", packages);
+        self.edit().config.typed_add("environment.systemPackages", packages);
         self
     }
 

@@ -7,7 +7,9 @@
 //! ([`eval_hosts`], the Nix files of `tests/nix/`, with the upstream sources of
 //! [`nix_sources`]).
 
+mod escape;
 mod flake;
+pub use escape::escape_hatches;
 pub mod lint;
 mod meaning;
 pub use flake::{flake_fleet, FLAKE_BASE_MODULE};
