@@ -166,6 +166,7 @@
     # here (nothing of theirs is checked), a non-flake input is a store path.
     nixos-hardware.nixosModules = lib.genAttrs ["framework-16-7040-amd" "framework-13-7040-amd" "common-cpu-intel" "common-cpu-amd"] (_: {});
     impermanence.nixosModules.impermanence = {};
+    microvm.nixosModules.host = {};
     mac-app-util.darwinModules.default = {};
     nix-secrets = "/nix/store/00000000000000000000000000000000-nix-secrets";
   };

@@ -11,6 +11,8 @@ mod escape;
 mod flake;
 pub use escape::escape_hatches;
 pub mod lint;
+mod seed_003;
+pub use seed_003::{seed_003_fleet, Feature as Seed003Feature, TravelSecrets, UserSecrets, SEED_003_ESCAPE_HATCHES};
 mod meaning;
 pub use flake::{flake_fleet, FLAKE_BASE_MODULE};
 mod typed_extras;
@@ -450,6 +452,7 @@ pub fn fixtures() -> Vec<(&'static str, FleetData)> {
         ("meaning", meaning_fleet()),
         ("flake", flake_fleet()),
         ("typed_extras", typed_extras_fleet()),
+        ("seed_003", seed_003_fleet()),
     ]
 }
 
@@ -632,7 +635,7 @@ pub const HARNESS: &str = r#"let
       builtins.listToAttrs (map (name: {
         inherit name;
         value = "<pkgs.${name}>";
-      }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello"])
+      }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello" "fd" "vim" "mpv" "gcc" "gnumake" "kodi" "powertop" "kubectl" "zed-editor"])
       // {
         python3Packages.requests = "<pkgs.python3Packages.requests>";
         unstable.zed-editor = "<pkgs.unstable.zed-editor>";
@@ -651,8 +654,11 @@ pub const HARNESS: &str = r#"let
       nixos-hardware.nixosModules = {
         framework-16-7040-amd = "<nixos-hardware.nixosModules.framework-16-7040-amd>";
         common-cpu-intel = "<nixos-hardware.nixosModules.common-cpu-intel>";
+        common-cpu-amd = "<nixos-hardware.nixosModules.common-cpu-amd>";
+        framework-13-7040-amd = "<nixos-hardware.nixosModules.framework-13-7040-amd>";
       };
       impermanence.nixosModules.impermanence = "<impermanence.nixosModules.impermanence>";
+      microvm.nixosModules.host = "<microvm.nixosModules.host>";
       mac-app-util.darwinModules.default = "<mac-app-util.darwinModules.default>";
       nix-secrets = "/nix/store/stub-nix-secrets";
       disko.nixosModules.disko = "<disko.nixosModules.disko>";

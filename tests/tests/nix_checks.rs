@@ -8,7 +8,7 @@
 use fleet_dsl::{FleetData, NixEnum, NixOptions, NixValue, OptionSet};
 use fleet_gen::nix::escape;
 use fleet_gen::schema::to_json;
-use fleet_gen::tree::Tree;
+use fleet_gen::tree::{Owner, Tree};
 use fleet_tests::*;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -199,7 +199,10 @@ fn every_nix_file_evaluates_with_a_stub_lib() {
     let Some(nix) = nix_instantiate() else { return };
     let mut failures = Vec::new();
     for w in written() {
-        for (path, _) in nix_files(&w.tree) {
+        // Generated files: hand-written scaffolds read their own options from `config`, which
+        // the stub cannot know; they are evaluated in context, with the real module system, by
+        // tests/tests/modules.rs (every scaffold is imported by some host).
+        for (path, _) in nix_files(&w.tree).into_iter().filter(|(p, _)| w.tree.files[*p].owner == Owner::Generator) {
             if let Err(e) = eval_file(&nix, &w, path) {
                 failures.push(format!("{}: {path}: {e}", w.name));
             }
