@@ -16,6 +16,7 @@ pub mod module;
 pub mod options;
 pub mod platform;
 pub mod profile;
+pub mod rules;
 pub mod secret;
 pub mod upgrade;
 pub mod user;

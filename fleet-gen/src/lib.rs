@@ -3,7 +3,6 @@
 //! Data flows one way: the fleet (fleet-dsl) → [`validate`] → a [`view::View`] → [`render`] →
 //! a [`tree::Tree`] (path → bytes, in memory) → [`write`], the one writer.
 
-pub mod age;
 pub mod cli;
 pub mod document;
 pub mod error;
@@ -15,7 +14,6 @@ pub mod onboard;
 pub mod render;
 pub mod schema;
 pub mod shown;
-pub mod suggest;
 #[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 pub mod tree;

@@ -120,7 +120,7 @@ fn check_new_host<'a>(
             Some(p) => chosen.push(p),
             None => {
                 let names: Vec<&str> = known.iter().map(|p| p.name.as_str()).collect();
-                let hint = match crate::suggest::closest(wanted, &names) {
+                let hint = match fleet_dsl::rules::suggest::closest(wanted, &names) {
                     Some(close) => format!("did you mean `{close}`?"),
                     None if names.is_empty() => "its hosts use no profiles".to_owned(),
                     None => format!(

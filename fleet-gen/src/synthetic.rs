@@ -394,7 +394,7 @@ mod tests {
     #[test]
     fn age_keys_are_valid_and_distinct() {
         let (a, b) = (age_key(0), age_key(1));
-        assert_eq!(crate::age::check_recipient(&a), Ok(()));
+        assert_eq!(fleet_dsl::rules::age::check_age_key(&a), Ok(()));
         assert_ne!(a, b);
         assert_eq!(a, age_key(0));
     }

@@ -56,7 +56,7 @@ fn synthetic_fleet_is_deterministic_and_uses_every_part() {
 fn age_keys_are_valid_recipients() {
     for seed in [0, 1, 42, u64::MAX] {
         let key = synthetic::age_key(seed);
-        assert_eq!(fleet_gen::age::check_recipient(&key), Ok(()), "{key}");
+        assert_eq!(fleet_dsl::rules::age::check_age_key(&key), Ok(()), "{key}");
     }
 }
 

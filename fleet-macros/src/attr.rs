@@ -382,7 +382,7 @@ where
 fn unknown_key(name: &str, path: &Path, key: Option<&str>, allowed: &[&str]) -> String {
     let shown = key.map_or_else(|| quote::quote!(#path).to_string().replace(' ', ""), str::to_owned);
     let mut msg = format!("unknown key `{shown}` in `#[{name}(...)]`; expected {}", list(allowed));
-    if let Some(close) = key.and_then(|k| allowed.iter().find(|a| edit_distance(k, a) <= 2)) {
+    if let Some(close) = key.and_then(|k| crate::rules::suggest::closest(k, allowed)) {
         msg.push_str(&format!(" (did you mean `{close}`?)"));
     }
     msg
@@ -395,23 +395,6 @@ fn list(keys: &[&str]) -> String {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => quoted.concat(),
     }
-}
-
-/// Levenshtein distance, for "did you mean".
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            let next = (row[j] + 1).min(row[j + 1] + 1).min(prev + cost);
-            prev = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 /// Stores the value of a key, or records a duplicate-key error at its second occurrence.
@@ -445,8 +428,6 @@ mod tests {
     fn keys_are_listed_readably() {
         assert_eq!(list(&["a"]), "`a`");
         assert_eq!(list(&["a", "b", "c"]), "`a`, `b` or `c`");
-        assert_eq!(edit_distance("defualt", "default"), 2);
-        assert_eq!(edit_distance("", "port"), 4);
     }
 
     #[test]

@@ -18,6 +18,12 @@ mod doc;
 mod expand;
 mod fallback;
 mod patch;
+/// The domain rules of `fleet_dsl::rules`, compiled here too so the derives check at compile
+/// time exactly what the generator checks (a proc-macro crate cannot depend on the crate that
+/// re-exports it). Not every rule has a compile-time use.
+#[allow(dead_code)]
+#[path = "../../fleet-dsl/src/rules/mod.rs"]
+mod rules;
 mod valid;
 
 use ast::Derive;

@@ -220,30 +220,23 @@ pub fn check_mode(mode: &str) -> Result<(), String> {
     }
 }
 
-/// Whether `name` is a login or group name: lowercase letters, digits, `_` and `-`, starting
-/// with a letter or `_`, at most 32 characters.
+/// Whether `name` is a login or group name (see `fleet_dsl::rules::names::is_login_name`),
+/// with the reason to show when it is not.
 pub fn check_login_name(name: &str) -> Result<(), String> {
-    let mut chars = name.chars();
-    let valid = chars.next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-'));
-    if !valid {
-        return Err(format!("`{name}` is not a user or group name (lowercase letters, digits, `_` and `-`, starting with a letter or `_`)"));
+    if crate::rules::names::is_login_name(name) {
+        return Ok(());
     }
     if name.len() > 32 {
         return Err(format!("`{name}` is longer than 32 characters, the limit of user and group names"));
     }
-    Ok(())
+    Err(format!(
+        "`{name}` is not a user or group name (lowercase letters, digits, `_` and `-`, starting with a letter or `_`)"
+    ))
 }
 
-/// Whether `path` is an absolute path outside the Nix store.
+/// Whether `path` is an absolute path outside the Nix store (normalised first).
 pub fn check_secret_path(path: &str) -> Result<(), String> {
-    if !path.starts_with('/') {
-        return Err(format!("`{path}` is not absolute; write a full path such as `/run/secrets-custom/name`"));
-    }
-    if path == "/nix/store" || path.starts_with("/nix/store/") {
-        return Err(format!("`{path}` is under /nix/store: a secret under /nix/store would be world-readable"));
-    }
-    Ok(())
+    crate::rules::store::check_private_path(path)
 }
 
 /// Generic types are not supported: the option set of a type is one fixed declaration.

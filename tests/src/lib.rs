@@ -755,22 +755,10 @@ pub fn write_harness(tree: &Tree, dir: &Path) -> std::io::Result<()> {
 // ---------------------------------------------------------------------------------------------
 // .sops.yaml
 
-/// Why `key` is not an age X25519 recipient (`age1…`, bech32 — not bech32m — of 32 bytes), or
-/// `Ok` when it is one.
+/// Why `key` is not an age X25519 recipient, or `Ok` when it is one: the fleet's one rule
+/// ([`fleet_dsl::rules::age::check_age_key`]), with the key in the message.
 pub fn check_age_recipient(key: &str) -> Result<(), String> {
-    use bech32::primitives::decode::CheckedHrpstring;
-    let parsed = CheckedHrpstring::new::<bech32::Bech32>(key).map_err(|e| format!("`{key}` is not bech32: {e}"))?;
-    if parsed.hrp().as_str() != "age" {
-        return Err(format!("`{key}` has the prefix `{}`, not `age`", parsed.hrp()));
-    }
-    if key.starts_with("AGE") {
-        return Err(format!("`{key}` is upper-case"));
-    }
-    let len = parsed.byte_iter().count();
-    if len != 32 {
-        return Err(format!("`{key}` holds {len} bytes, not 32"));
-    }
-    Ok(())
+    fleet_dsl::rules::age::check_age_key(key).map_err(|reason| format!("`{key}` is not an age public key: {reason}"))
 }
 
 /// One creation rule of a `.sops.yaml`, aliases resolved.

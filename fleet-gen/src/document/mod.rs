@@ -161,7 +161,7 @@ fn find_profile(fleet: &FleetData, name: &str) -> Option<Arc<ProfileData>> {
 /// `; did you mean `x`?` for the closest known name, or nothing when none is close.
 pub fn suggestion(name: &str, known: &[String]) -> String {
     let known: Vec<&str> = known.iter().map(String::as_str).collect();
-    crate::suggest::closest(name, &known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default()
+    fleet_dsl::rules::suggest::closest(name, &known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default()
 }
 
 /// Spec values from JSON, typed by the declaration (the schema already checked them).

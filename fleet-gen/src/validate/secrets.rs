@@ -2,9 +2,9 @@
 //! file has exactly the recipients its scope allows.
 
 use super::{is_user_name, Validator};
-use crate::age::check_recipient;
 use crate::error::Problem;
 use crate::view::{HostSecret, HostView, SecretFile, SecretsView};
+use fleet_dsl::rules::age::check_age_key as check_recipient;
 use fleet_dsl::{FleetData, NixValue, Os, ProfileData, Scope, SecretLink, SecretSet};
 use indexmap::IndexMap;
 use std::collections::HashSet;
