@@ -221,9 +221,17 @@ fn generate(fleet: &FleetData, dir: &Path, how: &How, out: &mut dyn Write, err: 
         );
     }
     if how.check {
-        if plan.is_up_to_date() {
+        let leftovers = root.as_ref().is_some_and(write::state::has_leftovers);
+        if plan.is_up_to_date() && !leftovers {
             let _ = writeln!(err, "{shown} is up to date");
             return ExitCode::SUCCESS;
+        }
+        if plan.is_up_to_date() {
+            let _ = writeln!(
+                err,
+                "error: an interrupted `generate` left temporary files in {shown}/.fleet-gen; run `cargo run -- generate --out {shown}` to finish it"
+            );
+            return ExitCode::from(1);
         }
         let _ = write!(out, "{}", write::diff(&plan));
         if plan.interrupted.is_some() {

@@ -5,7 +5,7 @@
 //! cache, a journal, a touched file or directory, a file modified in the same clock tick as the
 //! cache was written — sends the run to the full comparison.
 
-use super::fs::{kind_of, read_at, remove_at, split, write_at, Kind, Root, Walker};
+use super::fs::{has_temps, kind_of, read_at, remove_at, split, write_at, Kind, Root, Walker};
 use super::state::{ensure_state_dir, read_journal, state_dir, STATE_DIR};
 use crate::error::WriteError;
 use crate::tree::{Owner, Tree};
@@ -116,6 +116,10 @@ fn check(root: &Root, fingerprint: u64) -> Option<bool> {
         return Some(false);
     }
     let dir = state_dir(root).ok()??;
+    // A killed run's temporary file in the state directory: the full run removes it.
+    if has_temps(dir.as_fd()) {
+        return Some(false);
+    }
     let shown = root.show(&format!("{STATE_DIR}/{CACHE}"));
     let bytes = read_at(dir.as_fd(), CACHE, &shown).ok()??;
     let written = rfs::statat(dir.as_fd(), CACHE, AtFlags::SYMLINK_NOFOLLOW).ok()?;

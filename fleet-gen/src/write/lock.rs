@@ -1,12 +1,12 @@
 //! One writer at a time per output directory: an advisory lock (`flock`) on
 //! `.fleet-gen/lock`, exclusive for `generate`, shared for `generate --check`.
 
-use super::fs::{io_error, Root};
+use super::fs::{io_error, remove_temps, Root};
 use super::state::{create_state_dir, state_dir, STATE_DIR};
 use crate::error::WriteError;
 use rustix::fs::{self as rfs, FlockOperation, Mode, OFlags};
 use rustix::io::Errno;
-use std::os::fd::OwnedFd;
+use std::os::fd::{AsFd, OwnedFd};
 use std::time::{Duration, Instant};
 
 /// The lock file, inside the state directory.
@@ -61,7 +61,13 @@ impl Lock {
         let start = Instant::now();
         loop {
             match rfs::flock(&fd, op) {
-                Ok(()) => return Ok(Some(Lock { _fd: fd })),
+                Ok(()) => {
+                    if mode == LockMode::Exclusive {
+                        // Held now: temporary files in the state directory are a killed run's.
+                        remove_temps(dir.as_fd());
+                    }
+                    return Ok(Some(Lock { _fd: fd }));
+                }
                 Err(Errno::WOULDBLOCK | Errno::INTR) if start.elapsed() < wait => {
                     std::thread::sleep(Duration::from_millis(20));
                 }

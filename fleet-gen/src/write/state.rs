@@ -57,6 +57,12 @@ pub fn ensure_state_dir(root: &Root) -> Result<OwnedFd, WriteError> {
     Ok(dir)
 }
 
+/// Whether a killed run left temporary files in the state directory (the tree itself may be
+/// complete: `--check` still reports the directory as needing a `generate`).
+pub fn has_leftovers(root: &Root) -> bool {
+    state_dir(root).ok().flatten().is_some_and(|dir| super::fs::has_temps(dir.as_fd()))
+}
+
 /// The paths an interrupted run was changing, when its journal is there.
 pub fn read_journal(root: &Root) -> Result<Option<Vec<String>>, WriteError> {
     let Some(dir) = state_dir(root)? else { return Ok(None) };

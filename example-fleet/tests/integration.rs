@@ -1,0 +1,6 @@
+//! The example fleet's integration tests in one binary, one module per concern.
+
+mod cli;
+mod new_host;
+mod nix;
+mod schema;
