@@ -633,7 +633,8 @@ pub const HARNESS: &str = r#"let
   # The options the tree's typed option sets declare (`modules/options/*.nix`, loaded with the
   # stub lib), each at its default or, without one, a placeholder of its type: hand-written
   # modules read them as `config.<path>`.
-  isDecl = v: builtins.isAttrs v && v ? type && v ? description;
+  isType = t: builtins.isString t || (builtins.isAttrs t && builtins.any (c: t ? ${c}) ["nullOr" "listOf" "attrsOf" "enum" "submodule"]);
+  isDecl = v: builtins.isAttrs v && v ? type && isType v.type;
   placeholder = t:
     if t == "bool"
     then false

@@ -208,6 +208,44 @@ fn every_nix_file_evaluates_with_a_stub_lib() {
     report("evaluation", &failures);
 }
 
+/// Options of a hand-written module, one of them undocumented, for the stub `config` test.
+#[derive(NixOptions)]
+#[options(path = "stub.service")]
+struct StubService {
+    /// Whether it runs.
+    enable: bool,
+    #[spec(port, default = 3000)]
+    port: u16,
+    /// The user it runs as.
+    user: String,
+    /// Extra flags.
+    flags: Vec<String>,
+    /// Its level.
+    level: Option<u8>,
+}
+
+/// The stub `config` holds every option the tree's typed option sets declare, at its default or
+/// a placeholder of its type, so a hand-written module that reads its options evaluates.
+#[test]
+fn the_stub_config_holds_the_declared_options() {
+    let Some(nix) = nix_instantiate() else { return };
+    let scaffold = "{config, ...}: let\n  cfg = config.stub.service;\nin {\n  \
+                    seen = [cfg.enable cfg.port cfg.user cfg.flags cfg.level];\n}\n";
+    let profile = fleet_dsl::prelude::Profile::nixos("p")
+        .module(fleet_dsl::Module::new("stub").scaffold(scaffold))
+        .options(StubService { enable: true, port: 1, user: "u".into(), flags: Vec::new(), level: None });
+    let fleet = fleet_dsl::Fleet::<fleet_dsl::NoSpec>::new("stub")
+        .host(fleet_dsl::Host::nixos("h", fleet_dsl::System::X86_64Linux).profile(&profile))
+        .into_data();
+    let out = tempfile::tempdir().unwrap();
+    let tree = render(&fleet, out.path());
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&tree, dir.path()).unwrap();
+    write_harness(&tree, dir.path()).unwrap();
+    let v = eval(&nix, dir.path(), &eval_file_expr("modules/stub.nix")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["seen"], json!([false, 3000, "<stub>", [], null]));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The fixtures are what they claim (so the checks above cover the conditional renderings)
 
