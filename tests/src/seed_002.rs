@@ -96,6 +96,8 @@ pub fn seed_002_fleet() -> FleetData {
     // home/common.nix, home/modules/shells/{zsh,aliases}.nix and dotfiles/gitconfig, typed.
     let jay = User::new("jay").description("Jay").groups(["wheel", "networkmanager", "audio"]).shell(Shell::Zsh).home(
         Home::new()
+            // jay's home-manager predates the migration (/etc/nixos/homemanager.nix).
+            .state_version("24.05")
             .program(Git {
                 user_name: "Jay".into(),
                 user_email: "jay@example.org".into(),

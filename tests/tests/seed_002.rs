@@ -98,6 +98,7 @@ fn the_seed_002_hosts_evaluate_as_the_seed_asks() {
         // Jay's home: the shared dotfiles on every machine.
         let home = &config["home-manager"]["users"]["jay"];
         assert_eq!(home["home"]["homeDirectory"], "/home/jay");
+        assert_eq!(home["home"]["stateVersion"], "24.05", "{host}: the release jay's home started with");
         assert_eq!(home["programs"]["git"]["enable"], true, "{host}");
         assert_eq!(home["programs"]["git"]["settings"]["user"]["name"], "Jay");
         assert_eq!(home["programs"]["git"]["signing"]["format"], "ssh");
