@@ -149,18 +149,29 @@
       "texinfoInteractive"
       "libxcrypt"
       "sops-install-secrets"
+      # Seed 002's packages
+      "android-studio"
+      "blender"
+      "helix"
+      "libreoffice"
+      "lm_sensors"
+      "obsidian"
+      "powertop"
+      "retroarch-full"
+      "yazi"
     ]
     ++ extraNames;
 
   # Package sets: `pkgs.<set>.<name>`.
   nested = {
-    python3Packages = ["pip" "requests" "numpy" "virtualenv"];
+    python3Packages = ["pip" "requests" "numpy" "virtualenv" "vllm"];
     nodePackages = ["npm" "prettier" "typescript"];
     gnomeExtensions = ["appindicator" "dash-to-dock"];
     kdePackages = ["kate" "konsole"];
     nerd-fonts = ["fira-code" "jetbrains-mono" "hack"];
     linuxPackages = ["kernel"];
     linuxPackages_latest = ["kernel"];
+    nvtopPackages = ["amd"];
   };
 
   plain = lib.genAttrs names (name: drv name {});

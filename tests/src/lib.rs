@@ -14,9 +14,13 @@ pub mod lint;
 mod seed_003;
 pub use seed_003::{seed_003_fleet, Feature as Seed003Feature, TravelSecrets, UserSecrets, SEED_003_ESCAPE_HATCHES};
 mod meaning;
+mod seed_002;
 pub use flake::{flake_fleet, FLAKE_BASE_MODULE};
 mod typed_extras;
 pub use meaning::{meaning_fleet, MEANING_PACKAGES, MEANING_SCRIPT};
+pub use seed_002::{
+    seed_002_fleet, Gitea, Ollama, Retroarch, Sunshine, Syncthing, Vllm, Wallabag, SEED_002_ESCAPE_HATCHES,
+};
 pub use typed_extras::{typed_extras_fleet, Common, Gnome, GnomePatch, Wifi};
 
 use fleet_dsl::prelude::*;
@@ -452,6 +456,7 @@ pub fn fixtures() -> Vec<(&'static str, FleetData)> {
         ("meaning", meaning_fleet()),
         ("flake", flake_fleet()),
         ("typed_extras", typed_extras_fleet()),
+        ("seed_002", seed_002_fleet()),
         ("seed_003", seed_003_fleet()),
     ]
 }
@@ -550,7 +555,9 @@ pub const HARNESS_FILE: &str = "fleet-test-harness.nix";
 /// when it is a function (a module), calls it with a stub `lib` (`mkDefault`, `mkOption`,
 /// `mkMerge` are the identity, `mkIf` drops its condition, `lib.types.*` are plain
 /// descriptions), stub `config` (`networking.hostName` is `"stub-host"`; `sops.secrets.<name>.path`
-/// is `/run/secrets/<name>` for the names [`HARNESS_SECRETS_FILE`] lists, when it exists), `pkgs`
+/// is `/run/secrets/<name>` for the names [`HARNESS_SECRETS_FILE`] lists, when it exists; every
+/// option the tree's `modules/options/*.nix` declare, at its default or a placeholder of its
+/// type, for the hand-written modules that read them), `pkgs`
 /// flake `inputs` (sops-nix's modules are strings, a nixpkgs imports to a string) and the
 /// flake's `self` (its `nixosConfigurations` from `parts/hosts.nix`); `sanitize` makes a value JSON-safe
 /// (functions become `"<lambda>"`, paths `"<path:...>"`, never copied to the store).
@@ -618,9 +625,47 @@ pub const HARNESS: &str = r#"let
     if builtins.pathExists ./fleet-test-secrets.nix
     then import ./fleet-test-secrets.nix
     else [];
+  # `a` with `b` merged in, attribute sets recursively.
+  merge = a: b:
+    a
+    // builtins.mapAttrs (name: v:
+      if builtins.isAttrs v && builtins.isAttrs (a.${name} or null)
+      then merge a.${name} v
+      else v)
+    b;
+  # The options the tree's typed option sets declare (`modules/options/*.nix`, loaded with the
+  # stub lib), each at its default or, without one, a placeholder of its type: hand-written
+  # modules read them as `config.<path>`.
+  isType = t: builtins.isString t || (builtins.isAttrs t && builtins.any (c: t ? ${c}) ["nullOr" "listOf" "attrsOf" "enum" "submodule"]);
+  isDecl = v: builtins.isAttrs v && v ? type && isType v.type;
+  placeholder = t:
+    if t == "bool"
+    then false
+    else if builtins.elem t ["str" "path"]
+    then "<stub>"
+    else if builtins.isString t
+    then 0
+    else if t ? nullOr
+    then null
+    else if t ? listOf
+    then []
+    else if t ? enum
+    then builtins.head t.enum
+    else {};
+  valuesOf = decls:
+    builtins.mapAttrs (_: v:
+      if isDecl v
+      then v.default or (placeholder v.type)
+      else valuesOf v)
+    decls;
+  optionFiles =
+    if builtins.pathExists ./modules/options
+    then builtins.attrNames (builtins.readDir ./modules/options)
+    else [];
+  declared = builtins.foldl' (acc: file: merge acc (valuesOf (load (./modules/options + "/${file}")).options)) {} optionFiles;
   args = {
     inherit lib;
-    config = {
+    config = merge declared {
       fleet.users = [];
       hostSpec = {};
       networking.hostName = "stub-host";
@@ -635,9 +680,11 @@ pub const HARNESS: &str = r#"let
       builtins.listToAttrs (map (name: {
         inherit name;
         value = "<pkgs.${name}>";
-      }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello" "fd" "vim" "mpv" "gcc" "gnumake" "kodi" "powertop" "kubectl" "zed-editor"])
+      }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello" "fd" "vim" "mpv" "gcc" "gnumake" "kodi" "powertop" "kubectl" "zed-editor" "wget" "bat" "eza" "fzf" "helix" "yazi" "libreoffice" "android-studio" "blender" "obsidian" "lm_sensors" "retroarch-full"])
       // {
         python3Packages.requests = "<pkgs.python3Packages.requests>";
+        python3Packages.vllm = "<pkgs.python3Packages.vllm>";
+        nvtopPackages.amd = "<pkgs.nvtopPackages.amd>";
         unstable.zed-editor = "<pkgs.unstable.zed-editor>";
       };
     inputs = {
@@ -653,9 +700,9 @@ pub const HARNESS: &str = r#"let
       colmena.lib.makeHive = hive: "<colmena hive>";
       nixos-hardware.nixosModules = {
         framework-16-7040-amd = "<nixos-hardware.nixosModules.framework-16-7040-amd>";
+        framework-13-7040-amd = "<nixos-hardware.nixosModules.framework-13-7040-amd>";
         common-cpu-intel = "<nixos-hardware.nixosModules.common-cpu-intel>";
         common-cpu-amd = "<nixos-hardware.nixosModules.common-cpu-amd>";
-        framework-13-7040-amd = "<nixos-hardware.nixosModules.framework-13-7040-amd>";
       };
       impermanence.nixosModules.impermanence = "<impermanence.nixosModules.impermanence>";
       microvm.nixosModules.host = "<microvm.nixosModules.host>";

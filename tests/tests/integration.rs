@@ -15,6 +15,7 @@ mod nix_checks;
 mod readme_markup;
 mod schema;
 mod secrets;
+mod seed_002;
 mod seed_003;
 mod typed_extras;
 mod values_property;

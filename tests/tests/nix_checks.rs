@@ -8,7 +8,7 @@
 use fleet_dsl::{FleetData, NixEnum, NixOptions, NixValue, OptionSet};
 use fleet_gen::nix::escape;
 use fleet_gen::schema::to_json;
-use fleet_gen::tree::{Owner, Tree};
+use fleet_gen::tree::Tree;
 use fleet_tests::*;
 use serde_json::{json, Value};
 use std::path::Path;
@@ -199,16 +199,51 @@ fn every_nix_file_evaluates_with_a_stub_lib() {
     let Some(nix) = nix_instantiate() else { return };
     let mut failures = Vec::new();
     for w in written() {
-        // Generated files: hand-written scaffolds read their own options from `config`, which
-        // the stub cannot know; they are evaluated in context, with the real module system, by
-        // tests/tests/modules.rs (every scaffold is imported by some host).
-        for (path, _) in nix_files(&w.tree).into_iter().filter(|(p, _)| w.tree.files[*p].owner == Owner::Generator) {
+        for (path, _) in nix_files(&w.tree) {
             if let Err(e) = eval_file(&nix, &w, path) {
                 failures.push(format!("{}: {path}: {e}", w.name));
             }
         }
     }
     report("evaluation", &failures);
+}
+
+/// Options of a hand-written module, one of them undocumented, for the stub `config` test.
+#[derive(NixOptions)]
+#[options(path = "stub.service")]
+struct StubService {
+    /// Whether it runs.
+    enable: bool,
+    #[spec(port, default = 3000)]
+    port: u16,
+    /// The user it runs as.
+    user: String,
+    /// Extra flags.
+    flags: Vec<String>,
+    /// Its level.
+    level: Option<u8>,
+}
+
+/// The stub `config` holds every option the tree's typed option sets declare, at its default or
+/// a placeholder of its type, so a hand-written module that reads its options evaluates.
+#[test]
+fn the_stub_config_holds_the_declared_options() {
+    let Some(nix) = nix_instantiate() else { return };
+    let scaffold = "{config, ...}: let\n  cfg = config.stub.service;\nin {\n  \
+                    seen = [cfg.enable cfg.port cfg.user cfg.flags cfg.level];\n}\n";
+    let profile = fleet_dsl::prelude::Profile::nixos("p")
+        .module(fleet_dsl::Module::new("stub").scaffold(scaffold))
+        .options(StubService { enable: true, port: 1, user: "u".into(), flags: Vec::new(), level: None });
+    let fleet = fleet_dsl::Fleet::<fleet_dsl::NoSpec>::new("stub")
+        .host(fleet_dsl::Host::nixos("h", fleet_dsl::System::X86_64Linux).profile(&profile))
+        .into_data();
+    let out = tempfile::tempdir().unwrap();
+    let tree = render(&fleet, out.path());
+    let dir = tempfile::tempdir().unwrap();
+    write_tree(&tree, dir.path()).unwrap();
+    write_harness(&tree, dir.path()).unwrap();
+    let v = eval(&nix, dir.path(), &eval_file_expr("modules/stub.nix")).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v["seen"], json!([false, 3000, "<stub>", [], null]));
 }
 
 // ---------------------------------------------------------------------------------------------
