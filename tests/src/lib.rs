@@ -13,8 +13,13 @@ pub use escape::escape_hatches;
 pub mod lint;
 mod meaning;
 pub use flake::{flake_fleet, FLAKE_BASE_MODULE};
+mod seed_004;
 mod typed_extras;
 pub use meaning::{meaning_fleet, MEANING_PACKAGES, MEANING_SCRIPT};
+pub use seed_004::{
+    seed_004_fleet, Base, BasePatch, Desktop, DesktopPatch, Mac, MacPatch, Role, Seed004Spec, Server, ServerKeys,
+    ServerPatch, Session, Shared, SEED_004_ESCAPE_HATCHES, SEED_004_FLAKE, SEED_004_INVENTORY,
+};
 pub use typed_extras::{typed_extras_fleet, Common, Gnome, GnomePatch, Wifi};
 
 use fleet_dsl::prelude::*;
@@ -450,6 +455,7 @@ pub fn fixtures() -> Vec<(&'static str, FleetData)> {
         ("meaning", meaning_fleet()),
         ("flake", flake_fleet()),
         ("typed_extras", typed_extras_fleet()),
+        ("seed_004", seed_004_fleet()),
     ]
 }
 
@@ -546,7 +552,8 @@ pub const HARNESS_FILE: &str = "fleet-test-harness.nix";
 /// A Nix file that loads generated modules without nixpkgs: `load FILE` imports a file and,
 /// when it is a function (a module), calls it with a stub `lib` (`mkDefault`, `mkOption`,
 /// `mkMerge` are the identity, `mkIf` drops its condition, `lib.types.*` are plain
-/// descriptions), stub `config` (`networking.hostName` is `"stub-host"`; `sops.secrets.<name>.path`
+/// descriptions), stub `config` (`networking.hostName` is `"stub-host"`; the fleet's own typed
+/// options of `modules/options/` at their defaults, or a value of their type; `sops.secrets.<name>.path`
 /// is `/run/secrets/<name>` for the names [`HARNESS_SECRETS_FILE`] lists, when it exists), `pkgs`
 /// flake `inputs` (sops-nix's modules are strings, a nixpkgs imports to a string) and the
 /// flake's `self` (its `nixosConfigurations` from `parts/hosts.nix`); `sanitize` makes a value JSON-safe
@@ -615,9 +622,45 @@ pub const HARNESS: &str = r#"let
     if builtins.pathExists ./fleet-test-secrets.nix
     then import ./fleet-test-secrets.nix
     else [];
+  # The fleet's own typed options (`modules/options/*.nix`), as the stub `config` holds them:
+  # each option's default, else a value of its (stub) type.
+  valueOf = type:
+    if builtins.isAttrs type
+    then
+      if type ? enum
+      then builtins.head type.enum
+      else if type ? listOf
+      then []
+      else if type ? attrsOf || type ? submodule
+      then {}
+      else null
+    else if type == "bool"
+    then false
+    else if type == "str" || type == "path"
+    then ""
+    else 0;
+  optionValues = o:
+    if o ? type && o ? description && builtins.isString o.description
+    then o.default or (valueOf o.type)
+    else builtins.mapAttrs (_: optionValues) o;
+  merge = a: b:
+    a
+    // builtins.mapAttrs (n: v:
+      if a ? ${n} && builtins.isAttrs v && builtins.isAttrs a.${n}
+      then merge a.${n} v
+      else v)
+    b;
+  optionFiles =
+    if builtins.pathExists ./modules/options
+    then builtins.attrNames (builtins.readDir ./modules/options)
+    else [];
+  fleetOptions =
+    builtins.foldl' (acc: file: merge acc (optionValues ((load (./modules/options + "/${file}")).options or {})))
+    {}
+    optionFiles;
   args = {
     inherit lib;
-    config = {
+    config = merge fleetOptions {
       fleet.users = [];
       hostSpec = {};
       networking.hostName = "stub-host";
@@ -632,7 +675,7 @@ pub const HARNESS: &str = r#"let
       builtins.listToAttrs (map (name: {
         inherit name;
         value = "<pkgs.${name}>";
-      }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello"])
+      }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello" "nh"])
       // {
         python3Packages.requests = "<pkgs.python3Packages.requests>";
         unstable.zed-editor = "<pkgs.unstable.zed-editor>";
@@ -651,6 +694,7 @@ pub const HARNESS: &str = r#"let
       nixos-hardware.nixosModules = {
         framework-16-7040-amd = "<nixos-hardware.nixosModules.framework-16-7040-amd>";
         common-cpu-intel = "<nixos-hardware.nixosModules.common-cpu-intel>";
+        raspberry-pi-4 = "<nixos-hardware.nixosModules.raspberry-pi-4>";
       };
       impermanence.nixosModules.impermanence = "<impermanence.nixosModules.impermanence>";
       mac-app-util.darwinModules.default = "<mac-app-util.darwinModules.default>";
