@@ -8,6 +8,7 @@ use crate::platform::{Channel, System};
 use crate::platform::{HostPlatform, ProfilePlatform};
 use crate::profile::{Profile, ProfileData};
 use crate::secret::AgeKey;
+use crate::upgrade::AutoUpgrade;
 use crate::user::User;
 use crate::value::NixValue;
 use std::marker::PhantomData;
@@ -101,6 +102,9 @@ pub struct FleetData {
     pub overlays: Vec<NixValue>,
     /// What the flake exports besides the hosts: dev shells, packages, checks, modules.
     pub outputs: FlakeOutputs,
+    /// The automatic upgrade of every host without one of its own, inventory hosts included
+    /// ([`Fleet::auto_upgrade`]).
+    pub auto_upgrade: Option<AutoUpgrade>,
 }
 
 /// Extra outputs of the generated flake, declared on the fleet.
@@ -144,6 +148,7 @@ impl<S: HostSpec> Fleet<S> {
             channel: Channel::Stable,
             overlays: Vec::new(),
             outputs: FlakeOutputs::default(),
+            auto_upgrade: None,
         };
         Fleet { data, follow_channel: Vec::new(), _spec: PhantomData }
     }
@@ -232,6 +237,16 @@ impl<S: HostSpec> Fleet<S> {
         self
     }
 
+    /// Upgrades every host without `.auto_upgrade(..)` of its own automatically, inventory hosts
+    /// included, e.g. `AutoUpgrade::new("github:me/fleet").at("04:00")` for daily rebuilds from
+    /// the published flake (each host builds its own attribute). A host's own upgrade replaces it.
+    /// nix-darwin cannot reboot, so in a fleet with Macs a reboot window belongs on the NixOS
+    /// hosts' own upgrades.
+    pub fn auto_upgrade(mut self, upgrade: AutoUpgrade) -> Self {
+        self.data.auto_upgrade = Some(upgrade);
+        self
+    }
+
     /// Adds an overlay every host gets (`nixpkgs.overlays` in the generated
     /// `modules/overlays.nix`; it concatenates with the overlays of profiles and hosts),
     /// typically `raw_nix("final: prev: { … }")`.
@@ -267,7 +282,12 @@ impl<S: HostSpec> Fleet<S> {
     }
 
     /// The platform-erased content, for the generator.
-    pub fn into_data(self) -> FleetData {
+    pub fn into_data(mut self) -> FleetData {
+        if let Some(upgrade) = &self.data.auto_upgrade {
+            for h in self.data.hosts.iter_mut().filter(|h| h.auto_upgrade.is_none()) {
+                h.auto_upgrade = Some(upgrade.clone());
+            }
+        }
         self.data
     }
 }
@@ -317,5 +337,28 @@ impl StandaloneHome {
     /// The configuration's name, `user@machine`.
     pub fn name(&self) -> String {
         format!("{}@{}", self.user.name, self.machine)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::{Darwin, Nixos};
+
+    /// The fleet's upgrade reaches the hosts without one, whenever it is declared; a host's own
+    /// upgrade stays, and inventory hosts find the fleet's in `FleetData::auto_upgrade`.
+    #[test]
+    fn the_fleet_upgrade_fills_hosts_without_their_own() {
+        let own = AutoUpgrade::new("github:me/fleet").at("05:30");
+        let daily = AutoUpgrade::new("github:me/fleet").at("04:00");
+        let fleet = Fleet::<NoSpec>::new("f")
+            .host(Host::<Nixos, NoSpec>::nixos("before", System::X86_64Linux))
+            .auto_upgrade(daily.clone())
+            .host(Host::<Nixos, NoSpec>::nixos("own", System::Aarch64Linux).auto_upgrade(own.clone()))
+            .host(Host::<Darwin, NoSpec>::darwin("mac", System::Aarch64Darwin))
+            .into_data();
+        let upgrades: Vec<_> = fleet.hosts.iter().map(|h| h.auto_upgrade.as_ref()).collect();
+        assert_eq!(upgrades, [Some(&daily), Some(&own), Some(&daily)]);
+        assert_eq!(fleet.auto_upgrade, Some(daily));
     }
 }

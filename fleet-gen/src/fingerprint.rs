@@ -29,10 +29,11 @@ pub fn of(fleet: &FleetData) -> u64 {
         channel,
         overlays,
         outputs,
+        auto_upgrade,
     } = fleet;
     let mut profile_hashes: HashMap<*const ProfileData, u64> = HashMap::new();
     debug(&mut h, &(name, inputs, nixos_state_version, darwin_state_version, spec, admins));
-    debug(&mut h, &(standalone_homes, feature_names, channel, overlays, outputs));
+    debug(&mut h, &(standalone_homes, feature_names, channel, overlays, outputs, auto_upgrade));
     for (feature, p) in features {
         feature.hash(&mut h);
         profile_hash(p, &mut profile_hashes).hash(&mut h);

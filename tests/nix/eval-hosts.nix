@@ -164,7 +164,7 @@
     colmena.lib.makeHive = hive: {fleetTestHive = hive;};
     # Inputs the fixture fleets declare besides the generator's own: their modules are empty
     # here (nothing of theirs is checked), a non-flake input is a store path.
-    nixos-hardware.nixosModules = lib.genAttrs ["framework-16-7040-amd" "framework-13-7040-amd" "common-cpu-intel" "common-cpu-amd"] (_: {});
+    nixos-hardware.nixosModules = lib.genAttrs ["framework-16-7040-amd" "framework-13-7040-amd" "common-cpu-intel" "common-cpu-amd" "raspberry-pi-4"] (_: {});
     impermanence.nixosModules.impermanence = {};
     microvm.nixosModules.host = {};
     mac-app-util.darwinModules.default = {};

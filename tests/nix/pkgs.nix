@@ -109,6 +109,7 @@
       "nix"
       "nixfmt"
       "nixfmt-rfc-style"
+      "nh"
       "nix-output-monitor"
       "nvd"
       "ripgrep"

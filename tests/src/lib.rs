@@ -16,10 +16,15 @@ pub use seed_003::{seed_003_fleet, Feature as Seed003Feature, TravelSecrets, Use
 mod meaning;
 mod seed_002;
 pub use flake::{flake_fleet, FLAKE_BASE_MODULE};
+mod seed_004;
 mod typed_extras;
 pub use meaning::{meaning_fleet, MEANING_PACKAGES, MEANING_SCRIPT};
 pub use seed_002::{
     seed_002_fleet, Gitea, Ollama, Retroarch, Sunshine, Syncthing, Vllm, Wallabag, SEED_002_ESCAPE_HATCHES,
+};
+pub use seed_004::{
+    seed_004_fleet, Base, BasePatch, Desktop, DesktopPatch, Mac, MacPatch, Role, Seed004Spec, Server, ServerKeys,
+    ServerPatch, Session, Shared, SEED_004_ESCAPE_HATCHES, SEED_004_FLAKE, SEED_004_INVENTORY,
 };
 pub use typed_extras::{typed_extras_fleet, Common, Gnome, GnomePatch, Wifi};
 
@@ -458,6 +463,7 @@ pub fn fixtures() -> Vec<(&'static str, FleetData)> {
         ("typed_extras", typed_extras_fleet()),
         ("seed_002", seed_002_fleet()),
         ("seed_003", seed_003_fleet()),
+        ("seed_004", seed_004_fleet()),
     ]
 }
 
@@ -680,7 +686,7 @@ pub const HARNESS: &str = r#"let
       builtins.listToAttrs (map (name: {
         inherit name;
         value = "<pkgs.${name}>";
-      }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello" "fd" "vim" "mpv" "gcc" "gnumake" "kodi" "powertop" "kubectl" "zed-editor" "wget" "bat" "eza" "fzf" "helix" "yazi" "libreoffice" "android-studio" "blender" "obsidian" "lm_sensors" "retroarch-full"])
+      }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello" "fd" "vim" "mpv" "gcc" "gnumake" "kodi" "powertop" "kubectl" "zed-editor" "wget" "bat" "eza" "fzf" "helix" "yazi" "libreoffice" "android-studio" "blender" "obsidian" "lm_sensors" "retroarch-full" "nh"])
       // {
         python3Packages.requests = "<pkgs.python3Packages.requests>";
         python3Packages.vllm = "<pkgs.python3Packages.vllm>";
@@ -703,6 +709,7 @@ pub const HARNESS: &str = r#"let
         framework-13-7040-amd = "<nixos-hardware.nixosModules.framework-13-7040-amd>";
         common-cpu-intel = "<nixos-hardware.nixosModules.common-cpu-intel>";
         common-cpu-amd = "<nixos-hardware.nixosModules.common-cpu-amd>";
+        raspberry-pi-4 = "<nixos-hardware.nixosModules.raspberry-pi-4>";
       };
       impermanence.nixosModules.impermanence = "<impermanence.nixosModules.impermanence>";
       microvm.nixosModules.host = "<microvm.nixosModules.host>";

@@ -17,6 +17,7 @@ mod schema;
 mod secrets;
 mod seed_002;
 mod seed_003;
+mod seed_004;
 mod typed_extras;
 mod values_property;
 mod writer;

@@ -121,7 +121,7 @@ pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Resul
         deploy: entry.deploy.as_ref().map(Deploy::from),
         build_machine: None,
         disks: Vec::new(),
-        auto_upgrade: None,
+        auto_upgrade: fleet.auto_upgrade.clone(),
         config: Config::default(),
         homes: Vec::new(),
         features: entry.features.clone(),
