@@ -7,6 +7,8 @@
 //! ([`eval_hosts`], the Nix files of `tests/nix/`, with the upstream sources of
 //! [`nix_sources`]).
 
+mod cli;
+pub use cli::{assert_refused, generate_fresh, generate_into, run_cli};
 mod escape;
 mod flake;
 pub use escape::escape_hatches;

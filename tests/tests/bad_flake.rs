@@ -7,22 +7,10 @@
 #![allow(clippy::unwrap_used)]
 
 use fleet_dsl::prelude::*;
-use fleet_dsl::{FleetData, NoSpec};
-use std::process::ExitCode;
+use fleet_dsl::NoSpec;
 
 fn rejected(fleet: Fleet<NoSpec>, messages: &[&str]) {
-    let fleet: FleetData = fleet.into_data();
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let args = vec!["fleet", "generate", "--out", out.to_str().unwrap()];
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = fleet_gen::cli::run(&fleet, args, &mut stdout, &mut stderr);
-    let err = String::from_utf8(stderr).unwrap();
-    assert_eq!(code, ExitCode::from(1), "{err}");
-    for m in messages {
-        assert!(err.contains(m), "expected {m:?} in:\n{err}");
-    }
-    assert!(err.contains("nothing was written") && !out.exists(), "{err}");
+    fleet_tests::assert_refused(&fleet.into_data(), messages);
 }
 
 fn nixos() -> Host<Nixos, NoSpec> {

@@ -7,14 +7,7 @@ use std::fs;
 use std::path::Path;
 use std::process::ExitCode;
 
-/// Runs `generate --out DIR` in-process; returns exit code and stderr.
-fn run(fleet: &FleetData, out: &Path, extra: &[&str]) -> (ExitCode, String) {
-    let mut args = vec!["fleet", "generate", "--out", out.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = fleet_gen::cli::run(fleet, args, &mut stdout, &mut stderr);
-    (code, String::from_utf8(stderr).unwrap())
-}
+use fleet_tests::generate_into as run;
 
 fn host(name: &str) -> Host<Nixos, NoSpec> {
     Host::nixos(name, System::X86_64Linux)

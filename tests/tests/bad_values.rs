@@ -5,26 +5,13 @@
 #![allow(clippy::unwrap_used)]
 
 use fleet_dsl::prelude::*;
-use fleet_dsl::{FleetData, NoSpec};
+use fleet_dsl::NoSpec;
 use std::process::ExitCode;
 
-fn run(fleet: &FleetData) -> (ExitCode, String, bool) {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let args = vec!["fleet", "generate", "--out", out.to_str().unwrap()];
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = fleet_gen::cli::run(fleet, args, &mut stdout, &mut stderr);
-    (code, String::from_utf8(stderr).unwrap(), out.exists())
-}
+use fleet_tests::generate_fresh as run;
 
 fn rejected(profile: Profile<Nixos>, host: Host<Nixos, NoSpec>, messages: &[&str]) {
-    let fleet = Fleet::new("f").host(host.profile(&profile)).into_data();
-    let (code, err, wrote) = run(&fleet);
-    assert_eq!(code, ExitCode::from(1), "{err}");
-    for m in messages {
-        assert!(err.contains(m), "expected {m:?} in:\n{err}");
-    }
-    assert!(err.contains("nothing was written") && !wrote, "{err}");
+    fleet_tests::assert_refused(&Fleet::new("f").host(host.profile(&profile)).into_data(), messages);
 }
 
 fn host() -> Host<Nixos, NoSpec> {
@@ -134,12 +121,7 @@ fn adding_to_one_list_twice_joins_the_items() {
 }
 
 fn rejected_fleet(fleet: Fleet<NoSpec>, messages: &[&str]) {
-    let (code, err, wrote) = run(&fleet.into_data());
-    assert_eq!(code, ExitCode::from(1), "{err}");
-    for m in messages {
-        assert!(err.contains(m), "expected {m:?} in:\n{err}");
-    }
-    assert!(err.contains("nothing was written") && !wrote, "{err}");
+    fleet_tests::assert_refused(&fleet.into_data(), messages);
 }
 
 #[test]

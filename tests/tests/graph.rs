@@ -88,12 +88,7 @@ const TINY_DOT: &str = r##"digraph "tiny" {
 }
 "##;
 
-/// Runs the command line in-process: exit code, stdout, stderr.
-fn run(fleet: &FleetData, args: &[&str]) -> (ExitCode, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = fleet_gen::cli::run(fleet, args, &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
-}
+use fleet_tests::run_cli as run;
 
 fn graph_of(fleet: &FleetData) -> Graph {
     let tmp = tempfile::tempdir().unwrap();

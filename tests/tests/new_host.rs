@@ -42,12 +42,7 @@ fn base() -> Fleet<Spec> {
         .host(Host::darwin("studio", System::Aarch64Darwin).profile(&mac).spec(spec("me")))
 }
 
-/// Runs the command line in-process: exit code, stdout, stderr.
-fn run(fleet: &FleetData, args: &[&str]) -> (ExitCode, String, String) {
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let code = fleet_gen::cli::run(fleet, args, &mut out, &mut err);
-    (code, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
-}
+use fleet_tests::run_cli as run;
 
 fn new_host(fleet: &FleetData, out: &Path, args: &[&str]) -> (ExitCode, String, String) {
     let mut all = vec!["fleet", "new-host"];

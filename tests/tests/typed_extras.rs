@@ -14,7 +14,7 @@
 #![allow(clippy::unwrap_used)]
 
 use fleet_dsl::prelude::*;
-use fleet_dsl::{FleetData, NoSpec, Scope, SecretDecl, SecretSet};
+use fleet_dsl::{NoSpec, Scope, SecretDecl, SecretSet};
 use fleet_tests::*;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -199,22 +199,10 @@ fn patches_groups_and_secret_paths_mean_what_the_fleet_says() {
 // ---------------------------------------------------------------------------------------------
 // Refusals
 
-fn run(fleet: &FleetData) -> (ExitCode, String, bool) {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("out");
-    let args = vec!["fleet", "generate", "--out", out.to_str().unwrap()];
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = fleet_gen::cli::run(fleet, args, &mut stdout, &mut stderr);
-    (code, String::from_utf8(stderr).unwrap(), out.exists())
-}
+use fleet_tests::generate_fresh as run;
 
 fn rejected(fleet: Fleet<NoSpec>, messages: &[&str]) {
-    let (code, err, wrote) = run(&fleet.into_data());
-    assert_eq!(code, ExitCode::from(1), "{err}");
-    for m in messages {
-        assert!(err.contains(m), "expected {m:?} in:\n{err}");
-    }
-    assert!(err.contains("nothing was written") && !wrote, "{err}");
+    fleet_tests::assert_refused(&fleet.into_data(), messages);
 }
 
 fn keyed(name: &str) -> Host<Nixos, NoSpec> {

@@ -11,14 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-/// Runs `generate --out DIR` in-process; exit code and stderr.
-fn run(fleet: &FleetData, out: &Path, extra: &[&str]) -> (ExitCode, String) {
-    let mut args = vec!["fleet", "generate", "--out", out.to_str().unwrap()];
-    args.extend_from_slice(extra);
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = fleet_gen::cli::run(fleet, args, &mut stdout, &mut stderr);
-    (code, String::from_utf8(stderr).unwrap())
-}
+use fleet_tests::generate_into as run;
 
 fn synthetic(hosts: usize) -> FleetData {
     fleet_gen::synthetic::fleet(hosts).into_data()
