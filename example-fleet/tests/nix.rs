@@ -89,13 +89,15 @@ fn every_nix_file_is_alejandra_formatted() {
     report("alejandra", &failures);
 }
 
-/// statix W20 on every file, the hand-written scaffolds included.
+/// statix W20 and W04 on every file, the hand-written scaffolds included.
 #[test]
 fn no_file_repeats_keys_statix_w20() {
     let g = generated();
     let mut failures = Vec::new();
     for (path, text) in nix_files(&g.tree) {
-        failures.extend(fleet_tests::lint::repeated_keys(text).into_iter().map(|f| format!("{path}: {f}")));
+        let mut findings = fleet_tests::lint::repeated_keys(text);
+        findings.extend(fleet_tests::lint::manual_inherit_from(text));
+        failures.extend(findings.into_iter().map(|f| format!("{path}: {f}")));
     }
     report("statix W20", &failures);
 }

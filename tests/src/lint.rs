@@ -1,6 +1,7 @@
-//! statix's W20 (`repeated_keys`), the rule as statix implements it, run with rnix: in a
-//! non-recursive attribute set, a first name shared by three or more dotted bindings should be
-//! one nested set. (statix itself is not packaged for the machines the tests run on.)
+//! Two of statix's lints, as statix implements them, run with rnix (statix itself is not
+//! packaged for the machines the tests run on): W20 (`repeated_keys`), a first name shared by
+//! three or more dotted bindings of a non-recursive set should be one nested set; W04
+//! (`manual_inherit_from`), `a = x.a;` should be `inherit (x) a;`.
 
 use rnix::ast::{self, HasEntry};
 use rowan::ast::AstNode;
@@ -39,9 +40,39 @@ pub fn repeated_keys(text: &str) -> Vec<String> {
     out
 }
 
+/// Every W04 finding in `text`: bindings `a = x.a;` that should be `inherit (x) a;`.
+pub fn manual_inherit_from(text: &str) -> Vec<String> {
+    let root = rnix::Root::parse(text).tree();
+    let mut out = Vec::new();
+    for node in root.syntax().descendants() {
+        let Some(kv) = ast::AttrpathValue::cast(node) else { continue };
+        let Some(path) = kv.attrpath() else { continue };
+        let attrs: Vec<ast::Attr> = path.attrs().collect();
+        let [ast::Attr::Ident(name)] = attrs.as_slice() else { continue };
+        let Some(ast::Expr::Select(select)) = kv.value() else { continue };
+        if select.default_expr().is_some() {
+            continue;
+        }
+        let last = select.attrpath().and_then(|p| p.attrs().last());
+        if let Some(ast::Attr::Ident(last)) = last {
+            if last.to_string() == name.to_string() {
+                out.push(format!("`{name} = {select};` should inherit"));
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
-    use super::repeated_keys;
+    use super::{manual_inherit_from, repeated_keys};
+
+    #[test]
+    fn finds_what_statix_w04_finds() {
+        assert_eq!(manual_inherit_from("{ hello = pkgs.hello; }").len(), 1);
+        assert!(manual_inherit_from("{ inherit (pkgs) hello; zed = pkgs.zed-editor; }").is_empty());
+        assert!(manual_inherit_from("{ a = x.a or 1; }").is_empty());
+    }
 
     #[test]
     fn finds_what_statix_w20_finds() {

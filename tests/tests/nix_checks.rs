@@ -249,13 +249,16 @@ fn the_stub_config_holds_the_declared_options() {
 // ---------------------------------------------------------------------------------------------
 // The fixtures are what they claim (so the checks above cover the conditional renderings)
 
-/// statix W20: no file repeats a first name where a nested set reads better (scaffolds too).
+/// statix W20 and W04: no file repeats a first name where a nested set reads better, nor assigns
+/// `a = x.a;` where `inherit (x) a;` reads better (scaffolds too).
 #[test]
 fn no_file_repeats_keys_statix_w20() {
     let mut failures = Vec::new();
     for (name, tree) in rendered() {
         for (path, text) in nix_files(&tree) {
-            for finding in fleet_tests::lint::repeated_keys(text) {
+            let mut findings = fleet_tests::lint::repeated_keys(text);
+            findings.extend(fleet_tests::lint::manual_inherit_from(text));
+            for finding in findings {
                 failures.push(format!("{name}: {path}: {finding}"));
             }
         }

@@ -77,6 +77,31 @@ fn nested_binding(b: Binding) -> Binding {
     }
 }
 
+/// `a = x.a; b = x.b;` as `inherit (x) a b;` (statix W04), in place of the first of them.
+fn inherits(bindings: Vec<Binding>) -> Vec<Binding> {
+    let mut out: Vec<Binding> = Vec::new();
+    for b in bindings {
+        let (name, from) = match b {
+            Binding::Attr(path, Expr::Select(subject, mut keys, None))
+                if path.len() == 1 && matches!(keys.last(), Some(Key::Name(last)) if *last == path[0]) =>
+            {
+                keys.pop();
+                let from = if keys.is_empty() { *subject } else { Expr::Select(subject, keys, None) };
+                (path.into_iter().next().unwrap_or_default(), from)
+            }
+            other => {
+                out.push(other);
+                continue;
+            }
+        };
+        match out.iter_mut().find(|o| matches!(o, Binding::InheritFrom(f, _) if *f == from)) {
+            Some(Binding::InheritFrom(_, names)) => names.push(name),
+            _ => out.push(Binding::InheritFrom(from, vec![name])),
+        }
+    }
+    out
+}
+
 /// A binding of a group: its full path and value.
 type Member = (Vec<String>, Expr);
 
@@ -122,7 +147,7 @@ fn nest(bindings: Vec<Binding>) -> Vec<Binding> {
             }
         }
     }
-    out
+    inherits(out)
 }
 
 /// One group's bindings: merged into one set when every member can be (a deeper path, or a
@@ -182,6 +207,18 @@ mod tests {
         let text = e.nested().render(0);
         let expected = "{\n  networking = {\n    hostName = \"a\";\n    firewall.enable = true;\n  };\n  system.stateVersion = \"26.05\";\n  modules.gnome = {\n    enable = true;\n    wayland = false;\n  };\n  hostSpec.x = 1;\n}";
         assert_eq!(text, expected);
+    }
+
+    #[test]
+    fn selections_of_the_same_name_become_inherits() {
+        let e = Expr::Attrs(vec![
+            Binding::new("hello", Expr::dotted("pkgs.hello")),
+            Binding::new("zed", Expr::dotted("pkgs.zed-editor")),
+            Binding::new("git", Expr::dotted("pkgs.git")),
+            Binding::new("x", Expr::dotted("a.b.x")),
+        ]);
+        let expected = "{\n  inherit (pkgs) hello git;\n  zed = pkgs.zed-editor;\n  inherit (a.b) x;\n}";
+        assert_eq!(e.nested().render(0), expected);
     }
 
     #[test]
