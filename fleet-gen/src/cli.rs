@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
-/// Where `generate` writes when no `--out` is given, relative to the working directory.
-pub const DEFAULT_OUT: &str = "generated";
+pub use crate::report::DEFAULT_OUT;
+use crate::report::{invalid, report_write_errors};
 
 #[derive(Parser, Debug)]
 #[command(name = "fleet", about = "Validate this fleet and generate its flake-parts repository")]
@@ -292,20 +292,6 @@ fn export(fleet: &FleetData, out: &mut dyn Write, err: &mut dyn Write) -> ExitCo
             ExitCode::from(1)
         }
     }
-}
-
-/// Reports an invalid fleet, as `generate` does.
-pub(crate) fn invalid(problems: Problems, err: &mut dyn Write) -> ExitCode {
-    let _ = write!(err, "error: {problems}");
-    ExitCode::from(1)
-}
-
-pub(crate) fn report_write_errors(errors: &[WriteError], err: &mut dyn Write) -> ExitCode {
-    for e in errors {
-        let _ = writeln!(err, "error: {e}");
-    }
-    let _ = writeln!(err, "nothing was written");
-    ExitCode::from(1)
 }
 
 fn graph(fleet: &FleetData, format: Format, dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {

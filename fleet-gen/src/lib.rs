@@ -12,6 +12,7 @@ pub mod inventory;
 pub mod nix;
 pub mod onboard;
 pub mod render;
+pub mod report;
 pub mod schema;
 pub mod shown;
 #[cfg(any(test, feature = "synthetic"))]

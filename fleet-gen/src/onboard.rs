@@ -22,12 +22,12 @@ pub(crate) struct NewHost {
 pub(crate) fn new_host(fleet: &FleetData, req: &NewHost, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let fleet = match crate::inventory::merge(fleet) {
         Ok(fleet) => fleet,
-        Err(problems) => return crate::cli::invalid(Problems(problems), err),
+        Err(problems) => return crate::report::invalid(Problems(problems), err),
     };
     let fleet = fleet.as_ref();
     // The fleet itself must be valid before a host joins it.
     if let Err(problems) = crate::validate::validate(fleet, &req.out) {
-        return crate::cli::invalid(problems, err);
+        return crate::report::invalid(problems, err);
     }
     // The profiles the hosts use, then those the fleet offers by name (`Fleet::profile`).
     let known: Vec<&ProfileData> = fleet.profiles_in_use().into_iter().map(AsRef::as_ref).collect();
@@ -51,7 +51,7 @@ pub(crate) fn new_host(fleet: &FleetData, req: &NewHost, out: &mut dyn Write, er
             Ok(false) => {
                 let _ = writeln!(report, "kept {shown}/{hardware}: it exists, and fleet-gen never overwrites it");
             }
-            Err(e) => return crate::cli::report_write_errors(&[e], err),
+            Err(e) => return crate::report::report_write_errors(&[e], err),
         }
     } else {
         let _ = writeln!(report, "nix-darwin hosts have no hardware configuration; no file was needed");
@@ -302,7 +302,7 @@ fn next_steps(req: &NewHost, secret_files: &[String]) -> String {
         );
     }
     let out_flag =
-        if req.out == Path::new(crate::cli::DEFAULT_OUT) { String::new() } else { format!(" --out {shown}") };
+        if req.out == Path::new(crate::report::DEFAULT_OUT) { String::new() } else { format!(" --out {shown}") };
     steps.push(format!("Run `cargo run -- generate{out_flag}`: it checks the fleet and writes the host's files."));
     if !secret_files.is_empty() {
         steps.push(format!(

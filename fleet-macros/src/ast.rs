@@ -2,37 +2,13 @@
 
 use crate::attr::{self, FieldAttrs, SecretAttrs, SecretsAttrs, StructAttrs, VariantAttrs};
 use crate::ctxt::Ctxt;
+use crate::derive::Derive;
 use crate::doc;
 use heck::{ToKebabCase, ToLowerCamelCase};
 use proc_macro2::Span;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, FieldsNamed, Ident, Type, Visibility};
-
-/// Which derive is running.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Derive {
-    /// `#[derive(HostSpec)]`
-    HostSpec,
-    /// `#[derive(NixOptions)]`
-    NixOptions,
-    /// `#[derive(NixEnum)]`
-    NixEnum,
-    /// `#[derive(Secrets)]`
-    Secrets,
-}
-
-impl Derive {
-    /// The derive's name, for messages.
-    pub fn name(self) -> &'static str {
-        match self {
-            Derive::HostSpec => "HostSpec",
-            Derive::NixOptions => "NixOptions",
-            Derive::NixEnum => "NixEnum",
-            Derive::Secrets => "Secrets",
-        }
-    }
-}
 
 /// A struct with named fields deriving `HostSpec` or `NixOptions`.
 pub struct Struct<'a> {

@@ -1,8 +1,8 @@
 //! The helper attributes: `#[spec(...)]` on fields, `#[options(...)]` on structs, `#[nix(...)]`
 //! on enum variants, `#[secrets(...)]` on structs of secrets and `#[secret(...)]` on their fields.
 
-use crate::ast::Derive;
 use crate::ctxt::Ctxt;
+use crate::derive::Derive;
 use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::{token, Attribute, Expr, ExprArray, ExprCall, ExprLit, Ident, Lit, LitStr, Path, Token};

@@ -1,10 +1,11 @@
 //! The generated impls. They compile in the user's crate on every edit, so they stay small;
 //! every path in them is absolute.
 
-use crate::ast::{Derive, Enum, Field, SecretField, SecretsStruct, Struct};
+use crate::ast::{Enum, Field, SecretField, SecretsStruct, Struct};
 use crate::attr::DefaultValue;
 use crate::attr::ScopeValue;
 use crate::ctxt::Ctxt;
+use crate::derive::Derive;
 use crate::fallback;
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};

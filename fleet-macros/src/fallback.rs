@@ -1,8 +1,8 @@
 //! What a derive emits when the input has errors: the errors, and stand-in impls of the traits,
 //! so that code using the type reports nothing more than the derive's own messages.
 
-use crate::ast::Derive;
 use crate::attr::OPTIONS;
+use crate::derive::Derive;
 use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields};

@@ -14,6 +14,7 @@ mod age;
 mod ast;
 mod attr;
 mod ctxt;
+mod derive;
 mod doc;
 mod expand;
 mod fallback;
@@ -26,7 +27,7 @@ mod patch;
 mod rules;
 mod valid;
 
-use ast::Derive;
+use derive::Derive;
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 

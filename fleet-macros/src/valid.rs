@@ -1,8 +1,9 @@
 //! Checks the parser cannot make: names, paths, field types, generics.
 
-use crate::ast::{Derive, Enum, SecretsStruct, Struct};
+use crate::ast::{Enum, SecretsStruct, Struct};
 use crate::attr::{ScopeValue, SCOPE_COMMON};
 use crate::ctxt::Ctxt;
+use crate::derive::Derive;
 use std::collections::BTreeMap;
 use syn::{Fields, GenericArgument, Generics, PathArguments, ReturnType, Type};
 
