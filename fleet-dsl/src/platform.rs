@@ -2,8 +2,22 @@
 
 use std::fmt;
 
-/// The operating system a host runs, known at run time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The operating system a host runs, known at run time. Its names (`nixos`, `darwin`) are the
+/// one table the command line, the inventory and the generated files use.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Os {
     /// NixOS.
     Nixos,
@@ -12,6 +26,11 @@ pub enum Os {
 }
 
 impl Os {
+    /// Its name in inventories, on the command line and in the schema: `nixos` / `darwin`.
+    pub fn name(self) -> &'static str {
+        self.into()
+    }
+
     /// How people write it: `NixOS` / `nix-darwin`.
     pub fn label(self) -> &'static str {
         match self {
@@ -98,28 +117,39 @@ impl UsableOn<Nixos> for Nixos {}
 impl UsableOn<Darwin> for Darwin {}
 impl<P: ProfilePlatform> UsableOn<P> for Any {}
 
-/// A Nix system double.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A Nix system double; its Nix names are the one table every layer uses.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
 pub enum System {
     /// `x86_64-linux`
+    #[strum(serialize = "x86_64-linux")]
     X86_64Linux,
     /// `aarch64-linux`
+    #[strum(serialize = "aarch64-linux")]
     Aarch64Linux,
     /// `x86_64-darwin`
+    #[strum(serialize = "x86_64-darwin")]
     X86_64Darwin,
     /// `aarch64-darwin`
+    #[strum(serialize = "aarch64-darwin")]
     Aarch64Darwin,
 }
 
 impl System {
     /// The Nix name, e.g. `aarch64-darwin`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            System::X86_64Linux => "x86_64-linux",
-            System::Aarch64Linux => "aarch64-linux",
-            System::X86_64Darwin => "x86_64-darwin",
-            System::Aarch64Darwin => "aarch64-darwin",
-        }
+        self.into()
     }
 
     /// The operating system this system runs.
@@ -138,7 +168,21 @@ impl fmt::Display for System {
 }
 
 /// Which nixpkgs a host follows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum Channel {
     /// The current stable release (the fleet's `nixpkgs` input).
     #[default]
@@ -150,9 +194,33 @@ pub enum Channel {
 impl Channel {
     /// `stable` / `unstable`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Stable => "stable",
-            Channel::Unstable => "unstable",
+        self.into()
+    }
+}
+
+#[cfg(test)]
+mod string_tables {
+    use super::{Channel, Os, System};
+    use strum::VariantArray;
+
+    fn round_trip<T>(expected: &[&str])
+    where
+        T: VariantArray + Copy + Into<&'static str> + std::str::FromStr + PartialEq + std::fmt::Debug,
+    {
+        let names: Vec<&str> = T::VARIANTS.iter().map(|v| (*v).into()).collect();
+        assert_eq!(names, expected);
+        for v in T::VARIANTS {
+            let name: &str = (*v).into();
+            assert_eq!(name.parse::<T>().ok(), Some(*v), "{name}");
         }
+        assert!("Nixos".parse::<T>().is_err() || expected.contains(&"Nixos"), "names are exact");
+    }
+
+    #[test]
+    fn each_enum_has_one_table() {
+        round_trip::<System>(&["x86_64-linux", "aarch64-linux", "x86_64-darwin", "aarch64-darwin"]);
+        round_trip::<Os>(&["nixos", "darwin"]);
+        round_trip::<Channel>(&["stable", "unstable"]);
+        assert_eq!(System::Aarch64Darwin.os(), Os::Darwin);
     }
 }

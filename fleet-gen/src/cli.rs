@@ -60,17 +60,17 @@ enum Command {
         /// Host name (RFC 1123), not yet in the fleet.
         name: String,
         /// The host's platform.
-        #[arg(long, value_enum)]
-        platform: PlatformArg,
+        #[arg(long, value_parser = one_of::<Os>())]
+        platform: Os,
         /// The host's system; must match the platform.
-        #[arg(long, value_enum)]
-        system: SystemArg,
+        #[arg(long, value_parser = one_of::<System>())]
+        system: System,
         /// A profile of the fleet the host gets (repeat for several, in order).
         #[arg(long = "profile", value_name = "PROFILE")]
         profiles: Vec<String>,
         /// Which nixpkgs the host follows (default: the fleet's channel).
-        #[arg(long, value_enum)]
-        channel: Option<ChannelArg>,
+        #[arg(long, value_parser = one_of::<Channel>())]
+        channel: Option<Channel>,
         /// Output directory (the generated repository).
         #[arg(long, default_value = DEFAULT_OUT)]
         out: PathBuf,
@@ -83,28 +83,16 @@ enum Format {
     Dot,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum PlatformArg {
-    Nixos,
-    Darwin,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum SystemArg {
-    #[value(name = "x86_64-linux")]
-    X86_64Linux,
-    #[value(name = "aarch64-linux")]
-    Aarch64Linux,
-    #[value(name = "x86_64-darwin")]
-    X86_64Darwin,
-    #[value(name = "aarch64-darwin")]
-    Aarch64Darwin,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum ChannelArg {
-    Stable,
-    Unstable,
+/// A parser accepting the names of `T`'s variants, from its one string table (`fleet_dsl`'s
+/// strum derives), listing them in `--help` and in errors.
+fn one_of<T>() -> impl clap::builder::TypedValueParser<Value = T>
+where
+    T: strum::VariantArray + Into<&'static str> + std::str::FromStr + Copy + Send + Sync + 'static,
+    <T as std::str::FromStr>::Err: std::error::Error + Send + Sync + 'static,
+{
+    let names: Vec<&'static str> = T::VARIANTS.iter().map(|v| (*v).into()).collect();
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(names).try_map(|name| name.parse::<T>())
 }
 
 /// Runs the command line on `fleet` with the process's arguments: the `main` of a fleet crate.
@@ -145,22 +133,8 @@ where
         Command::Export => export(fleet, out, err),
         Command::Graph { format, out: dir } => graph(fleet, format, &dir, out, err),
         Command::NewHost { name, platform, system, profiles, channel, out: dir } => {
-            let os = match platform {
-                PlatformArg::Nixos => Os::Nixos,
-                PlatformArg::Darwin => Os::Darwin,
-            };
-            let system = match system {
-                SystemArg::X86_64Linux => System::X86_64Linux,
-                SystemArg::Aarch64Linux => System::Aarch64Linux,
-                SystemArg::X86_64Darwin => System::X86_64Darwin,
-                SystemArg::Aarch64Darwin => System::Aarch64Darwin,
-            };
-            let channel = match channel {
-                None => fleet.channel,
-                Some(ChannelArg::Stable) => Channel::Stable,
-                Some(ChannelArg::Unstable) => Channel::Unstable,
-            };
-            let request = crate::onboard::NewHost { name, os, system, profiles, channel, out: dir };
+            let channel = channel.unwrap_or(fleet.channel);
+            let request = crate::onboard::NewHost { name, os: platform, system, profiles, channel, out: dir };
             crate::onboard::new_host(fleet, &request, out, err)
         }
     }

@@ -136,10 +136,7 @@ fn check_new_host<'a>(
 }
 
 fn platform_flag(os: Os) -> &'static str {
-    match os {
-        Os::Nixos => "nixos",
-        Os::Darwin => "darwin",
-    }
+    os.name()
 }
 
 /// Creates `rel` in the output directory `out` with `text` unless something is there; whether
@@ -187,21 +184,13 @@ fn host_snippet(fleet: &FleetData, req: &NewHost, profiles: &[&ProfileData], age
         Os::Nixos => "nixos",
         Os::Darwin => "darwin",
     };
-    let system = match req.system {
-        System::X86_64Linux => "X86_64Linux",
-        System::Aarch64Linux => "Aarch64Linux",
-        System::X86_64Darwin => "X86_64Darwin",
-        System::Aarch64Darwin => "Aarch64Darwin",
-    };
+    // The Rust variant names, as the snippet spells them (`System::Aarch64Linux`).
+    let system = format!("{:?}", req.system);
     // Builder calls on the host, each with an optional trailing comment.
     let mut calls: Vec<(String, Option<String>)> = Vec::new();
     // A host on the fleet's channel says nothing; one on the other channel says which.
     if req.channel != fleet.channel {
-        let variant = match req.channel {
-            Channel::Stable => "Stable",
-            Channel::Unstable => "Unstable",
-        };
-        calls.push((format!(".channel(Channel::{variant})"), None));
+        calls.push((format!(".channel(Channel::{:?})", req.channel), None));
     }
     for p in profiles {
         calls.push((format!(".profile(&{})", rust_ident(&p.name)), None));

@@ -4,6 +4,80 @@
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
+use std::str::FromStr;
+
+/// A host's platform, by name (`nixos`, `darwin`).
+pub type PlatformName = Named<fleet_dsl::Os>;
+/// A Nix system double, by name (`x86_64-linux`, …).
+pub type SystemName = Named<fleet_dsl::System>;
+/// Which nixpkgs a host follows, by name (`stable`, `unstable`).
+pub type ChannelName = Named<fleet_dsl::Channel>;
+
+/// A value of one of fleet-dsl's enums in a document, written by its name: the names, the
+/// parsing and the schema's list all come from the enum's one string table (its strum derives).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Named<T>(pub T);
+
+/// What the schema says of an enum written by name.
+pub trait Documented {
+    /// The schema definition's name (`SystemName`).
+    const NAME: &'static str;
+    /// Its description.
+    const DESCRIPTION: &'static str;
+}
+
+impl Documented for fleet_dsl::Os {
+    const NAME: &'static str = "PlatformName";
+    const DESCRIPTION: &'static str = "A host's platform.";
+}
+
+impl Documented for fleet_dsl::System {
+    const NAME: &'static str = "SystemName";
+    const DESCRIPTION: &'static str = "A Nix system double.";
+}
+
+impl Documented for fleet_dsl::Channel {
+    const NAME: &'static str = "ChannelName";
+    const DESCRIPTION: &'static str = "Which nixpkgs a host follows.";
+}
+
+/// The names of `T`'s variants, in declaration order.
+fn names<T: strum::VariantArray + Copy + Into<&'static str>>() -> Vec<&'static str> {
+    T::VARIANTS.iter().map(|v| (*v).into()).collect()
+}
+
+impl<T: Copy + Into<&'static str>> Serialize for Named<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0.into())
+    }
+}
+
+impl<'de, T> Deserialize<'de> for Named<T>
+where
+    T: FromStr + strum::VariantArray + Copy + Into<&'static str>,
+{
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = Cow::<str>::deserialize(deserializer)?;
+        name.parse::<T>().map(Named).map_err(|_| {
+            let known = names::<T>().iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+            serde::de::Error::custom(format!("unknown value `{name}`, expected one of {known}"))
+        })
+    }
+}
+
+impl<T> JsonSchema for Named<T>
+where
+    T: Documented + strum::VariantArray + Copy + Into<&'static str>,
+{
+    fn schema_name() -> Cow<'static, str> {
+        Cow::Borrowed(T::NAME)
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"description": T::DESCRIPTION, "type": "string", "enum": names::<T>()})
+    }
+}
 
 /// A fleet as data. An inventory file holds `hosts` only (plus `$schema`): profiles, users and
 /// admins are defined in Rust, and `export` prints them for reference.
@@ -67,44 +141,6 @@ pub enum ProfilePlatformName {
     Nixos,
     /// nix-darwin hosts only.
     Darwin,
-}
-
-/// A host's platform.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum PlatformName {
-    /// NixOS.
-    Nixos,
-    /// macOS with nix-darwin.
-    Darwin,
-}
-
-/// A Nix system double.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum SystemName {
-    /// 64-bit x86 Linux.
-    #[serde(rename = "x86_64-linux")]
-    X86_64Linux,
-    /// 64-bit ARM Linux (Raspberry Pi 4 and later).
-    #[serde(rename = "aarch64-linux")]
-    Aarch64Linux,
-    /// Intel Macs.
-    #[serde(rename = "x86_64-darwin")]
-    X86_64Darwin,
-    /// Apple Silicon Macs.
-    #[serde(rename = "aarch64-darwin")]
-    Aarch64Darwin,
-}
-
-/// Which nixpkgs a host follows.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ChannelName {
-    /// The current stable release.
-    #[default]
-    Stable,
-    /// nixos-unstable / nixpkgs-unstable.
-    Unstable,
 }
 
 /// One host.
@@ -181,60 +217,38 @@ pub struct DeployEntry {
 }
 
 impl From<fleet_dsl::System> for SystemName {
-    fn from(s: fleet_dsl::System) -> Self {
-        match s {
-            fleet_dsl::System::X86_64Linux => SystemName::X86_64Linux,
-            fleet_dsl::System::Aarch64Linux => SystemName::Aarch64Linux,
-            fleet_dsl::System::X86_64Darwin => SystemName::X86_64Darwin,
-            fleet_dsl::System::Aarch64Darwin => SystemName::Aarch64Darwin,
-        }
+    fn from(v: fleet_dsl::System) -> Self {
+        Named(v)
     }
 }
 
 impl From<SystemName> for fleet_dsl::System {
-    fn from(s: SystemName) -> Self {
-        match s {
-            SystemName::X86_64Linux => fleet_dsl::System::X86_64Linux,
-            SystemName::Aarch64Linux => fleet_dsl::System::Aarch64Linux,
-            SystemName::X86_64Darwin => fleet_dsl::System::X86_64Darwin,
-            SystemName::Aarch64Darwin => fleet_dsl::System::Aarch64Darwin,
-        }
+    fn from(v: SystemName) -> Self {
+        v.0
     }
 }
 
 impl From<fleet_dsl::Channel> for ChannelName {
-    fn from(c: fleet_dsl::Channel) -> Self {
-        match c {
-            fleet_dsl::Channel::Stable => ChannelName::Stable,
-            fleet_dsl::Channel::Unstable => ChannelName::Unstable,
-        }
+    fn from(v: fleet_dsl::Channel) -> Self {
+        Named(v)
     }
 }
 
 impl From<ChannelName> for fleet_dsl::Channel {
-    fn from(c: ChannelName) -> Self {
-        match c {
-            ChannelName::Stable => fleet_dsl::Channel::Stable,
-            ChannelName::Unstable => fleet_dsl::Channel::Unstable,
-        }
+    fn from(v: ChannelName) -> Self {
+        v.0
     }
 }
 
 impl From<fleet_dsl::Os> for PlatformName {
-    fn from(os: fleet_dsl::Os) -> Self {
-        match os {
-            fleet_dsl::Os::Nixos => PlatformName::Nixos,
-            fleet_dsl::Os::Darwin => PlatformName::Darwin,
-        }
+    fn from(v: fleet_dsl::Os) -> Self {
+        Named(v)
     }
 }
 
 impl From<PlatformName> for fleet_dsl::Os {
-    fn from(p: PlatformName) -> Self {
-        match p {
-            PlatformName::Nixos => fleet_dsl::Os::Nixos,
-            PlatformName::Darwin => fleet_dsl::Os::Darwin,
-        }
+    fn from(v: PlatformName) -> Self {
+        v.0
     }
 }
 

@@ -193,11 +193,7 @@ fn misplaced(fleet: &FleetData, pointer: &str, instance: &Value) -> Option<Strin
     let segments: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
     let ["hosts", host, list @ ("profiles" | "features"), _] = segments.as_slice() else { return None };
     let name = instance.pointer(pointer)?.as_str()?;
-    let os = match instance.pointer(&format!("/hosts/{host}/platform"))?.as_str()? {
-        "nixos" => fleet_dsl::Os::Nixos,
-        "darwin" => fleet_dsl::Os::Darwin,
-        _ => return None,
-    };
+    let os: fleet_dsl::Os = instance.pointer(&format!("/hosts/{host}/platform"))?.as_str()?.parse().ok()?;
     if *list == "features" {
         return crate::features::misfit(fleet, name, os);
     }

@@ -238,10 +238,7 @@ struct StandaloneRow {
 fn new_host_example(view: &View<'_>) -> String {
     let mut cmd = String::from("cargo run -- new-host NAME");
     if let Some(h) = view.hosts.first() {
-        let platform = match h.host.os {
-            Os::Nixos => "nixos",
-            Os::Darwin => "darwin",
-        };
+        let platform = h.host.os.name();
         cmd.push_str(&format!(" --platform {platform} --system {}", h.host.system));
         for p in &h.host.profiles {
             cmd.push_str(&format!(" --profile {}", p.name));
