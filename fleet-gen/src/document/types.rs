@@ -216,41 +216,23 @@ pub struct DeployEntry {
     pub build_on_target: bool,
 }
 
-impl From<fleet_dsl::System> for SystemName {
-    fn from(v: fleet_dsl::System) -> Self {
+impl<T> From<T> for Named<T> {
+    fn from(v: T) -> Self {
         Named(v)
     }
 }
 
-impl From<SystemName> for fleet_dsl::System {
-    fn from(v: SystemName) -> Self {
-        v.0
-    }
+/// The enum value back out of its document form (a blanket impl would be an orphan).
+macro_rules! unnamed {
+    ($($t:ty),*) => {$(
+        impl From<Named<$t>> for $t {
+            fn from(v: Named<$t>) -> Self {
+                v.0
+            }
+        }
+    )*};
 }
-
-impl From<fleet_dsl::Channel> for ChannelName {
-    fn from(v: fleet_dsl::Channel) -> Self {
-        Named(v)
-    }
-}
-
-impl From<ChannelName> for fleet_dsl::Channel {
-    fn from(v: ChannelName) -> Self {
-        v.0
-    }
-}
-
-impl From<fleet_dsl::Os> for PlatformName {
-    fn from(v: fleet_dsl::Os) -> Self {
-        Named(v)
-    }
-}
-
-impl From<PlatformName> for fleet_dsl::Os {
-    fn from(v: PlatformName) -> Self {
-        v.0
-    }
-}
+unnamed!(fleet_dsl::System, fleet_dsl::Channel, fleet_dsl::Os);
 
 impl From<&fleet_dsl::Deploy> for DeployEntry {
     fn from(d: &fleet_dsl::Deploy) -> Self {
