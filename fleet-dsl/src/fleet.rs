@@ -105,6 +105,8 @@ pub struct FleetData {
     /// The automatic upgrade of every host without one of its own, inventory hosts included
     /// ([`Fleet::auto_upgrade`]).
     pub auto_upgrade: Option<AutoUpgrade>,
+    /// Where the fleet is defined (its `Fleet::new` call): fleet-wide problems point there.
+    pub at: crate::Location,
 }
 
 /// Extra outputs of the generated flake, declared on the fleet.
@@ -123,6 +125,7 @@ pub struct FlakeOutputs {
 impl FleetData {
     /// Every profile the fleet knows: those of its hosts and those registered with
     /// [`Fleet::profile`], with their imports, each once, in first-use order.
+    #[track_caller]
     pub fn profiles_in_use(&self) -> Vec<&Arc<ProfileData>> {
         let mapped = self.features.iter().map(|(_, p)| p);
         ProfileData::closure(self.hosts.iter().flat_map(|h| h.profiles.iter()).chain(&self.profiles).chain(mapped))
@@ -131,6 +134,7 @@ impl FleetData {
 
 impl<S: HostSpec> Fleet<S> {
     /// An empty fleet.
+    #[track_caller]
     pub fn new(name: impl Into<String>) -> Self {
         let data = FleetData {
             name: name.into(),
@@ -149,23 +153,27 @@ impl<S: HostSpec> Fleet<S> {
             overlays: Vec::new(),
             outputs: FlakeOutputs::default(),
             auto_upgrade: None,
+            at: crate::Location::caller(),
         };
         Fleet { data, follow_channel: Vec::new(), _spec: PhantomData }
     }
 
     /// Overrides flake input URLs.
+    #[track_caller]
     pub fn inputs(mut self, inputs: Inputs) -> Self {
         self.data.inputs = inputs;
         self
     }
 
     /// The NixOS release new hosts are installed with (default `"26.05"`).
+    #[track_caller]
     pub fn nixos_state_version(mut self, release: impl Into<String>) -> Self {
         self.data.nixos_state_version = release.into();
         self
     }
 
     /// nix-darwin's state version for new Macs (default 6).
+    #[track_caller]
     pub fn darwin_state_version(mut self, version: u32) -> Self {
         self.data.darwin_state_version = version;
         self
@@ -173,12 +181,14 @@ impl<S: HostSpec> Fleet<S> {
 
     /// Adds an admin: a person whose age key decrypts every secret file (`.sops.yaml`'s
     /// `&admin_<name>`). Checked at compile time with `age_key!("age1…")`, or by the generator.
+    #[track_caller]
     pub fn admin(mut self, name: impl Into<String>, key: impl Into<AgeKey>) -> Self {
         self.data.admins.push((name.into(), key.into()));
         self
     }
 
     /// Makes a profile available to inventory hosts by name, even if no Rust host uses it.
+    #[track_caller]
     pub fn profile<P: ProfilePlatform>(mut self, profile: &Profile<P>) -> Self {
         self.data.profiles.push(Arc::clone(profile.data()));
         self
@@ -187,6 +197,7 @@ impl<S: HostSpec> Fleet<S> {
     /// Adds the hosts of an inventory file (`.toml`, `.json` or `.yaml`), validated against the fleet's
     /// JSON Schema before use. A relative path is resolved from the working directory; use
     /// `concat!(env!("CARGO_MANIFEST_DIR"), "/fleet.toml")` to pin it to the fleet crate.
+    #[track_caller]
     pub fn inventory(mut self, path: impl Into<PathBuf>) -> Self {
         self.data.inventories.push(path.into());
         self
@@ -196,6 +207,7 @@ impl<S: HostSpec> Fleet<S> {
     /// profile: every host with the feature, in Rust (`Host::features`) or in an inventory
     /// (`features = ["gaming"]`), gets the profile. Map a feature several times for several
     /// profiles. Inventory hosts may name every variant of the enum.
+    #[track_caller]
     pub fn feature<F: NixEnum, P: ProfilePlatform>(mut self, feature: F, profile: &Profile<P>) -> Self {
         for v in F::VARIANTS {
             if !self.data.feature_names.iter().any(|n| n == v) {
@@ -208,12 +220,14 @@ impl<S: HostSpec> Fleet<S> {
 
     /// Adds a user's home on a machine that is neither NixOS nor nix-darwin (any Linux
     /// distribution, or a Mac without nix-darwin): `homeConfigurations."user@machine"`.
+    #[track_caller]
     pub fn standalone_home(mut self, home: StandaloneHome) -> Self {
         self.data.standalone_homes.push(home);
         self
     }
 
     /// Adds a host.
+    #[track_caller]
     pub fn host<P: HostPlatform>(mut self, host: Host<P, S>) -> Self {
         let own = host.has_own_channel();
         let mut data = host.into_data();
@@ -227,6 +241,7 @@ impl<S: HostSpec> Fleet<S> {
 
     /// The channel of every host without `.channel(..)` of its own, inventory hosts included
     /// (default [`Channel::Stable`]). A fleet whose hosts are all unstable pins no stable nixpkgs.
+    #[track_caller]
     pub fn channel(mut self, channel: Channel) -> Self {
         self.data.channel = channel;
         for &i in &self.follow_channel {
@@ -242,6 +257,7 @@ impl<S: HostSpec> Fleet<S> {
     /// the published flake (each host builds its own attribute). A host's own upgrade replaces it.
     /// nix-darwin cannot reboot, so in a fleet with Macs a reboot window belongs on the NixOS
     /// hosts' own upgrades.
+    #[track_caller]
     pub fn auto_upgrade(mut self, upgrade: AutoUpgrade) -> Self {
         self.data.auto_upgrade = Some(upgrade);
         self
@@ -250,6 +266,7 @@ impl<S: HostSpec> Fleet<S> {
     /// Adds an overlay every host gets (`nixpkgs.overlays` in the generated
     /// `modules/overlays.nix`; it concatenates with the overlays of profiles and hosts),
     /// typically `raw_nix("final: prev: { … }")`.
+    #[track_caller]
     pub fn overlay(mut self, overlay: impl Into<NixValue>) -> Self {
         self.data.overlays.push(overlay.into());
         self
@@ -258,30 +275,35 @@ impl<S: HostSpec> Fleet<S> {
     /// Adds a dev shell `devShells.<system>.<name>` for every system of the fleet, e.g.
     /// `raw_nix("pkgs.mkShell { packages = [pkgs.cargo]; }")` (`pkgs`, `lib`, `system`,
     /// `inputs'`, `self'`, `inputs` and `self` are in scope). `default` is the generated one.
+    #[track_caller]
     pub fn dev_shell(mut self, name: impl Into<String>, shell: impl Into<NixValue>) -> Self {
         self.data.outputs.dev_shells.push((name.into(), shell.into()));
         self
     }
 
     /// Adds a package `packages.<system>.<name>`: `pkg("hello")`, `pkg_unstable(..)` or raw Nix.
+    #[track_caller]
     pub fn package(mut self, name: impl Into<String>, package: impl Into<NixValue>) -> Self {
         self.data.outputs.packages.push((name.into(), package.into()));
         self
     }
 
     /// Adds a check `checks.<system>.<name>` (`nix flake check` builds it).
+    #[track_caller]
     pub fn check(mut self, name: impl Into<String>, check: impl Into<NixValue>) -> Self {
         self.data.outputs.checks.push((name.into(), check.into()));
         self
     }
 
     /// Exports a hand-written module of the repository as `nixosModules.<name>`, for other flakes.
+    #[track_caller]
     pub fn export_module(mut self, name: impl Into<String>, module: impl Into<Module>) -> Self {
         self.data.outputs.nixos_modules.push((name.into(), module.into()));
         self
     }
 
     /// The platform-erased content, for the generator.
+    #[track_caller]
     pub fn into_data(mut self) -> FleetData {
         if let Some(upgrade) = &self.data.auto_upgrade {
             for h in self.data.hosts.iter_mut().filter(|h| h.auto_upgrade.is_none()) {
@@ -312,6 +334,7 @@ pub struct StandaloneHome {
 
 impl StandaloneHome {
     /// `user`'s home on `machine` of `system`, on the stable channel.
+    #[track_caller]
     pub fn new(user: &User, machine: impl Into<String>, system: System) -> Self {
         StandaloneHome {
             user: user.clone(),
@@ -323,18 +346,21 @@ impl StandaloneHome {
     }
 
     /// Follows `channel` instead of stable.
+    #[track_caller]
     pub fn channel(mut self, channel: Channel) -> Self {
         self.channel = channel;
         self
     }
 
     /// What this machine adds to the user's home (packages, variables, programs).
+    #[track_caller]
     pub fn home(mut self, home: Home) -> Self {
         self.home = home;
         self
     }
 
     /// The configuration's name, `user@machine`.
+    #[track_caller]
     pub fn name(&self) -> String {
         format!("{}@{}", self.user.name, self.machine)
     }

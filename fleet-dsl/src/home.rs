@@ -16,11 +16,13 @@ pub struct Home {
 
 impl Home {
     /// An empty home configuration.
+    #[track_caller]
     pub fn new() -> Self {
         Home::default()
     }
 
     /// The home-manager release the home was started with (`home.stateVersion`).
+    #[track_caller]
     pub fn state_version(mut self, release: impl Into<String>) -> Self {
         self.state_version = Some(release.into());
         self
@@ -28,12 +30,14 @@ impl Home {
 
     /// Imports a hand-written home module: `git` is `home/modules/git.nix` (or
     /// `home/modules/git/default.nix`) in the output repository.
+    #[track_caller]
     pub fn module(mut self, module: impl Into<Module>) -> Self {
         self.config.modules.push(module.into());
         self
     }
 
     /// Configures a program with a typed value (see [`Git`], [`Zsh`], [`Starship`], [`Direnv`]).
+    #[track_caller]
     pub fn program(mut self, program: impl HomeProgram) -> Self {
         for (path, value) in program.settings() {
             self.config.typed_setting(&path, value, Priority::Normal);
@@ -42,18 +46,21 @@ impl Home {
     }
 
     /// Sets a home-manager option by dotted path: the untyped escape hatch.
+    #[track_caller]
     pub fn set(mut self, path: &str, value: impl Into<NixValue>) -> Self {
         self.config.setting(path, value.into(), Priority::Normal);
         self
     }
 
     /// Installs packages into the home (`home.packages`, concatenated with every other list).
+    #[track_caller]
     pub fn packages<T: Into<NixValue>>(mut self, packages: impl IntoIterator<Item = T>) -> Self {
         self.config.typed_add("home.packages", packages);
         self
     }
 
     /// Sets an environment variable of the user's sessions (`home.sessionVariables`).
+    #[track_caller]
     pub fn session_variable(mut self, name: &str, value: impl Into<NixValue>) -> Self {
         let path = format!("home.sessionVariables.{}", quote_segment(name));
         self.config.typed_setting(&path, value.into(), Priority::Normal);
@@ -61,12 +68,14 @@ impl Home {
     }
 
     /// Adds directories to the user's `PATH` (`home.sessionPath`).
+    #[track_caller]
     pub fn session_path<S: Into<String>>(mut self, dirs: impl IntoIterator<Item = S>) -> Self {
         self.config.typed_add("home.sessionPath", dirs.into_iter().map(Into::into).map(NixValue::Str));
         self
     }
 
     /// Adds items to a list option of the home by dotted path (`home.packages`).
+    #[track_caller]
     pub fn add<T: Into<NixValue>>(mut self, path: &str, items: impl IntoIterator<Item = T>) -> Self {
         self.config.add(path, items);
         self

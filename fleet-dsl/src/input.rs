@@ -36,6 +36,8 @@ pub struct InputData {
     pub flake: bool,
     /// `inputs.<input>.follows` overrides, in declaration order.
     pub follows: Vec<Follows>,
+    /// Where the input is declared (its `fleet_input` call).
+    pub at: crate::Location,
 }
 
 /// One `inputs.<input>.follows = "<target>";` of an extra input.
@@ -50,14 +52,22 @@ pub struct Follows {
 
 /// Declares a flake input: `fleet_input("nixos-hardware", "github:NixOS/nixos-hardware")`.
 /// Same as [`Input::new`].
+#[track_caller]
 pub fn fleet_input(name: impl Into<String>, url: impl Into<String>) -> Input {
     Input::new(name, url)
 }
 
 impl Input {
     /// A flake input named `name` (letters, digits, `-`, `_`) at the flake reference `url`.
+    #[track_caller]
     pub fn new(name: impl Into<String>, url: impl Into<String>) -> Self {
-        let data = InputData { name: name.into(), url: url.into(), flake: true, follows: Vec::new() };
+        let data = InputData {
+            name: name.into(),
+            url: url.into(),
+            flake: true,
+            follows: Vec::new(),
+            at: crate::Location::caller(),
+        };
         Input { data: Arc::new(data) }
     }
 

@@ -12,6 +12,7 @@ pub mod fleet;
 pub mod home;
 pub mod host;
 pub mod input;
+pub mod location;
 pub mod module;
 pub mod options;
 pub mod platform;
@@ -29,6 +30,7 @@ pub use fleet::{FlakeOutputs, Fleet, FleetData, Inputs, StandaloneHome};
 pub use home::{Direnv, Git, GitSigning, Home, HomeProgram, SigningFormat, Starship, Zsh, ZshInit};
 pub use host::{Host, HostData, StateVersion};
 pub use input::{fleet_input, Follows, Input, InputData, InputFile, InputModule, InputModuleData, ModuleFits};
+pub use location::Location;
 pub use module::{Config, Module, Priority, Setting, TypedSetting};
 pub use options::{
     HostSpec, ModuleOptions, NixEnum, NixOptions, NixType, NoSpec, OptionDecl, OptionSet, OptionType, OptionValues,

@@ -15,15 +15,19 @@ pub struct Module {
     pub path: String,
     /// Text written once when the module is missing.
     pub scaffold: Option<String>,
+    /// Where the module is named (its `Module::new` call).
+    pub at: crate::Location,
 }
 
 impl Module {
     /// A module that must already exist in the output repository.
+    #[track_caller]
     pub fn new(path: impl Into<String>) -> Self {
-        Module { path: path.into(), scaffold: None }
+        Module { path: path.into(), scaffold: None, at: crate::Location::caller() }
     }
 
     /// Text to create the module with when it is missing (typically `include_str!`).
+    #[track_caller]
     pub fn scaffold(mut self, text: impl Into<String>) -> Self {
         self.scaffold = Some(text.into());
         self
@@ -68,6 +72,8 @@ pub struct Setting {
     /// Whether the fleet wrote the path itself (`.set`, `.default`, `.add`: the named escape
     /// hatch) rather than a typed API computing it (`packages`, `Home::program`, ...).
     pub escape_hatch: bool,
+    /// Where the value is set: the `.set`/`.default`/`.add` (or typed API) call.
+    pub at: crate::Location,
 }
 
 /// Values of a typed option set (`#[derive(NixOptions)]` with a path).
@@ -81,15 +87,18 @@ pub struct TypedSetting {
     pub values: Attrs,
     /// Their priority.
     pub priority: Priority,
+    /// Where the values are set (the `.options(..)` call).
+    pub at: crate::Location,
 }
 
 impl TypedSetting {
     /// Captures the values of `value` (a whole option struct, or its patch: only the fields it
     /// sets) with `priority`.
+    #[track_caller]
     pub fn of<T: OptionValues>(value: &T, priority: Priority) -> Self {
         let path = <T::Options as ModuleOptions>::PATH.to_owned();
         let options = <T::Options as crate::options::NixOptions>::option_set();
-        TypedSetting { path, options, values: value.values(), priority }
+        TypedSetting { path, options, values: value.values(), priority, at: crate::Location::caller() }
     }
 }
 
@@ -108,22 +117,38 @@ pub struct Config {
 
 impl Config {
     /// Records a value at a dotted path the fleet wrote itself (an escape hatch).
+    #[track_caller]
     pub fn setting(&mut self, path: &str, value: NixValue, priority: Priority) {
-        self.settings.push(Setting { path: path.to_owned(), value, priority, escape_hatch: true });
+        self.settings.push(Setting {
+            path: path.to_owned(),
+            value,
+            priority,
+            escape_hatch: true,
+            at: crate::Location::caller(),
+        });
     }
 
     /// Records list items contributed to the option at a dotted path the fleet wrote itself.
+    #[track_caller]
     pub fn add<T: Into<NixValue>>(&mut self, path: &str, items: impl IntoIterator<Item = T>) {
         let items = NixValue::List(items.into_iter().map(Into::into).collect());
         self.setting(path, items, Priority::Add);
     }
 
     /// Records a value at a path a typed API computed (not an escape hatch).
+    #[track_caller]
     pub fn typed_setting(&mut self, path: &str, value: NixValue, priority: Priority) {
-        self.settings.push(Setting { path: path.to_owned(), value, priority, escape_hatch: false });
+        self.settings.push(Setting {
+            path: path.to_owned(),
+            value,
+            priority,
+            escape_hatch: false,
+            at: crate::Location::caller(),
+        });
     }
 
     /// Records list items a typed API contributes (not an escape hatch).
+    #[track_caller]
     pub fn typed_add<T: Into<NixValue>>(&mut self, path: &str, items: impl IntoIterator<Item = T>) {
         let items = NixValue::List(items.into_iter().map(Into::into).collect());
         self.typed_setting(path, items, Priority::Add);
@@ -132,6 +157,7 @@ impl Config {
     /// The escape hatches among the values: `(path, what)` for each `.set`, `.default` and
     /// `.add` with a path the fleet wrote, and each raw Nix value anywhere (typed values
     /// included).
+    #[track_caller]
     pub fn escape_hatches(&self) -> Vec<(String, &'static str)> {
         let mut out = Vec::new();
         for s in &self.settings {

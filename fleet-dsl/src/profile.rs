@@ -43,6 +43,8 @@ pub struct ProfileData {
     pub groups_for_users: Vec<String>,
     /// Modules and values.
     pub config: Config,
+    /// Where the profile is defined (its `Profile::nixos`/`darwin`/`any` call).
+    pub at: crate::Location,
 }
 
 impl ProfileData {
@@ -75,6 +77,7 @@ impl HasExtraGroups for Nixos {}
 
 impl Profile<Nixos> {
     /// A NixOS-only profile.
+    #[track_caller]
     pub fn nixos(name: impl Into<String>) -> Self {
         Profile::with_name(name.into())
     }
@@ -82,6 +85,7 @@ impl Profile<Nixos> {
 
 impl Profile<Darwin> {
     /// A nix-darwin-only profile.
+    #[track_caller]
     pub fn darwin(name: impl Into<String>) -> Self {
         Profile::with_name(name.into())
     }
@@ -89,12 +93,14 @@ impl Profile<Darwin> {
 
 impl Profile<Any> {
     /// A profile for NixOS and nix-darwin hosts alike.
+    #[track_caller]
     pub fn any(name: impl Into<String>) -> Self {
         Profile::with_name(name.into())
     }
 }
 
 impl<P: ProfilePlatform> Profile<P> {
+    #[track_caller]
     fn with_name(name: String) -> Self {
         let data = ProfileData {
             name,
@@ -106,6 +112,7 @@ impl<P: ProfilePlatform> Profile<P> {
             user_groups: Vec::new(),
             groups_for_users: Vec::new(),
             config: Config::default(),
+            at: crate::Location::caller(),
         };
         Profile { data: Arc::new(data), _platform: PhantomData }
     }
@@ -115,11 +122,13 @@ impl<P: ProfilePlatform> Profile<P> {
     }
 
     /// The platform-erased content.
+    #[track_caller]
     pub fn data(&self) -> &Arc<ProfileData> {
         &self.data
     }
 
     /// Describes the profile (a comment at the top of its file).
+    #[track_caller]
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.edit().description = Some(text.into());
         self
@@ -127,6 +136,7 @@ impl<P: ProfilePlatform> Profile<P> {
 
     /// Builds on another profile. A NixOS profile may import `Any` and `Nixos` profiles; an
     /// `Any` profile only `Any` ones.
+    #[track_caller]
     pub fn import<Q: UsableOn<P>>(mut self, other: &Profile<Q>) -> Self {
         let other = Arc::clone(&other.data);
         self.edit().imports.push(other);
@@ -134,6 +144,7 @@ impl<P: ProfilePlatform> Profile<P> {
     }
 
     /// Gives every host with this profile the user (declared once, in `modules/users.nix`).
+    #[track_caller]
     pub fn user(mut self, user: &User) -> Self {
         self.edit().users.push(user.clone());
         self
@@ -147,6 +158,7 @@ impl<P: ProfilePlatform> Profile<P> {
     ///
     /// NixOS only: nix-darwin has no `extraGroups`, so on a Darwin or `Any` profile this does
     /// not compile.
+    #[track_caller]
     pub fn user_groups<S: Into<String>>(mut self, user: &User, groups: impl IntoIterator<Item = S>) -> Self
     where
         P: HasExtraGroups,
@@ -167,6 +179,7 @@ impl<P: ProfilePlatform> Profile<P> {
     /// For one user only, use [`Profile::user_groups`].
     ///
     /// NixOS only, like [`Profile::user_groups`].
+    #[track_caller]
     pub fn groups_for_users<S: Into<String>>(mut self, groups: impl IntoIterator<Item = S>) -> Self
     where
         P: HasExtraGroups,
@@ -177,6 +190,7 @@ impl<P: ProfilePlatform> Profile<P> {
 
     /// Gives every host with this profile the secrets of `T` (declared with its scope's file).
     /// Secrets with NixOS-only options do not compile on a Darwin or `Any` profile.
+    #[track_caller]
     pub fn secrets<T: Secrets>(mut self) -> Self
     where
         T::Platform: SecretsFit<P>,
@@ -186,6 +200,7 @@ impl<P: ProfilePlatform> Profile<P> {
     }
 
     /// Imports a hand-written module from the output repository's `modules/`.
+    #[track_caller]
     pub fn module(mut self, module: impl Into<Module>) -> Self {
         self.edit().config.modules.push(module.into());
         self
@@ -194,6 +209,7 @@ impl<P: ProfilePlatform> Profile<P> {
     /// Imports a module of an extra flake input (`inputs.<input>.<path>` in the imports; the
     /// input is emitted in `flake.nix` because of it). A NixOS module on a Darwin host or profile
     /// does not compile.
+    #[track_caller]
     pub fn import_input<Q: crate::input::ModuleFits<P>>(mut self, module: crate::input::InputModule<Q>) -> Self {
         self.edit().config.input_modules.push(module.into_data());
         self
@@ -202,6 +218,7 @@ impl<P: ProfilePlatform> Profile<P> {
     /// Adds an overlay to `nixpkgs.overlays` (a list contribution: the overlays of the fleet, of
     /// every profile and of the host concatenate), typically
     /// `raw_nix("final: prev: { … }")`.
+    #[track_caller]
     pub fn overlay(mut self, overlay: impl Into<NixValue>) -> Self {
         self.edit().config.typed_add("nixpkgs.overlays", [overlay.into()]);
         self
@@ -211,6 +228,7 @@ impl<P: ProfilePlatform> Profile<P> {
     /// leaf is its own default): the untyped escape hatch; prefer [`Profile::options`] for your
     /// own modules. For a list use [`Profile::add`]: a default list loses to any plain
     /// definition, including the ones nixpkgs makes itself.
+    #[track_caller]
     pub fn default(mut self, path: &str, value: impl Into<NixValue>) -> Self {
         self.edit().config.setting(path, value.into(), Priority::Default);
         self
@@ -218,6 +236,7 @@ impl<P: ProfilePlatform> Profile<P> {
 
     /// Sets an option by dotted path at normal priority: hosts cannot override it without
     /// `mkForce`, so prefer [`Profile::default`] for scalars.
+    #[track_caller]
     pub fn set(mut self, path: &str, value: impl Into<NixValue>) -> Self {
         self.edit().config.setting(path, value.into(), Priority::Normal);
         self
@@ -225,6 +244,7 @@ impl<P: ProfilePlatform> Profile<P> {
 
     /// Installs packages on every host with this profile (`environment.systemPackages`, whose
     /// items concatenate with the host's, other profiles' and nixpkgs' own).
+    #[track_caller]
     pub fn packages<T: Into<NixValue>>(mut self, packages: impl IntoIterator<Item = T>) -> Self {
         self.edit().config.typed_add("environment.systemPackages", packages);
         self
@@ -233,6 +253,7 @@ impl<P: ProfilePlatform> Profile<P> {
     /// Adds items to a list option by dotted path (`environment.systemPackages`,
     /// `networking.firewall.allowedTCPPorts`): they concatenate with the items of every other
     /// profile, of the host and of nixpkgs.
+    #[track_caller]
     pub fn add<T: Into<NixValue>>(mut self, path: &str, items: impl IntoIterator<Item = T>) -> Self {
         self.edit().config.add(path, items);
         self
@@ -241,6 +262,7 @@ impl<P: ProfilePlatform> Profile<P> {
     /// Sets a typed option set of one of your modules, every value under `lib.mkDefault`:
     /// the whole struct (`Gnome { .. }`), or its patch (`GnomePatch { wayland: Some(false),
     /// ..Default::default() }`) to set only some options.
+    #[track_caller]
     pub fn options<T: OptionValues>(mut self, value: T) -> Self {
         let typed = TypedSetting::of(&value, Priority::Default);
         self.edit().config.typed.push(typed);

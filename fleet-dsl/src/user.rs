@@ -17,6 +17,7 @@ pub enum Shell {
 
 impl Shell {
     /// The nixpkgs attribute of the shell package.
+    #[track_caller]
     pub fn package(self) -> &'static str {
         match self {
             Shell::Bash => "bashInteractive",
@@ -26,6 +27,7 @@ impl Shell {
     }
 
     /// The `programs.<name>` module that must be enabled for the shell to work as a login shell.
+    #[track_caller]
     pub fn program(self) -> Option<&'static str> {
         match self {
             Shell::Bash => None,
@@ -53,10 +55,13 @@ pub struct User {
     pub password_secret: Option<SecretLink>,
     /// The user's home-manager configuration.
     pub home: Option<Home>,
+    /// Where the user is defined (its `User::new` call).
+    pub at: crate::Location,
 }
 
 impl User {
     /// A user with a login name and nothing else.
+    #[track_caller]
     pub fn new(name: impl Into<String>) -> Self {
         User {
             name: name.into(),
@@ -66,22 +71,26 @@ impl User {
             ssh_keys: Vec::new(),
             password_secret: None,
             home: None,
+            at: crate::Location::caller(),
         }
     }
 
     /// Sets the description (full name).
+    #[track_caller]
     pub fn description(mut self, text: impl Into<String>) -> Self {
         self.description = Some(text.into());
         self
     }
 
     /// Sets the supplementary groups.
+    #[track_caller]
     pub fn groups<S: Into<String>>(mut self, groups: impl IntoIterator<Item = S>) -> Self {
         self.groups = groups.into_iter().map(Into::into).collect();
         self
     }
 
     /// Sets the login shell.
+    #[track_caller]
     pub fn shell(mut self, shell: Shell) -> Self {
         self.shell = shell;
         self
@@ -89,18 +98,21 @@ impl User {
 
     /// Takes the user's hashed password from a secret (`hashedPasswordFile` on NixOS). The
     /// secret must be `#[secret(needed_for_users)]` and readable by every host with the user.
+    #[track_caller]
     pub fn password_secret<T: Secrets>(mut self, secret: SecretRef<T>) -> Self {
         self.password_secret = Some(secret.into());
         self
     }
 
     /// Manages the user's home with home-manager, on every host the user is on.
+    #[track_caller]
     pub fn home(mut self, home: Home) -> Self {
         self.home = Some(home);
         self
     }
 
     /// Adds a public ssh key allowed to log in as this user.
+    #[track_caller]
     pub fn ssh_key(mut self, key: impl Into<String>) -> Self {
         self.ssh_keys.push(key.into());
         self

@@ -1,6 +1,6 @@
 //! The command line: `generate`, `schema`, `export`, `graph` and `new-host` (in [`crate::onboard`]).
 
-use crate::error::{Problems, WriteError};
+use crate::error::WriteError;
 use crate::render::graph::Graph;
 use crate::shown::shown_path;
 use crate::write::fs::Root;
@@ -162,13 +162,15 @@ fn generate(fleet: &FleetData, dir: &Path, how: &How, out: &mut dyn Write, err: 
     }
     let (tree, probes) = match crate::generate_recorded(fleet, dir) {
         Ok(tree) => tree,
+        Err(crate::GenerateError::Invalid(problems)) => return invalid(problems, err),
         Err(e) => {
-            let _ = write!(err, "error: {e}");
+            let _ = writeln!(err, "error: {e}");
             return ExitCode::from(1);
         }
     };
+    let mut sources = crate::diagnostic::Sources::default();
     for w in &tree.warnings {
-        let _ = writeln!(err, "warning: {w}");
+        let _ = write!(err, "{}", w.render(&mut sources));
     }
     let root = match Root::open(dir, !how.check) {
         Ok(root) => root,
@@ -262,7 +264,7 @@ fn export(fleet: &FleetData, out: &mut dyn Write, err: &mut dyn Write) -> ExitCo
             ExitCode::SUCCESS
         }
         Err(problems) => {
-            let _ = write!(err, "error: {}", crate::Problems(problems));
+            let _ = write!(err, "{problems}");
             ExitCode::from(1)
         }
     }
@@ -271,7 +273,7 @@ fn export(fleet: &FleetData, out: &mut dyn Write, err: &mut dyn Write) -> ExitCo
 fn graph(fleet: &FleetData, format: Format, dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let fleet = match crate::inventory::merge(fleet) {
         Ok(fleet) => fleet,
-        Err(problems) => return invalid(Problems(problems), err),
+        Err(problems) => return invalid(problems, err),
     };
     let view = match crate::validate::validate(&fleet, dir) {
         Ok(view) => view,

@@ -1,31 +1,30 @@
 //! Errors, one enum per layer: problems of the fleet, and failures to write its repository.
 
+use crate::diagnostic::{Diagnostic, Sources};
 use crate::shown::{shown, shown_path};
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// Something wrong with the fleet definition. Each names where it is and how to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, strum::EnumDiscriminants)]
+#[strum_discriminants(name(ProblemKind), derive(strum::VariantArray, strum::IntoStaticStr))]
+#[strum_discriminants(doc = "The kinds of [`Problem`], each with its stable code.")]
 pub enum Problem {
     /// The fleet's name cannot be used.
-    #[error(
-        "fleet name `{name}` is not valid: use letters, digits, `-`, `_` and `.`, starting with a letter or digit"
-    )]
+    #[error("fleet name `{name}` is not valid")]
     FleetName {
         /// The name.
         name: String,
     },
     /// The fleet has no hosts.
-    #[error("fleet `{fleet}` has no hosts: add one with `.host(Host::nixos(..))` or `.host(Host::darwin(..))`")]
+    #[error("fleet `{fleet}` has no hosts")]
     NoHosts {
         /// The fleet.
         fleet: String,
     },
     /// Two hosts share a name.
-    #[error(
-        "host `{host}` is defined {count} times: host names must be unique; rename or remove the extra definitions"
-    )]
+    #[error("host `{host}` is defined {count} times: host names must be unique")]
     DuplicateHost {
         /// The name.
         host: String,
@@ -41,7 +40,7 @@ pub enum Problem {
         reason: &'static str,
     },
     /// Two host names differ only in case.
-    #[error("hosts `{first}` and `{second}` differ only in case: their files (hosts/<name>/, secrets/<name>.yaml) are one on a case-insensitive file system such as a Mac checkout; rename one")]
+    #[error("hosts `{first}` and `{second}` differ only in case: their files (hosts/<name>/, secrets/<name>.yaml) are one on a case-insensitive file system such as a Mac checkout")]
     HostCase {
         /// The first name.
         first: String,
@@ -49,9 +48,7 @@ pub enum Problem {
         second: String,
     },
     /// A host's system does not match its platform.
-    #[error(
-        "host `{host}` is a {os} host but its system is `{system}`: use a {os} system or the other host constructor"
-    )]
+    #[error("host `{host}` is a {os} host but its system is `{system}`")]
     SystemMismatch {
         /// The host.
         host: String,
@@ -61,7 +58,7 @@ pub enum Problem {
         system: &'static str,
     },
     /// The fleet declares host spec fields without defaults and a host sets none.
-    #[error("host `{host}` sets no host spec, but `{spec}` has fields without a default ({fields}): add `.spec({spec} {{ .. }})` to the host")]
+    #[error("host `{host}` sets no host spec, but `{spec}` has fields without a default ({fields})")]
     MissingSpec {
         /// The host.
         host: String,
@@ -71,19 +68,19 @@ pub enum Problem {
         fields: String,
     },
     /// Two different profiles share a name.
-    #[error("two different profiles are named `{profile}`: profile names are file names under profiles/, give each its own name")]
+    #[error("two different profiles are named `{profile}`")]
     DuplicateProfile {
         /// The name.
         profile: String,
     },
     /// A profile name cannot be a file name.
-    #[error("profile `{profile}` has an invalid name: use letters, digits, `-` and `_`, starting with a letter")]
+    #[error("profile `{profile}` has an invalid name")]
     ProfileName {
         /// The name.
         profile: String,
     },
     /// Two different users share a name.
-    #[error("user `{user}` is defined twice with different settings (in profiles `{first}` and `{second}`): define the user once with `User::new` and pass the same value to both profiles")]
+    #[error("user `{user}` is defined twice with different settings (in profiles `{first}` and `{second}`)")]
     DuplicateUser {
         /// The user.
         user: String,
@@ -93,7 +90,7 @@ pub enum Problem {
         second: String,
     },
     /// A user name is not a valid login name.
-    #[error("user `{user}` (profile `{profile}`) has an invalid login name: use lowercase letters, digits, `_` and `-`, starting with a letter or `_`, at most 32 characters")]
+    #[error("user `{user}` (profile `{profile}`) has an invalid login name")]
     UserName {
         /// The user.
         user: String,
@@ -137,7 +134,7 @@ pub enum Problem {
         reason: &'static str,
     },
     /// A hand-written module does not exist in the output repository and has no scaffold.
-    #[error("{owner} imports module `{module}`, which the output repository lacks: create `{expected}` (or `{module_dir}/default.nix`), or give the module a scaffold with `Module::new(\"{module}\").scaffold(include_str!(..))`")]
+    #[error("{owner} imports module `{module}`, which the output repository lacks")]
     UnknownModule {
         /// `profile `x`` or `host `y``.
         owner: String,
@@ -149,7 +146,7 @@ pub enum Problem {
         module_dir: String,
     },
     /// One module path is given two different scaffolds.
-    #[error("module `{module}` is given two different scaffolds: give it one `Module` value and share it")]
+    #[error("module `{module}` is given two different scaffolds")]
     ConflictingScaffold {
         /// The module path.
         module: String,
@@ -163,7 +160,7 @@ pub enum Problem {
         error: String,
     },
     /// Two values in one file set the same option, or one inside the other.
-    #[error("{owner} sets `{first}` and `{second}`, which collide: set each option once (hosts override profile values plainly, no need to repeat them in the profile)")]
+    #[error("{owner} sets `{first}` and `{second}`, which collide")]
     PathCollision {
         /// `profile `x`` or `host `y``.
         owner: String,
@@ -173,7 +170,7 @@ pub enum Problem {
         second: String,
     },
     /// A typed option path is used by two different option types.
-    #[error("option path `{path}` is declared by two different types (`{first}` and `{second}`): give each #[options(path = ..)] its own path")]
+    #[error("option path `{path}` is declared by two different types (`{first}` and `{second}`)")]
     ConflictingOptions {
         /// The option path.
         path: String,
@@ -201,7 +198,7 @@ pub enum Problem {
         what: &'static str,
     },
     /// Raw Nix that does not parse (or uses what a flake cannot).
-    #[error("{owner}: the raw Nix at `{path}` {error}: fix the expression in `raw_nix(..)`, it is parsed as Nix")]
+    #[error("{owner}: the raw Nix at `{path}` {error}")]
     RawNix {
         /// `profile `x``, `host `y`` or `the home of user `z``.
         owner: String,
@@ -211,7 +208,7 @@ pub enum Problem {
         error: String,
     },
     /// Raw Nix uses a variable no module receives.
-    #[error("{owner}: the raw Nix at `{path}` uses the variable `{name}`, which is not in scope there (in scope: {in_scope}, and the Nix builtins); bind it with `let`, or select it from one of those")]
+    #[error("{owner}: the raw Nix at `{path}` uses the variable `{name}`, which is not in scope there (in scope: {in_scope}, and the Nix builtins)")]
     UndefinedVariable {
         /// Where.
         owner: String,
@@ -223,7 +220,7 @@ pub enum Problem {
         in_scope: String,
     },
     /// `pkg(..)` with something that is not a nixpkgs attribute path.
-    #[error("{owner}: at `{path}`, {error}: write `pkg(\"name\")` or `pkg(\"set.name\")` with the package's attribute path in nixpkgs")]
+    #[error("{owner}: at `{path}`, {error}")]
     Package {
         /// Where.
         owner: String,
@@ -233,7 +230,7 @@ pub enum Problem {
         error: String,
     },
     /// A default list for an option nixpkgs itself defines at normal priority: it would vanish.
-    #[error("{owner} sets the list `{path}` with `.default(..)`, but nixpkgs defines `{path}` itself at normal priority, so a default list is dropped and its items vanish: use `.add(\"{path}\", [..])`, whose items concatenate with every other definition")]
+    #[error("{owner} sets the list `{path}` with `.default(..)`, but nixpkgs defines `{path}` itself at normal priority, so a default list is dropped and its items vanish")]
     DefaultListDropped {
         /// Where.
         owner: String,
@@ -241,7 +238,7 @@ pub enum Problem {
         path: String,
     },
     /// A string contains a NUL character, which Nix strings cannot hold.
-    #[error("{owner}: a value contains a NUL character, which Nix strings cannot hold (in {field}); remove it")]
+    #[error("{owner}: a value contains a NUL character, which Nix strings cannot hold (in {field})")]
     NulInString {
         /// Where.
         owner: String,
@@ -249,7 +246,7 @@ pub enum Problem {
         field: String,
     },
     /// A user string holds a character no generated file can hold.
-    #[error("{owner}: {field} `{value}` contains {why}; remove it")]
+    #[error("{owner}: {field} `{value}` contains {why}")]
     Text {
         /// `host `x``, `profile `y``, `user `z``, `secret `s` of `Set``, …
         owner: String,
@@ -261,7 +258,7 @@ pub enum Problem {
         why: String,
     },
     /// An age public key does not parse.
-    #[error("{whose} has an invalid age key `{key}`: {reason}; derive a host's key with `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub`, make a personal one with `age-keygen`")]
+    #[error("{whose} has an invalid age key `{key}`: {reason}")]
     AgeKey {
         /// `admin `x`` or `host `y``.
         whose: String,
@@ -271,22 +268,22 @@ pub enum Problem {
         reason: String,
     },
     /// An admin name cannot be a YAML anchor.
-    #[error("admin `{name}` has an invalid name: use letters, digits, `-` and `_` (it becomes the `.sops.yaml` anchor `&admin_{name}`)")]
+    #[error("admin `{name}` has an invalid name")]
     AdminName {
         /// The name.
         name: String,
     },
     /// Two admins share a name.
-    #[error("admin `{name}` is added twice: give each admin one name and one key")]
+    #[error("admin `{name}` is added twice")]
     DuplicateAdmin {
         /// The name.
         name: String,
     },
     /// The fleet has secrets but no admin who could create the encrypted files.
-    #[error("the fleet has secrets but no admin to create the encrypted files: add `.admin(\"you\", age_key!(\"age1…\"))` to the fleet with the public key from `age-keygen`")]
+    #[error("the fleet has secrets but no admin to create the encrypted files")]
     NoAdmins,
     /// A host reads secrets but has no age key to decrypt them.
-    #[error("host `{host}` reads secrets ({files}) but has no age key: on the host run `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub` and add `.age_key(age_key!(\"age1…\"))` to the host")]
+    #[error("host `{host}` reads secrets ({files}) but has no age key")]
     MissingHostKey {
         /// The host.
         host: String,
@@ -294,7 +291,7 @@ pub enum Problem {
         files: String,
     },
     /// Two different secrets reach one host under one name.
-    #[error("host `{host}` gets two different secrets named `{secret}` (from `{first}` and `{second}`): rename one with `#[secret(rename = \"…\")]`")]
+    #[error("host `{host}` gets two different secrets named `{secret}` (from `{first}` and `{second}`)")]
     DuplicateSecret {
         /// The host.
         host: String,
@@ -326,7 +323,7 @@ pub enum Problem {
         reason: &'static str,
     },
     /// A user's password secret is not decrypted before users are created.
-    #[error("user `{user}` takes its password from secret `{secret}`, which is not `#[secret(needed_for_users)]`: add it, or users are created before the secret exists")]
+    #[error("user `{user}` takes its password from secret `{secret}`, which is not `#[secret(needed_for_users)]`")]
     PasswordNotForUsers {
         /// The user.
         user: String,
@@ -334,7 +331,7 @@ pub enum Problem {
         secret: String,
     },
     /// A host has a user whose password secret it cannot read.
-    #[error("host `{host}` has user `{user}`, whose password secret `{secret}` (of `{set}`) the host does not read: attach `{set}` to a profile of the host with `.secrets::<{set}>()`")]
+    #[error("host `{host}` has user `{user}`, whose password secret `{secret}` (of `{set}`) the host does not read")]
     PasswordUnreadable {
         /// The host.
         host: String,
@@ -362,7 +359,9 @@ pub enum Problem {
         what: String,
     },
     /// A host uses a build machine whose ssh key secret it cannot read.
-    #[error("host `{host}` uses build machine `{builder}`, whose ssh key secret `{secret}` (of `{set}`) it does not read: attach `{set}` to the host or one of its profiles")]
+    #[error(
+        "host `{host}` uses build machine `{builder}`, whose ssh key secret `{secret}` (of `{set}`) it does not read"
+    )]
     BuilderKeyUnreadable {
         /// The host using the builder.
         host: String,
@@ -382,7 +381,7 @@ pub enum Problem {
         reason: &'static str,
     },
     /// An extra flake input's URL cannot be used.
-    #[error("flake input `{input}` has the URL `{url}`, which {reason}: give a flake reference such as `github:owner/repo` or `git+ssh://git@host/owner/repo.git`")]
+    #[error("flake input `{input}` has the URL `{url}`, which {reason}")]
     InputUrl {
         /// The input.
         input: String,
@@ -392,7 +391,7 @@ pub enum Problem {
         reason: &'static str,
     },
     /// Two different inputs share a name.
-    #[error("two different flake inputs are named `{input}` (URLs `{first}` and `{second}`): declare the input once with `fleet_input(..)` and share the value")]
+    #[error("two different flake inputs are named `{input}` (URLs `{first}` and `{second}`)")]
     DuplicateInput {
         /// The name.
         input: String,
@@ -426,7 +425,7 @@ pub enum Problem {
         reason: String,
     },
     /// A file reference into an input is malformed.
-    #[error("{owner}: at `{path}`, file `{file}` of flake input `{input}` {reason}: give a path relative to the input's root, such as `secrets.yaml` or `hosts/a.yaml`")]
+    #[error("{owner}: at `{path}`, file `{file}` of flake input `{input}` {reason}")]
     InputFile {
         /// Where.
         owner: String,
@@ -450,7 +449,7 @@ pub enum Problem {
         reason: &'static str,
     },
     /// A state version is malformed.
-    #[error("host `{host}` has state version `{version}`: NixOS state versions look like `24.05`")]
+    #[error("host `{host}` has state version `{version}`")]
     StateVersion {
         /// The host (or `fleet`).
         host: String,
@@ -458,7 +457,9 @@ pub enum Problem {
         version: String,
     },
     /// A value is a secret's path, but the host does not read the secret.
-    #[error("{owner} uses the path of secret `{secret}` (of `{set}`) at `{path}`, but host `{host}` does not read `{set}`: attach it with `.secrets::<{set}>()` to {owner} or to a profile of every host that uses the value")]
+    #[error(
+        "{owner} uses the path of secret `{secret}` (of `{set}`) at `{path}`, but host `{host}` does not read `{set}`"
+    )]
     SecretValueUnreadable {
         /// `profile `x`` or `host `y``.
         owner: String,
@@ -472,7 +473,7 @@ pub enum Problem {
         set: String,
     },
     /// A secret's path used as a value in a home, where `config` is home-manager's.
-    #[error("{owner}: the value at `{path}` is the path of secret `{secret}`, but secrets are declared on the system (sops-nix's NixOS/nix-darwin module), not in homes: set the option on the host or a profile, or use `raw_nix(\"osConfig.sops.secrets.{secret}.path\")`")]
+    #[error("{owner}: the value at `{path}` is the path of secret `{secret}`, but secrets are declared on the system (sops-nix's NixOS/nix-darwin module), not in homes")]
     SecretPathInHome {
         /// Where.
         owner: String,
@@ -502,7 +503,7 @@ pub enum Problem {
         group: String,
     },
     /// A profile gives groups to a user a host with it does not have.
-    #[error("profile `{profile}` gives groups to user `{user}`, but host `{host}` (which has the profile) does not have that user: add `.user(..)` for them to a profile of the host, or give the groups in a profile only hosts with the user have")]
+    #[error("profile `{profile}` gives groups to user `{user}`, but host `{host}` (which has the profile) does not have that user")]
     GroupsForAbsentUser {
         /// The profile.
         profile: String,
@@ -518,7 +519,7 @@ pub enum Problem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Warning {
     /// A list set with `.default(..)`: any plain definition of the option replaces it.
-    #[error("{owner} sets the list `{path}` with `.default(..)`: any plain definition of `{path}` (another module's, or nixpkgs') replaces the whole list; use `.add(\"{path}\", [..])` so the items concatenate, or keep `.default` if a replaceable list is what you mean")]
+    #[error("{owner} sets the list `{path}` with `.default(..)`: any plain definition of `{path}` (another module's, or nixpkgs') replaces the whole list")]
     DefaultList {
         /// Where.
         owner: String,
@@ -527,18 +528,157 @@ pub enum Warning {
     },
 }
 
+impl Problem {
+    /// The problem's stable code (`F001`…), listed in the README. A new kind of problem takes
+    /// the next free code; a code is never reused.
+    pub fn code(&self) -> &'static str {
+        ProblemKind::from(self).code()
+    }
+
+    /// How to fix it, when the fix is one sentence of its own (otherwise the message says it).
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Problem::FleetName { .. } => "use letters, digits, `-`, `_` and `.`, starting with a letter or digit".to_owned(),
+            Problem::NoHosts { .. } => "add one with `.host(Host::nixos(..))` or `.host(Host::darwin(..))`".to_owned(),
+            Problem::DuplicateHost { .. } => "rename or remove the extra definitions".to_owned(),
+            Problem::HostCase { .. } => "rename one".to_owned(),
+            Problem::SystemMismatch { os, .. } => format!("use a {os} system or the other host constructor"),
+            Problem::MissingSpec { spec, .. } => format!("add `.spec({spec} {{ .. }})` to the host"),
+            Problem::DuplicateProfile { .. } => "profile names are file names under profiles/, give each its own name".to_owned(),
+            Problem::ProfileName { .. } => "use letters, digits, `-` and `_`, starting with a letter".to_owned(),
+            Problem::DuplicateUser { .. } => "define the user once with `User::new` and pass the same value to both profiles".to_owned(),
+            Problem::UserName { .. } => "use lowercase letters, digits, `_` and `-`, starting with a letter or `_`, at most 32 characters".to_owned(),
+            Problem::UnknownModule { expected, module, module_dir, .. } => format!("create `{expected}` (or `{module_dir}/default.nix`), or give the module a scaffold with `Module::new(\"{module}\").scaffold(include_str!(..))`"),
+            Problem::ConflictingScaffold { .. } => "give it one `Module` value and share it".to_owned(),
+            Problem::PathCollision { .. } => "set each option once (hosts override profile values plainly, no need to repeat them in the profile)".to_owned(),
+            Problem::ConflictingOptions { .. } => "give each #[options(path = ..)] its own path".to_owned(),
+            Problem::RawNix { .. } => "fix the expression in `raw_nix(..)`, it is parsed as Nix".to_owned(),
+            Problem::UndefinedVariable { .. } => "bind it with `let`, or select it from one of those".to_owned(),
+            Problem::Package { .. } => "write `pkg(\"name\")` or `pkg(\"set.name\")` with the package's attribute path in nixpkgs".to_owned(),
+            Problem::DefaultListDropped { path, .. } => format!("use `.add(\"{path}\", [..])`, whose items concatenate with every other definition"),
+            Problem::NulInString { .. } => "remove it".to_owned(),
+            Problem::Text { .. } => "remove it".to_owned(),
+            Problem::AgeKey { .. } => "derive a host's key with `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub`, make a personal one with `age-keygen`".to_owned(),
+            Problem::AdminName { name, .. } => format!("use letters, digits, `-` and `_` (it becomes the `.sops.yaml` anchor `&admin_{name}`)"),
+            Problem::DuplicateAdmin { .. } => "give each admin one name and one key".to_owned(),
+            Problem::NoAdmins => "add `.admin(\"you\", age_key!(\"age1…\"))` to the fleet with the public key from `age-keygen`".to_owned(),
+            Problem::MissingHostKey { .. } => "on the host run `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub` and add `.age_key(age_key!(\"age1…\"))` to the host".to_owned(),
+            Problem::DuplicateSecret { .. } => "rename one with `#[secret(rename = \"…\")]`".to_owned(),
+            Problem::PasswordNotForUsers { .. } => "add it, or users are created before the secret exists".to_owned(),
+            Problem::PasswordUnreadable { set, .. } => format!("attach `{set}` to a profile of the host with `.secrets::<{set}>()`"),
+            Problem::BuilderKeyUnreadable { set, .. } => format!("attach `{set}` to the host or one of its profiles"),
+            Problem::InputUrl { .. } => "give a flake reference such as `github:owner/repo` or `git+ssh://git@host/owner/repo.git`".to_owned(),
+            Problem::DuplicateInput { .. } => "declare the input once with `fleet_input(..)` and share the value".to_owned(),
+            Problem::InputFile { .. } => "give a path relative to the input's root, such as `secrets.yaml` or `hosts/a.yaml`".to_owned(),
+            Problem::StateVersion { .. } => "NixOS state versions look like `24.05`".to_owned(),
+            Problem::SecretValueUnreadable { owner, set, .. } => format!("attach it with `.secrets::<{set}>()` to {owner} or to a profile of every host that uses the value"),
+            Problem::SecretPathInHome { secret, .. } => format!("set the option on the host or a profile, or use `raw_nix(\"osConfig.sops.secrets.{secret}.path\")`"),
+            Problem::GroupsForAbsentUser { .. } => "add `.user(..)` for them to a profile of the host, or give the groups in a profile only hosts with the user have".to_owned(),
+            _ => return None,
+        })
+    }
+}
+
+impl ProblemKind {
+    /// The stable code of this kind of problem (`F001`…), listed in the README. A new kind takes
+    /// the next free code; a code is never reused.
+    pub fn code(self) -> &'static str {
+        match self {
+            ProblemKind::FleetName => "F001",
+            ProblemKind::NoHosts => "F002",
+            ProblemKind::DuplicateHost => "F003",
+            ProblemKind::HostName => "F004",
+            ProblemKind::HostCase => "F005",
+            ProblemKind::SystemMismatch => "F006",
+            ProblemKind::MissingSpec => "F007",
+            ProblemKind::DuplicateProfile => "F008",
+            ProblemKind::ProfileName => "F009",
+            ProblemKind::DuplicateUser => "F010",
+            ProblemKind::UserName => "F011",
+            ProblemKind::Inventory => "F012",
+            ProblemKind::Feature => "F013",
+            ProblemKind::UserField => "F014",
+            ProblemKind::ModulePath => "F015",
+            ProblemKind::UnknownModule => "F016",
+            ProblemKind::ConflictingScaffold => "F017",
+            ProblemKind::OptionPath => "F018",
+            ProblemKind::PathCollision => "F019",
+            ProblemKind::ConflictingOptions => "F020",
+            ProblemKind::StandaloneHome => "F021",
+            ProblemKind::HostHome => "F022",
+            ProblemKind::RawNix => "F023",
+            ProblemKind::UndefinedVariable => "F024",
+            ProblemKind::Package => "F025",
+            ProblemKind::DefaultListDropped => "F026",
+            ProblemKind::NulInString => "F027",
+            ProblemKind::Text => "F028",
+            ProblemKind::AgeKey => "F029",
+            ProblemKind::AdminName => "F030",
+            ProblemKind::DuplicateAdmin => "F031",
+            ProblemKind::NoAdmins => "F032",
+            ProblemKind::MissingHostKey => "F033",
+            ProblemKind::DuplicateSecret => "F034",
+            ProblemKind::SecretOption => "F035",
+            ProblemKind::SecretGroup => "F036",
+            ProblemKind::PasswordNotForUsers => "F037",
+            ProblemKind::PasswordUnreadable => "F038",
+            ProblemKind::Tag => "F039",
+            ProblemKind::Deployment => "F040",
+            ProblemKind::BuilderKeyUnreadable => "F041",
+            ProblemKind::InputName => "F042",
+            ProblemKind::InputUrl => "F043",
+            ProblemKind::DuplicateInput => "F044",
+            ProblemKind::InputFollows => "F045",
+            ProblemKind::InputModule => "F046",
+            ProblemKind::InputFile => "F047",
+            ProblemKind::FlakeOutput => "F048",
+            ProblemKind::StateVersion => "F049",
+            ProblemKind::SecretValueUnreadable => "F050",
+            ProblemKind::SecretPathInHome => "F051",
+            ProblemKind::SecretKey => "F052",
+            ProblemKind::ProfileGroup => "F053",
+            ProblemKind::GroupsForAbsentUser => "F054",
+        }
+    }
+}
+
+impl Warning {
+    /// The warning's stable code (`W001`…), listed in the README.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Warning::DefaultList { .. } => "W001",
+        }
+    }
+
+    /// How to act on it.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            Warning::DefaultList { path, .. } => format!("use `.add(\"{path}\", [..])` so the items concatenate, or keep `.default` if a replaceable list is what you mean"),
+        })
+    }
+}
+
 /// Every problem of an invalid fleet, reported together.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problems(pub Vec<Problem>);
+pub struct Problems(pub Vec<Diagnostic>);
+
+impl Problems {
+    /// Problems whose places are unknown.
+    pub fn unlocated(problems: Vec<Problem>) -> Self {
+        Problems(problems.iter().map(|p| Diagnostic::problem(p, None)).collect())
+    }
+}
 
 impl fmt::Display for Problems {
+    /// Each problem as rustc shows an error (its code, the line of the fleet's code or inventory
+    /// with a caret, the help), then how many there are.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let n = self.0.len();
-        writeln!(f, "the fleet is invalid ({n} problem{}); nothing was written:", if n == 1 { "" } else { "s" })?;
-        for p in &self.0 {
-            writeln!(f, "  - {}", crate::shown::tidy(&p.to_string()))?;
+        let mut sources = Sources::default();
+        for d in &self.0 {
+            f.write_str(&d.render(&mut sources))?;
         }
-        Ok(())
+        let n = self.0.len();
+        writeln!(f, "the fleet is invalid ({n} problem{}); nothing was written", if n == 1 { "" } else { "s" })
     }
 }
 

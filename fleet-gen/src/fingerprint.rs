@@ -30,9 +30,10 @@ pub fn of(fleet: &FleetData) -> u64 {
         overlays,
         outputs,
         auto_upgrade,
+        at,
     } = fleet;
     let mut profile_hashes: HashMap<*const ProfileData, u64> = HashMap::new();
-    debug(&mut h, &(name, inputs, nixos_state_version, darwin_state_version, spec, admins));
+    debug(&mut h, &(name, inputs, nixos_state_version, darwin_state_version, spec, admins, at));
     debug(&mut h, &(standalone_homes, feature_names, channel, overlays, outputs, auto_upgrade));
     for (feature, p) in features {
         feature.hash(&mut h);
@@ -76,9 +77,10 @@ fn host_hash(h: &mut DefaultHasher, host: &HostData, memo: &mut HashMap<*const P
         config,
         homes,
         features,
+        at,
     } = host;
     debug(h, &(name, os, system, channel, spec, state_version, secrets, age_key, age_key_file));
-    debug(h, &(deploy, build_machine, disks, auto_upgrade, config, homes, features));
+    debug(h, &(deploy, build_machine, disks, auto_upgrade, config, homes, features, at));
     profiles.len().hash(h);
     for p in profiles {
         profile_hash(p, memo).hash(h);

@@ -4,6 +4,7 @@
 //! a [`tree::Tree`] (path → bytes, in memory) → [`write`], the one writer.
 
 pub mod cli;
+pub mod diagnostic;
 pub mod document;
 pub mod error;
 pub mod features;
@@ -22,6 +23,7 @@ pub mod validate;
 pub mod view;
 pub mod write;
 
+pub use diagnostic::{Diagnostic, Severity};
 pub use error::{GenerateError, Problem, Problems, Warning, WriteError};
 pub use tree::Tree;
 
@@ -31,15 +33,22 @@ use std::path::Path;
 /// Validates the fleet and renders its repository in memory. `out_dir` is only read, to find
 /// the hand-written modules the fleet imports.
 pub fn generate(fleet: &FleetData, out_dir: &Path) -> Result<Tree, GenerateError> {
-    let fleet = inventory::merge(fleet).map_err(|p| GenerateError::Invalid(Problems(p)))?;
-    let view = validate::validate(&fleet, out_dir).map_err(GenerateError::Invalid)?;
-    render::render(&view).map_err(GenerateError::Template)
+    generate_recorded(fleet, out_dir).map(|(tree, _)| tree)
 }
 
 /// [`generate`], also returning the look-ups validation made in `out_dir` (recorded in the
-/// no-op cache, see [`write::cache`]).
+/// no-op cache, see [`write::cache`]). The problems of the inventory files and of the Rust
+/// fleet are reported together.
 pub fn generate_recorded(fleet: &FleetData, out_dir: &Path) -> Result<(Tree, Vec<write::cache::Probe>), GenerateError> {
-    let fleet = inventory::merge(fleet).map_err(|p| GenerateError::Invalid(Problems(p)))?;
-    let (view, probes) = validate::validate_recorded(&fleet, out_dir).map_err(GenerateError::Invalid)?;
-    Ok((render::render(&view).map_err(GenerateError::Template)?, probes))
+    let (fleet, mut problems) = inventory::merge_all(fleet);
+    match validate::validate_recorded(&fleet, out_dir) {
+        Ok((view, probes)) if problems.is_empty() => {
+            Ok((render::render(&view).map_err(GenerateError::Template)?, probes))
+        }
+        Ok(_) => Err(GenerateError::Invalid(Problems(problems))),
+        Err(found) => {
+            problems.extend(found.0);
+            Err(GenerateError::Invalid(Problems(problems)))
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! `new-host`: checks a machine against the fleet, prints the Rust that adds it, and creates
 //! its user-owned files in the output repository.
 
-use crate::error::{Problems, WriteError};
+use crate::error::WriteError;
 use fleet_dsl::{Channel, FleetData, NixValue, OptionType, Os, ProfileData, System};
 use heck::ToSnakeCase;
 use std::fmt::Write as _;
@@ -22,7 +22,7 @@ pub(crate) struct NewHost {
 pub(crate) fn new_host(fleet: &FleetData, req: &NewHost, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     let fleet = match crate::inventory::merge(fleet) {
         Ok(fleet) => fleet,
-        Err(problems) => return crate::report::invalid(Problems(problems), err),
+        Err(problems) => return crate::report::invalid(problems, err),
     };
     let fleet = fleet.as_ref();
     // The fleet itself must be valid before a host joins it.

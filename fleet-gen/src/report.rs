@@ -10,7 +10,7 @@ pub const DEFAULT_OUT: &str = "generated";
 
 /// Reports an invalid fleet, as `generate` does.
 pub(crate) fn invalid(problems: Problems, err: &mut dyn Write) -> ExitCode {
-    let _ = write!(err, "error: {problems}");
+    let _ = write!(err, "{problems}");
     ExitCode::from(1)
 }
 

@@ -29,7 +29,7 @@ pub struct Tree {
     /// The files.
     pub files: BTreeMap<String, File>,
     /// What validation warned about, for the CLI to print (not part of the repository).
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Diagnostic>,
 }
 
 impl Tree {

@@ -29,7 +29,7 @@ pub struct View<'a> {
     /// Whether the fleet is deployed with colmena (some NixOS host has deployment settings).
     pub colmena: bool,
     /// What validation warned about.
-    pub warnings: Vec<crate::Warning>,
+    pub warnings: Vec<crate::Diagnostic>,
     /// Extra inputs, unstable packages and extra outputs.
     pub flake: FlakeView<'a>,
 }

@@ -329,7 +329,10 @@ fn host_reading_secrets_without_a_key() {
     let fleet = Fleet::new("f").admin("alice", ADMIN).host(host("a").secrets::<Own>()).host(keyed("b", KEY_B));
     assert_rejected(
         fleet,
-        &["host `a` reads secrets (secrets/a.yaml) but has no age key: on the host run `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub`"],
+        &[
+            "error[F033]: host `a` reads secrets (secrets/a.yaml) but has no age key\n",
+            "= help: on the host run `ssh-to-age < /etc/ssh/ssh_host_ed25519_key.pub`",
+        ],
     );
 }
 
@@ -362,7 +365,8 @@ fn password_secret_must_be_needed_for_users_and_readable() {
         fleet,
         &[
             "user `alice` takes its password from secret `login`, which is not `#[secret(needed_for_users)]`",
-            "host `b` has user `bob`, whose password secret `password` (of `Shared`) the host does not read: attach `Shared`",
+            "host `b` has user `bob`, whose password secret `password` (of `Shared`) the host does not read\n",
+            "= help: attach `Shared` to a profile of the host",
         ],
     );
 }

@@ -102,7 +102,7 @@ fn other_default_lists_warn_and_generate() {
     assert!(wrote);
     assert!(
         err.contains(
-            "warning: profile `p` sets the list `services.x.extraArgs` with `.default(..)`: any plain definition"
+            "warning[W001]: profile `p` sets the list `services.x.extraArgs` with `.default(..)`: any plain definition"
         ),
         "{err}"
     );

@@ -223,7 +223,8 @@ fn a_secret_path_needs_a_host_that_reads_the_secret() {
             .host(keyed("a").profile(&p).set("networking.wireless.secretsFile", Wifi::wifi_env()))
             .host(keyed("b").profile(&p).profile(&reads)),
         &[
-            "profile `backup` uses the path of secret `backup-env` (of `Common`) at `services.fleetBackup.environmentFile`, but host `a` does not read `Common`: attach it with `.secrets::<Common>()` to profile `backup`",
+            "profile `backup` uses the path of secret `backup-env` (of `Common`) at `services.fleetBackup.environmentFile`, but host `a` does not read `Common`\n",
+            "= help: attach it with `.secrets::<Common>()` to profile `backup`",
             "host `a` uses the path of secret `wifi-env` (of `Wifi`) at `networking.wireless.secretsFile`, but host `a` does not read `Wifi`",
         ],
     );

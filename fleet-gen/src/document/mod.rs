@@ -69,7 +69,12 @@ pub struct ImportProblem {
 }
 
 /// Turns a schema-valid inventory host into a host of the fleet.
-pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Result<HostData, Vec<ImportProblem>> {
+pub fn import_host(
+    fleet: &FleetData,
+    entry: &HostEntry,
+    pointer: &str,
+    at: fleet_dsl::Location,
+) -> Result<HostData, Vec<ImportProblem>> {
     let mut problems = Vec::new();
     let os: Os = entry.platform.into();
     let mut profiles = Vec::new();
@@ -125,6 +130,7 @@ pub fn import_host(fleet: &FleetData, entry: &HostEntry, pointer: &str) -> Resul
         config: Config::default(),
         homes: Vec::new(),
         features: entry.features.clone(),
+        at,
     };
     let problems: Vec<ImportProblem> = crate::features::apply(fleet, &mut host)
         .into_iter()

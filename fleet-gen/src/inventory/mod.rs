@@ -2,10 +2,12 @@
 //! into the fleet before anything else is checked.
 
 mod json;
+mod spans;
 mod yaml;
 
 pub use json::parse_json;
-pub use yaml::{parse_yaml, MAX_ALIAS_NODES, MAX_DEPTH};
+pub use spans::Spans;
+pub use yaml::{parse_yaml, parse_yaml_spanned, MAX_ALIAS_NODES, MAX_DEPTH};
 
 /// An inventory file's format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,16 +23,21 @@ pub enum Format {
 /// Parses an inventory's bytes as JSON data, or says (in a sentence that follows the file's
 /// name) why it cannot. Never panics, and stays linear in the input.
 pub fn parse(format: Format, bytes: &[u8]) -> Result<Value, String> {
+    parse_spanned(format, bytes).map(|(value, _)| value)
+}
+
+/// [`parse`], also returning where each value is written.
+pub fn parse_spanned(format: Format, bytes: &[u8]) -> Result<(Value, Spans), String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("is not UTF-8 text: {e}"))?;
     match format {
-        Format::Json => parse_json(text),
+        Format::Json => Ok((parse_json(text)?, Spans::of_json(text))),
         Format::Toml => {
             let value: Value =
                 toml::from_str(text).map_err(|e| format!("is not valid TOML: {}", shown_long(&e.to_string())))?;
             check_depth(&value, 0)?;
-            Ok(value)
+            Ok((value, Spans::of_toml(text)))
         }
-        Format::Yaml => parse_yaml(text),
+        Format::Yaml => parse_yaml_spanned(text),
     }
 }
 
@@ -56,56 +63,76 @@ fn check_depth(value: &Value, depth: usize) -> Result<(), String> {
     }
 }
 
+use crate::diagnostic::Diagnostic;
 use crate::document::types::FleetDocument;
 use crate::document::{import_host, suggestion};
-use crate::error::Problem;
+use crate::error::{Problem, Problems};
 use crate::schema::fleet_schema;
 use fleet_dsl::FleetData;
+use fleet_dsl::Location;
 use jsonschema::error::ValidationErrorKind;
 use serde_json::Value;
 use std::borrow::Cow;
 use std::path::Path;
 
 /// The fleet with the hosts of its inventory files added, or every problem of those files.
-pub fn merge(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Vec<Problem>> {
-    let fleet = with_features(fleet)?;
-    if fleet.inventories.is_empty() {
-        return Ok(fleet);
+pub fn merge(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Problems> {
+    let (merged, problems) = merge_all(fleet);
+    if problems.is_empty() {
+        Ok(merged)
+    } else {
+        Err(Problems(problems))
     }
-    let fleet = fleet.as_ref();
-    let schema = fleet_schema(fleet);
+}
+
+/// The fleet with the valid hosts of its inventory files added, and every problem of those
+/// files, located in them: `generate` goes on to check the Rust fleet too, so one run reports
+/// the problems of both.
+pub fn merge_all(fleet: &FleetData) -> (Cow<'_, FleetData>, Vec<Diagnostic>) {
+    let (fleet, mut problems) = with_features(fleet);
+    if fleet.inventories.is_empty() {
+        return (fleet, problems);
+    }
+    let schema = fleet_schema(&fleet);
     let validator = match jsonschema::validator_for(&schema) {
         Ok(v) => v,
         Err(e) => {
             let file = "the fleet's JSON Schema".to_owned();
-            return Err(vec![Problem::Inventory { file, pointer: String::new(), message: e.to_string() }]);
+            let problem = Problem::Inventory { file, pointer: String::new(), message: e.to_string() };
+            problems.push(Diagnostic::problem(&problem, None));
+            return (fleet, problems);
         }
     };
-    let mut merged = fleet.clone();
-    let mut problems = Vec::new();
+    let mut merged = fleet.as_ref().clone();
     for path in &fleet.inventories {
-        let file = path.display().to_string();
-        let mut bad = |pointer: String, message: String| {
-            problems.push(Problem::Inventory { file: file.clone(), pointer, message });
+        let file = shown_file(path);
+        let mut spans = Spans::default();
+        let mut bad = |spans: &Spans, pointer: String, message: String| {
+            let at = spans.locate(&pointer).map(|(line, column)| Location::in_file(file.clone(), line, column));
+            let problem = Problem::Inventory { file: file.clone(), pointer, message };
+            problems.push(Diagnostic::problem(&problem, at.as_ref()));
         };
         let value = match load(path) {
-            Ok(v) => v,
+            Ok((value, located)) => {
+                spans = located;
+                value
+            }
             Err(message) => {
-                bad(String::new(), message);
+                bad(&spans, String::new(), message);
                 continue;
             }
         };
         let errors: Vec<_> = validator.iter_errors(&value).collect();
         if !errors.is_empty() {
             for e in errors {
-                bad(e.instance_path().to_string(), explain(fleet, &e, &value));
+                bad(&spans, e.instance_path().to_string(), explain(&fleet, &e, &value));
             }
             continue;
         }
         let doc: FleetDocument = match serde_json::from_value(value) {
             Ok(doc) => doc,
             Err(e) => {
-                bad(String::new(), format!("does not match the fleet document: {e}"));
+                bad(&spans, String::new(), format!("does not match the fleet document: {e}"));
                 continue;
             }
         };
@@ -116,44 +143,47 @@ pub fn merge(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Vec<Problem>> {
         ];
         for (pointer, present) in extra {
             if present {
-                bad(pointer.into(), "inventory files add hosts only; define this in the Rust fleet".into());
+                bad(&spans, pointer.into(), "inventory files add hosts only; define this in the Rust fleet".into());
             }
         }
         for (i, entry) in doc.hosts.iter().enumerate() {
-            match import_host(fleet, entry, &format!("/hosts/{i}")) {
+            let pointer = format!("/hosts/{i}");
+            let (line, column) = spans.locate(&pointer).unwrap_or((1, 1));
+            let at = Location::in_file(file.clone(), line, column);
+            match import_host(&fleet, entry, &pointer, at) {
                 Ok(host) => merged.hosts.push(host),
-                Err(list) => list.into_iter().for_each(|p| bad(p.pointer, p.message)),
+                Err(list) => list.into_iter().for_each(|p| bad(&spans, p.pointer, p.message)),
             }
         }
     }
-    if problems.is_empty() {
-        Ok(Cow::Owned(merged))
-    } else {
-        Err(problems)
-    }
+    (Cow::Owned(merged), problems)
 }
 
-/// The fleet with the Rust hosts' features turned into profiles.
-fn with_features(fleet: &FleetData) -> Result<Cow<'_, FleetData>, Vec<Problem>> {
+/// An inventory's path as the user gave it, relative to the working directory when inside it.
+fn shown_file(path: &Path) -> String {
+    let relative = std::env::current_dir().ok().and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    relative.as_deref().unwrap_or(path).display().to_string()
+}
+
+/// The fleet with the Rust hosts' features turned into profiles, and the problems of features
+/// that cannot be.
+fn with_features(fleet: &FleetData) -> (Cow<'_, FleetData>, Vec<Diagnostic>) {
     if fleet.hosts.iter().all(|h| h.features.is_empty()) {
-        return Ok(Cow::Borrowed(fleet));
+        return (Cow::Borrowed(fleet), Vec::new());
     }
     let mut resolved = fleet.clone();
     let mut problems = Vec::new();
     for host in &mut resolved.hosts {
         for (_, message) in crate::features::apply(fleet, host) {
-            problems.push(Problem::Feature { host: host.name.clone(), message });
+            let problem = Problem::Feature { host: host.name.clone(), message };
+            problems.push(Diagnostic::problem(&problem, Some(&host.at)));
         }
     }
-    if problems.is_empty() {
-        Ok(Cow::Owned(resolved))
-    } else {
-        Err(problems)
-    }
+    (Cow::Owned(resolved), problems)
 }
 
 /// Reads a `.toml`, `.json` or `.yaml` file as JSON.
-fn load(path: &Path) -> Result<Value, String> {
+fn load(path: &Path) -> Result<(Value, Spans), String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))?;
     let format = match path.extension().and_then(|e| e.to_str()) {
         Some("json") => Format::Json,
@@ -161,7 +191,7 @@ fn load(path: &Path) -> Result<Value, String> {
         Some("yaml" | "yml") => Format::Yaml,
         _ => return Err("has none of the extensions `.toml`, `.json`, `.yaml`".into()),
     };
-    parse(format, &bytes)
+    parse_spanned(format, &bytes)
 }
 
 /// A schema violation as a sentence: what was found, what is expected, a suggestion for names.

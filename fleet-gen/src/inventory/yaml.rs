@@ -5,6 +5,7 @@
 //! one mapping is an error too, as in JSON.
 
 use super::shown_long;
+use super::spans::Spans;
 use crate::shown::shown;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -26,7 +27,26 @@ enum Frame {
 
 /// Parses YAML text (one document) into JSON data.
 pub fn parse_yaml(text: &str) -> Result<Value, String> {
+    parse_yaml_spanned(text).map(|(value, _)| value)
+}
+
+/// Where a node about to be placed goes: the pointer of the frame it goes into and its own
+/// segment, or `None` for a mapping key.
+fn node_pointer(stack: &[Frame], paths: &[String]) -> Option<String> {
+    let parent = paths.last().map_or("", String::as_str);
+    match stack.last() {
+        None => Some(String::new()),
+        Some(Frame::Seq { items, .. }) => Some(format!("{parent}/{}", items.len())),
+        Some(Frame::Map { key: Some(k), .. }) => Some(format!("{parent}/{}", super::spans::escape_pointer(k))),
+        Some(Frame::Map { key: None, .. }) => None,
+    }
+}
+
+/// [`parse_yaml`], also returning where each value is written.
+pub fn parse_yaml_spanned(text: &str) -> Result<(Value, Spans), String> {
     let mut parser = Parser::new_from_str(text);
+    let mut spans = Spans::default();
+    let mut paths: Vec<String> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut anchors: HashMap<usize, (Value, usize)> = HashMap::new();
     let mut expanded = 0usize;
@@ -35,6 +55,13 @@ pub fn parse_yaml(text: &str) -> Result<Value, String> {
         let (event, mark) =
             parser.next_token().map_err(|e| format!("is not valid YAML: {}", shown_long(&e.to_string())))?;
         let at = || format!("(line {}, column {})", mark.line(), mark.col() + 1);
+        let starts_node =
+            matches!(event, Event::SequenceStart(..) | Event::MappingStart(..) | Event::Scalar(..) | Event::Alias(_));
+        let pointer = if starts_node { node_pointer(&stack, &paths) } else { None };
+        if let Some(pointer) = &pointer {
+            let line = u32::try_from(mark.line()).unwrap_or(u32::MAX);
+            spans.record(pointer.clone(), line, u32::try_from(mark.col() + 1).unwrap_or(u32::MAX));
+        }
         let node = match event {
             Event::StreamEnd => break,
             Event::Nothing | Event::StreamStart | Event::DocumentStart | Event::DocumentEnd => continue,
@@ -44,13 +71,15 @@ pub fn parse_yaml(text: &str) -> Result<Value, String> {
             }
             Event::SequenceStart(anchor, _) => {
                 stack.push(Frame::Seq { items: Vec::new(), anchor });
+                paths.push(pointer.unwrap_or_default());
                 continue;
             }
             Event::MappingStart(anchor, _) => {
                 stack.push(Frame::Map { map: Map::new(), key: None, anchor });
+                paths.push(pointer.unwrap_or_default());
                 continue;
             }
-            Event::SequenceEnd | Event::MappingEnd => match stack.pop() {
+            Event::SequenceEnd | Event::MappingEnd => match (stack.pop(), paths.pop()).0 {
                 Some(Frame::Seq { items, anchor }) => (Value::Array(items), anchor),
                 Some(Frame::Map { map, key: None, anchor }) => (Value::Object(map), anchor),
                 Some(Frame::Map { key: Some(_), .. }) | None => {
@@ -106,7 +135,7 @@ pub fn parse_yaml(text: &str) -> Result<Value, String> {
         }
     }
     match docs.len() {
-        1 => Ok(docs.pop().unwrap_or(Value::Null)),
+        1 => Ok((docs.pop().unwrap_or(Value::Null), spans)),
         n => Err(format!("holds {n} YAML documents; an inventory is one")),
     }
 }

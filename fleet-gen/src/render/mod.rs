@@ -26,7 +26,7 @@ pub const MANIFEST: &str = ".fleet-gen-manifest";
 
 /// Renders every file of the repository. Fails only if a built-in template is broken.
 pub fn render(view: &View<'_>) -> Result<Tree, minijinja::Error> {
-    let mut tree = Tree { warnings: view.warnings.iter().map(ToString::to_string).collect(), ..Tree::default() };
+    let mut tree = Tree { warnings: view.warnings.clone(), ..Tree::default() };
     flake::render(view, &mut tree);
     parts::render(view, &mut tree);
     colmena::render(view, &mut tree);

@@ -12,12 +12,18 @@ impl Validator {
     pub(super) fn check_deployment(&mut self, hosts: &mut [HostView<'_>]) -> bool {
         let names: HashSet<String> = hosts.iter().map(|h| h.host.name.clone()).collect();
         for h in hosts.iter_mut() {
+            let before = self.problems.enter(&h.host.at);
             self.check_deploy(h, &names);
+            self.problems.leave(before);
         }
         let builders: Vec<(&str, &BuildMachine)> =
             hosts.iter().filter_map(|h| Some((h.host.name.as_str(), h.host.build_machine.as_ref()?))).collect();
-        for (host, b) in &builders {
-            self.check_builder(host, b);
+        for h in hosts.iter() {
+            if let Some(b) = &h.host.build_machine {
+                let before = self.problems.enter(&h.host.at);
+                self.check_builder(&h.host.name, b);
+                self.problems.leave(before);
+            }
         }
         for h in hosts.iter_mut() {
             for (name, b) in &builders {
@@ -27,12 +33,15 @@ impl Validator {
                 if let Some(SshKey::Secret(link)) = &b.ssh_key {
                     let readable = h.secrets.iter().any(|s| s.decl.name == link.name && *s.set == link.set);
                     if !readable {
-                        self.problems.push(Problem::BuilderKeyUnreadable {
-                            host: h.host.name.clone(),
-                            builder: (*name).to_owned(),
-                            secret: link.name.clone(),
-                            set: link.set.rust_name.clone(),
-                        });
+                        self.problems.at(
+                            &h.host.at,
+                            Problem::BuilderKeyUnreadable {
+                                host: h.host.name.clone(),
+                                builder: (*name).to_owned(),
+                                secret: link.name.clone(),
+                                set: link.set.rust_name.clone(),
+                            },
+                        );
                     }
                 }
                 h.builders.push((name, b));

@@ -3,6 +3,7 @@
 //! deploy/rollback apps.
 
 use super::Validator;
+use crate::diagnostic::Diagnostics;
 use crate::error::Problem;
 use crate::nix::{raw, scope};
 use crate::view::{FlakeView, ModuleFile};
@@ -81,13 +82,11 @@ impl Validator {
         let owners = value_owners(fleet, profiles);
         // Inputs in first-use order: modules, then values; then the outputs' values.
         let mut used: IndexMap<&'a str, &'a Arc<InputData>> = IndexMap::new();
-        let mut uses = |input: &'a Arc<InputData>, problems: &mut Vec<Problem>| match used.get(input.name.as_str()) {
+        let mut uses = |input: &'a Arc<InputData>, problems: &mut Diagnostics| match used.get(input.name.as_str()) {
             Some(known) if known.as_ref() != input.as_ref() => {
                 let (first, second) = (known.url.clone(), input.url.clone());
-                let clash = Problem::DuplicateInput { input: input.name.clone(), first, second };
-                if !problems.contains(&clash) {
-                    problems.push(clash);
-                }
+                problems
+                    .push_once(Some(&input.at), Problem::DuplicateInput { input: input.name.clone(), first, second });
             }
             Some(_) => {}
             None => {
@@ -183,10 +182,7 @@ impl Validator {
         };
         if let Some(reason) = reason {
             let shown = name.escape_debug().to_string();
-            let problem = Problem::FlakeOutput { kind, name: shown, reason };
-            if !self.problems.contains(&problem) {
-                self.problems.push(problem);
-            }
+            self.problems.push_once(None, Problem::FlakeOutput { kind, name: shown, reason });
         }
         seen.push(name);
     }

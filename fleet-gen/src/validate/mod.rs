@@ -7,6 +7,7 @@ mod secrets;
 mod text;
 mod values;
 
+use crate::diagnostic::Diagnostics;
 use crate::error::{Problem, Problems};
 use crate::nix::scope::SYSTEM_ARGS;
 use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
@@ -31,23 +32,25 @@ pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Pr
 /// [`validate`], also returning the look-ups it made in the output directory, so a later run
 /// can tell whether their answers changed.
 pub fn validate_recorded<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<(View<'a>, Vec<Probe>), Problems> {
-    let mut v = Validator { problems: Vec::new(), probes: Vec::new(), warnings: Vec::new() };
+    let mut v = Validator { problems: Diagnostics::default(), probes: Vec::new(), warnings: Diagnostics::default() };
     let view = v.run(fleet, out_dir);
-    if v.problems.is_empty() {
+    if !v.problems.has_errors() {
         Ok((view, v.probes))
     } else {
-        Err(Problems(v.problems))
+        Err(Problems(v.problems.list))
     }
 }
 
 struct Validator {
-    problems: Vec<Problem>,
+    problems: Diagnostics,
     probes: Vec<Probe>,
-    warnings: Vec<crate::Warning>,
+    warnings: Diagnostics,
 }
 
 impl Validator {
     fn run<'a>(&mut self, fleet: &'a FleetData, out_dir: &Path) -> View<'a> {
+        self.problems.enter(&fleet.at);
+        self.warnings.enter(&fleet.at);
         if !is_fleet_name(&fleet.name) {
             self.problems.push(Problem::FleetName { name: fleet.name.clone() });
         }
@@ -115,7 +118,7 @@ impl Validator {
                 systems.push(h.system);
             }
         }
-        let warnings = std::mem::take(&mut self.warnings);
+        let warnings = std::mem::take(&mut self.warnings.list);
         View {
             fleet,
             hosts,
@@ -133,12 +136,13 @@ impl Validator {
     }
 
     fn check_host_names(&mut self, fleet: &FleetData) {
-        let mut counts: IndexMap<&str, usize> = IndexMap::new();
+        let mut counts: IndexMap<&str, (usize, &HostData)> = IndexMap::new();
         for h in &fleet.hosts {
-            *counts.entry(h.name.as_str()).or_default() += 1;
+            counts.entry(h.name.as_str()).or_insert((0, h)).0 += 1;
         }
         let mut folded: HashMap<String, &str> = HashMap::new();
-        for (host, count) in counts {
+        for (host, (count, first)) in counts {
+            let before = self.problems.enter(&first.at);
             if count > 1 {
                 self.problems.push(Problem::DuplicateHost { host: host.to_owned(), count });
             }
@@ -152,6 +156,7 @@ impl Validator {
             if let Some(first) = folded.insert(host.to_ascii_lowercase(), host) {
                 self.problems.push(Problem::HostCase { first: first.to_owned(), second: host.to_owned() });
             }
+            self.problems.leave(before);
         }
     }
 
@@ -162,6 +167,8 @@ impl Validator {
         required: &[&str],
         builders: &[&HostData],
     ) -> HostView<'a> {
+        let before = self.problems.enter(&h.at);
+        let before_warnings = self.warnings.enter(&h.at);
         let owner = format!("host `{}`", h.name);
         if h.system.os() != h.os {
             let (host, os, system) = (h.name.clone(), h.os.label(), h.system.as_str());
@@ -258,10 +265,14 @@ impl Validator {
         }
         self.check_host_homes(h, &mut generated);
         self.check_config(&owner, &h.config, &generated, SYSTEM_ARGS);
+        self.problems.leave(before);
+        self.warnings.leave(before_warnings);
         HostView { host: h, users, spec, state_version, secrets: Vec::new(), tags: Vec::new(), builders: Vec::new() }
     }
 
     fn check_profile(&mut self, p: &ProfileData) {
+        let before = self.problems.enter(&p.at);
+        let before_warnings = self.warnings.enter(&p.at);
         if !is_profile_name(&p.name) {
             self.problems.push(Problem::ProfileName { profile: p.name.clone() });
         }
@@ -292,6 +303,8 @@ impl Validator {
         }
         let generated: Vec<&str> = generated.iter().map(String::as_str).collect();
         self.check_config(&owner, &p.config, &generated, SYSTEM_ARGS);
+        self.problems.leave(before);
+        self.warnings.leave(before_warnings);
     }
 
     fn collect_profiles<'a>(&mut self, fleet: &'a FleetData) -> Vec<&'a ProfileData> {
@@ -304,7 +317,7 @@ impl Validator {
                 match seen.get(p.name.as_str()) {
                     Some(known) => {
                         if !Arc::ptr_eq(known, p) && known.as_ref() != p.as_ref() && reported.insert(p.name.as_str()) {
-                            self.problems.push(Problem::DuplicateProfile { profile: p.name.clone() });
+                            self.problems.at(&p.at, Problem::DuplicateProfile { profile: p.name.clone() });
                         }
                     }
                     None => {
@@ -331,11 +344,14 @@ impl Validator {
                     });
                     if entry.0.user != u {
                         if reported.insert(u.name.as_str()) {
-                            self.problems.push(Problem::DuplicateUser {
-                                user: u.name.clone(),
-                                first: entry.1.to_owned(),
-                                second: p.name.clone(),
-                            });
+                            self.problems.at(
+                                &u.at,
+                                Problem::DuplicateUser {
+                                    user: u.name.clone(),
+                                    first: entry.1.to_owned(),
+                                    second: p.name.clone(),
+                                },
+                            );
                         }
                         continue;
                     }
@@ -352,15 +368,19 @@ impl Validator {
                 .entry(u.name.as_str())
                 .or_insert_with(|| (UserView { user: u, on_nixos: false, on_darwin: false }, "standalone homes"));
             if entry.0.user != u && reported.insert(u.name.as_str()) {
-                self.problems.push(Problem::DuplicateUser {
-                    user: u.name.clone(),
-                    first: entry.1.to_owned(),
-                    second: format!("standalone home {}", sh.name()),
-                });
+                self.problems.at(
+                    &u.at,
+                    Problem::DuplicateUser {
+                        user: u.name.clone(),
+                        first: entry.1.to_owned(),
+                        second: format!("standalone home {}", sh.name()),
+                    },
+                );
             }
         }
         let mut named = HashSet::new();
         for (name, (view, profile)) in &users {
+            let before = self.problems.enter(&view.user.at);
             if !is_user_name(name) && named.insert(*name) {
                 let (user, profile) = ((*name).to_owned(), (*profile).to_owned());
                 self.problems.push(Problem::UserName { user, profile });
@@ -389,6 +409,7 @@ impl Validator {
                     });
                 }
             }
+            self.problems.leave(before);
         }
         users.into_values().map(|(v, _)| v).collect()
     }
@@ -403,11 +424,14 @@ impl Validator {
         for t in configs.flat_map(|c| &c.typed) {
             let path: Vec<&str> = t.path.split('.').collect();
             match sets.get(t.path.as_str()) {
-                Some(known) if known.options != &t.options => self.problems.push(Problem::ConflictingOptions {
-                    path: t.path.clone(),
-                    first: known.options.rust_name.clone(),
-                    second: t.options.rust_name.clone(),
-                }),
+                Some(known) if known.options != &t.options => self.problems.at(
+                    &t.at,
+                    Problem::ConflictingOptions {
+                        path: t.path.clone(),
+                        first: known.options.rust_name.clone(),
+                        second: t.options.rust_name.clone(),
+                    },
+                ),
                 Some(_) => {}
                 None => {
                     sets.insert(t.path.as_str(), OptionSetView { path, options: &t.options });
@@ -429,45 +453,60 @@ impl Validator {
         let mut scaffolds: HashMap<&'a str, &'a Module> = HashMap::new();
         for (owner, owned) in owners {
             for m in owned {
-                if let Some(prev) = scaffolds.get(m.path.as_str()) {
-                    if prev.scaffold.is_some() && m.scaffold.is_some() && prev.scaffold != m.scaffold {
-                        self.problems.push(Problem::ConflictingScaffold { module: m.path.clone() });
-                    }
-                }
-                if m.scaffold.is_some() || !scaffolds.contains_key(m.path.as_str()) {
-                    scaffolds.insert(m.path.as_str(), m);
-                }
-                if files.contains_key(m.path.as_str()) {
-                    continue;
-                }
-                if let Err(reason) = check_module_path(&m.path, base == "modules") {
-                    let module = m.path.clone();
-                    self.problems.push(Problem::ModulePath { owner: owner.clone(), module, reason });
-                    continue;
-                }
-                let file = format!("{base}/{}.nix", m.path);
-                let dir = format!("{base}/{}", m.path);
-                let mut probe = Probe::new(file.clone(), format!("{dir}/default.nix"), m.scaffold.is_some());
-                let chosen = probe.resolve(|rel| out_dir.join(rel).is_file());
-                self.probes.push(probe);
-                let import = if chosen == Some(true) {
-                    file
-                } else if chosen == Some(false) {
-                    dir
-                } else {
-                    let module = m.path.clone();
-                    let (expected, module_dir) =
-                        (format!("{}/{file}", out_dir.display()), format!("{}/{dir}", out_dir.display()));
-                    self.problems.push(Problem::UnknownModule { owner: owner.clone(), module, expected, module_dir });
-                    continue;
-                };
-                files.insert(m.path.as_str(), ModuleFile { path: &m.path, import, scaffold: None });
+                let before = self.problems.enter(&m.at);
+                self.collect_module(&owner, m, base, out_dir, &mut files, &mut scaffolds);
+                self.problems.leave(before);
             }
         }
         for (path, file) in &mut files {
             file.scaffold = scaffolds.get(path).and_then(|m| m.scaffold.as_deref());
         }
         files.into_values().collect()
+    }
+
+    /// One module of [`Self::collect_modules`].
+    fn collect_module<'a>(
+        &mut self,
+        owner: &str,
+        m: &'a Module,
+        base: &str,
+        out_dir: &Path,
+        files: &mut IndexMap<&'a str, ModuleFile<'a>>,
+        scaffolds: &mut HashMap<&'a str, &'a Module>,
+    ) {
+        if let Some(prev) = scaffolds.get(m.path.as_str()) {
+            if prev.scaffold.is_some() && m.scaffold.is_some() && prev.scaffold != m.scaffold {
+                self.problems.push(Problem::ConflictingScaffold { module: m.path.clone() });
+            }
+        }
+        if m.scaffold.is_some() || !scaffolds.contains_key(m.path.as_str()) {
+            scaffolds.insert(m.path.as_str(), m);
+        }
+        if files.contains_key(m.path.as_str()) {
+            return;
+        }
+        if let Err(reason) = check_module_path(&m.path, base == "modules") {
+            let module = m.path.clone();
+            self.problems.push(Problem::ModulePath { owner: owner.to_owned(), module, reason });
+            return;
+        }
+        let file = format!("{base}/{}.nix", m.path);
+        let dir = format!("{base}/{}", m.path);
+        let mut probe = Probe::new(file.clone(), format!("{dir}/default.nix"), m.scaffold.is_some());
+        let chosen = probe.resolve(|rel| out_dir.join(rel).is_file());
+        self.probes.push(probe);
+        let import = if chosen == Some(true) {
+            file
+        } else if chosen == Some(false) {
+            dir
+        } else {
+            let module = m.path.clone();
+            let (expected, module_dir) =
+                (format!("{}/{file}", out_dir.display()), format!("{}/{dir}", out_dir.display()));
+            self.problems.push(Problem::UnknownModule { owner: owner.to_owned(), module, expected, module_dir });
+            return;
+        };
+        files.insert(m.path.as_str(), ModuleFile { path: &m.path, import, scaffold: None });
     }
 }
 

@@ -5,7 +5,7 @@ use super::{is_user_name, Validator};
 use crate::error::Problem;
 use crate::view::{HostSecret, HostView, SecretFile, SecretsView};
 use fleet_dsl::rules::age::check_age_key as check_recipient;
-use fleet_dsl::{FleetData, NixValue, Os, ProfileData, Scope, SecretLink, SecretSet};
+use fleet_dsl::{FleetData, Location, NixValue, Os, ProfileData, Scope, SecretLink, SecretSet};
 use indexmap::IndexMap;
 use std::collections::HashSet;
 
@@ -18,6 +18,7 @@ impl Validator {
     ) -> Option<SecretsView<'a>> {
         let mut checked_sets = HashSet::new();
         for h in hosts.iter_mut() {
+            let before = self.problems.enter(&h.host.at);
             let mut sets: Vec<&'a SecretSet> =
                 ProfileData::closure(&h.host.profiles).into_iter().flat_map(|p| &p.secrets).collect();
             sets.extend(&h.host.secrets);
@@ -27,6 +28,7 @@ impl Validator {
                 }
             }
             self.host_secrets(h, &sets);
+            self.problems.leave(before);
         }
         self.check_passwords(hosts);
         self.check_secret_values(hosts);
@@ -47,7 +49,9 @@ impl Validator {
         let mut keyed = Vec::new();
         for h in hosts.iter() {
             if let Some(key) = &h.host.age_key {
+                let before = self.problems.enter(&h.host.at);
                 self.check_key(format!("host `{}`", h.host.name), key.as_str());
+                self.problems.leave(before);
                 keyed.push((h.host.name.as_str(), key.as_str()));
             }
         }
@@ -61,7 +65,8 @@ impl Validator {
             if h.host.age_key.is_none() {
                 let mut files: Vec<&str> = h.secrets.iter().map(|s| s.file.as_str()).collect();
                 files.dedup();
-                self.problems.push(Problem::MissingHostKey { host: h.host.name.clone(), files: files.join(", ") });
+                self.problems
+                    .at(&h.host.at, Problem::MissingHostKey { host: h.host.name.clone(), files: files.join(", ") });
             }
         }
         Some(SecretsView { admins, hosts: keyed, files: files(hosts) })
@@ -170,9 +175,7 @@ impl Validator {
                             first: known.set.rust_name.clone(),
                             second: set.rust_name.clone(),
                         };
-                        if !self.problems.contains(&problem) {
-                            self.problems.push(problem);
-                        }
+                        self.problems.push_once(Some(&h.host.at), problem);
                     }
                     None => {
                         by_name.insert(&decl.name, HostSecret { decl, set, file });
@@ -187,6 +190,8 @@ impl Validator {
     /// or own config uses one reads it.
     fn check_secret_values(&mut self, hosts: &[HostView<'_>]) {
         let mut reported = HashSet::new();
+        // Where each secret link of a file is set, by its index among the file's links.
+        let mut spots: Vec<&Location> = Vec::new();
         for h in hosts {
             let profiles = ProfileData::closure(&h.host.profiles);
             let owners = profiles
@@ -197,22 +202,27 @@ impl Validator {
                 let mut used = Vec::new();
                 for s in &config.settings {
                     secret_links(&s.path, &s.value, &mut used);
+                    spots.resize(used.len(), &s.at);
                 }
                 for t in &config.typed {
                     for leaf in super::typed_leaves(t) {
                         secret_links(&leaf.path.join("."), leaf.value, &mut used);
                     }
+                    spots.resize(used.len(), &t.at);
                 }
-                for (path, link) in used {
+                for ((path, link), at) in used.into_iter().zip(std::mem::take(&mut spots)) {
                     let readable = h.secrets.iter().any(|s| s.decl.name == link.name && *s.set == link.set);
                     if !readable && reported.insert((owner.clone(), link.name.clone())) {
-                        self.problems.push(Problem::SecretValueUnreadable {
-                            owner: owner.clone(),
-                            path,
-                            host: h.host.name.clone(),
-                            secret: link.name.clone(),
-                            set: link.set.rust_name.clone(),
-                        });
+                        self.problems.at(
+                            at,
+                            Problem::SecretValueUnreadable {
+                                owner: owner.clone(),
+                                path,
+                                host: h.host.name.clone(),
+                                secret: link.name.clone(),
+                                set: link.set.rust_name.clone(),
+                            },
+                        );
                     }
                 }
             }
@@ -226,17 +236,22 @@ impl Validator {
                 let Some(link) = &user.password_secret else { continue };
                 let decl = link.set.secrets.iter().find(|d| d.name == link.name);
                 if decl.is_some_and(|d| !d.needed_for_users) && reported.insert((user.name.clone(), None)) {
-                    self.problems
-                        .push(Problem::PasswordNotForUsers { user: user.name.clone(), secret: link.name.clone() });
+                    self.problems.at(
+                        &user.at,
+                        Problem::PasswordNotForUsers { user: user.name.clone(), secret: link.name.clone() },
+                    );
                 }
                 let readable = h.secrets.iter().any(|s| s.decl.name == link.name && *s.set == link.set);
                 if !readable && reported.insert((user.name.clone(), Some(h.host.name.clone()))) {
-                    self.problems.push(Problem::PasswordUnreadable {
-                        host: h.host.name.clone(),
-                        user: user.name.clone(),
-                        secret: link.name.clone(),
-                        set: link.set.rust_name.clone(),
-                    });
+                    self.problems.at(
+                        &h.host.at,
+                        Problem::PasswordUnreadable {
+                            host: h.host.name.clone(),
+                            user: user.name.clone(),
+                            secret: link.name.clone(),
+                            set: link.set.rust_name.clone(),
+                        },
+                    );
                 }
             }
         }

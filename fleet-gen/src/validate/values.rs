@@ -4,6 +4,7 @@
 use super::{typed_leaves, Validator};
 use crate::error::{Problem, Warning};
 use crate::nix::{raw, scope};
+use fleet_dsl::Location;
 use fleet_dsl::{AttrPath, Config, NixValue, Priority};
 
 /// Options nixpkgs (or home-manager) defines itself at normal priority: a default list for
@@ -23,46 +24,54 @@ impl Validator {
     /// Option paths parse, values are sound, and no two paths of one file collide (items added
     /// to one list several times are joined, so they do not collide).
     pub(super) fn check_config(&mut self, owner: &str, config: &Config, generated: &[&str], args: &[&str]) {
-        let mut paths: Vec<(AttrPath, String)> = Vec::new();
+        let mut paths: Vec<(AttrPath, String, Option<&Location>)> = Vec::new();
         for g in generated {
             if let Ok(p) = AttrPath::parse(g) {
-                paths.push((p, (*g).to_owned()));
+                paths.push((p, (*g).to_owned(), None));
             }
         }
         let mut added: Vec<AttrPath> = Vec::new();
         for s in &config.settings {
+            let before = self.problems.enter(&s.at);
             match AttrPath::parse(&s.path) {
                 Ok(p) => {
                     if s.priority == Priority::Default {
                         self.check_default_lists(owner, &p.0, &s.value);
                     }
-                    if s.priority == Priority::Add {
-                        if added.contains(&p) {
-                            continue;
-                        }
+                    let joined = s.priority == Priority::Add && added.contains(&p);
+                    if s.priority == Priority::Add && !joined {
                         added.push(p.clone());
                     }
-                    paths.push((p, s.path.clone()));
+                    if !joined {
+                        paths.push((p, s.path.clone(), Some(&s.at)));
+                    }
                 }
                 Err(e) => self.problems.push(Problem::OptionPath { owner: owner.to_owned(), error: e.to_string() }),
             }
             self.check_value(owner, &s.path, &s.value, args);
+            self.problems.leave(before);
         }
         for t in &config.typed {
+            let before = self.problems.enter(&t.at);
             for leaf in typed_leaves(t) {
                 let shown = leaf.path.join(".");
                 self.check_value(owner, &shown, leaf.value, args);
-                paths.push((AttrPath(leaf.path.clone()), shown));
+                paths.push((AttrPath(leaf.path.clone()), shown, Some(&t.at)));
             }
+            self.problems.leave(before);
         }
-        paths.sort();
+        paths.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         for pair in paths.windows(2) {
             if pair[0].0.overlaps(&pair[1].0) {
-                self.problems.push(Problem::PathCollision {
+                let problem = Problem::PathCollision {
                     owner: owner.to_owned(),
                     first: pair[0].1.clone(),
                     second: pair[1].1.clone(),
-                });
+                };
+                match pair[1].2.or(pair[0].2) {
+                    Some(at) => self.problems.at(at, problem),
+                    None => self.problems.push(problem),
+                }
             }
         }
     }
@@ -84,7 +93,7 @@ impl Validator {
                 if NORMAL_PRIORITY_LISTS.contains(&shown.as_str()) {
                     self.problems.push(Problem::DefaultListDropped { owner, path: shown });
                 } else {
-                    self.warnings.push(Warning::DefaultList { owner, path: shown });
+                    self.warnings.warn(&Warning::DefaultList { owner, path: shown });
                 }
             }
             _ => {}
