@@ -2,6 +2,7 @@
 
 mod cli;
 mod diagnostics;
+mod editor;
 mod new_host;
 mod nix;
 mod schema;

@@ -12,6 +12,7 @@ pub use cli::{assert_refused, generate_fresh, generate_into, run_cli};
 mod escape;
 mod flake;
 pub use escape::escape_hatches;
+pub mod editor;
 pub mod lint;
 mod seed_003;
 pub use seed_003::{seed_003_fleet, Feature as Seed003Feature, TravelSecrets, UserSecrets, SEED_003_ESCAPE_HATCHES};
