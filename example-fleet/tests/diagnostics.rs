@@ -65,3 +65,25 @@ fn problems_of_the_rust_fleet_and_its_inventory_point_at_their_lines() {
         assert!(err.contains(&expected), "expected {expected:?} in:\n{err}");
     }
 }
+
+#[test]
+fn every_call_of_the_example_is_located_in_its_main_rs() {
+    let fleet = example::fleet().into_data();
+    let main_rs = "example-fleet/src/main.rs";
+    let mut located: Vec<(String, &fleet_dsl::Location)> = vec![("fleet".into(), &fleet.at)];
+    let profiles = fleet_dsl::ProfileData::closure(fleet.hosts.iter().flat_map(|h| &h.profiles));
+    let configs = profiles.iter().map(|p| (format!("profile {}", p.name), &p.config, Some(&p.at)));
+    let hosts = fleet.hosts.iter().map(|h| (format!("host {}", h.name), &h.config, Some(&h.at)));
+    for (owner, config, at) in configs.chain(hosts) {
+        located.extend(at.map(|at| (owner.clone(), at)));
+        located.extend(config.settings.iter().map(|s| (format!("{owner} {}", s.path), &s.at)));
+        located.extend(config.typed.iter().map(|t| (format!("{owner} {}", t.path), &t.at)));
+        located.extend(config.modules.iter().map(|m| (format!("{owner} module {}", m.path), &m.at)));
+    }
+    located.extend(profiles.iter().flat_map(|p| &p.users).map(|u| (format!("user {}", u.name), &u.at)));
+    assert!(located.len() > 30, "{}", located.len());
+    for (what, at) in located {
+        assert_eq!(at.file, main_rs, "{what} is located at {at}, not in the fleet's code");
+        assert!(at.line > 1 && at.column > 1, "{what}: {at}");
+    }
+}
