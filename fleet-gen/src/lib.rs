@@ -1,6 +1,6 @@
 //! Validates a fleet and renders, checks and writes its flake-parts repository.
 //!
-//! Data flows one way: the fleet (fleet-dsl) → [`validate`] → a [`view::View`] → [`render`] →
+//! Data flows one way: the fleet (fleet-dsl) → [`validate`] → a [`plan::Plan`] → [`render`] →
 //! a [`tree::Tree`] (path → bytes, in memory) → [`write`], the one writer.
 
 pub mod cli;
@@ -19,8 +19,9 @@ pub mod shown;
 #[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 pub mod tree;
+pub mod plan;
 pub mod validate;
-pub mod view;
+
 pub mod write;
 
 pub use diagnostic::{Diagnostic, Severity};

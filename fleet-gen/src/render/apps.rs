@@ -6,7 +6,7 @@
 use super::nix_file;
 use crate::nix::{Binding, Expr};
 use crate::tree::Tree;
-use crate::view::{HostView, View};
+use crate::plan::{HostPlan, Plan};
 use fleet_dsl::Os;
 
 /// How one host is deployed and rolled back.
@@ -22,7 +22,7 @@ pub(super) struct HostCommands {
 }
 
 /// Whether the flake has the apps: it does whenever it has hosts.
-pub(super) fn used(view: &View<'_>) -> bool {
+pub(super) fn used(view: &Plan<'_>) -> bool {
     !view.hosts.is_empty()
 }
 
@@ -33,11 +33,11 @@ pub(super) fn shell_quote(text: &str) -> String {
 
 /// The commands of every host, in declaration order. Host names are RFC 1123 labels and
 /// targets are validated addresses, and every word from the fleet is quoted all the same.
-pub(super) fn host_commands(view: &View<'_>) -> Vec<HostCommands> {
+pub(super) fn host_commands(view: &Plan<'_>) -> Vec<HostCommands> {
     view.hosts.iter().map(commands).collect()
 }
 
-fn commands(h: &HostView<'_>) -> HostCommands {
+fn commands(h: &HostPlan<'_>) -> HostCommands {
     let host = h.host;
     let name = host.name.clone();
     let flake = shell_quote(&format!(".#{name}"));
@@ -117,7 +117,7 @@ fn script(app: &str, hosts: &[HostCommands], pick: fn(&HostCommands) -> &str) ->
     s
 }
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     if !used(view) {
         return;
     }

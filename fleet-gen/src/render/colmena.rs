@@ -3,17 +3,17 @@
 use super::nix_file;
 use crate::nix::{Binding, Expr, Key};
 use crate::tree::Tree;
-use crate::view::{HostView, View};
+use crate::plan::{HostPlan, Plan};
 use fleet_dsl::Os;
 
 const COMMENT: &str = "The hive reuses each nixosConfigurations entry (its nixpkgs, arguments and modules), so the two\ncannot drift apart. Only NixOS hosts with deployment settings are nodes: colmena does not\ndeploy nix-darwin, nor machines the fleet does not deploy.";
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     if !view.colmena {
         return;
     }
     // Only hosts the fleet says to deploy: colmena would otherwise reach for every machine.
-    let nixos: Vec<&HostView<'_>> =
+    let nixos: Vec<&HostPlan<'_>> =
         view.hosts.iter().filter(|h| h.host.os == Os::Nixos && h.host.deploy.is_some()).collect();
     let Some(first) = nixos.first() else { return };
     let configuration = Expr::Select(
@@ -71,7 +71,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
 }
 
 /// The node's `deployment` options.
-fn deployment(h: &HostView<'_>) -> Expr {
+fn deployment(h: &HostPlan<'_>) -> Expr {
     let mut fields = Vec::new();
     if let Some(d) = &h.host.deploy {
         match &d.target_host {

@@ -3,10 +3,10 @@
 use super::{darwin_input, nix_file, nixpkgs_input};
 use crate::nix::{Binding, Expr, Key};
 use crate::tree::Tree;
-use crate::view::View;
+use crate::plan::Plan;
 use fleet_dsl::Os;
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     let fleet = view.fleet;
     let urls = &fleet.inputs;
     let unstable_packages = view.flake.unstable_overlay || view.flake.unstable_outputs;
@@ -147,7 +147,7 @@ fn per_system_pkgs(base: &str) -> Expr {
     Expr::lambda(["inputs"], Expr::Attrs(vec![Binding::new("perSystem", per_system)]))
 }
 
-fn description(view: &View<'_>) -> String {
+fn description(view: &Plan<'_>) -> String {
     let count = |os| view.fleet.hosts.iter().filter(|h| h.os == os).count();
     let plural = |n: usize, what: &str| format!("{n} {what} host{}", if n == 1 { "" } else { "s" });
     let mut parts = Vec::new();

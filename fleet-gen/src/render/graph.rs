@@ -6,7 +6,7 @@
 //! by their source in node order: a host's profiles, then its modules; a profile's imports, then
 //! its modules; each group in declaration order, without repeats.
 
-use crate::view::View;
+use crate::plan::Plan;
 use fleet_dsl::{Config, Os};
 use std::collections::{HashMap, HashSet};
 
@@ -115,7 +115,7 @@ impl Graph {
     }
 
     /// The graph of a validated fleet: hosts → profiles → modules.
-    pub fn of(view: &View<'_>) -> Self {
+    pub fn of(view: &Plan<'_>) -> Self {
         let mut g = Graph::new(&view.fleet.name);
         let mut hosts = Vec::new();
         for h in &view.hosts {

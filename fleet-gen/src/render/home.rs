@@ -5,14 +5,14 @@ use super::profiles::{config_values, module};
 use crate::nix::scope::HOME_ARGS;
 use crate::nix::{Binding, Expr};
 use crate::tree::Tree;
-use crate::view::View;
+use crate::plan::Plan;
 use fleet_dsl::{Channel, Config, Os};
 
 /// The generated module with home-manager's shared settings.
 pub(super) const MODULE: &str = "modules/home-manager.nix";
 
 /// Whether any user on some host has a home (so hosts import home-manager).
-pub(super) fn used(view: &View<'_>) -> bool {
+pub(super) fn used(view: &Plan<'_>) -> bool {
     view.users.iter().any(|u| u.user.home.is_some() && (u.on_nixos || u.on_darwin))
 }
 
@@ -27,7 +27,7 @@ pub(super) fn input(channel: Channel) -> &'static str {
 /// A home as a home-manager module: its hand-written modules (under `home/modules/`, reached
 /// with `prefix` from the file it is written in), the extra binding, and its values; a
 /// function of the arguments its code uses.
-pub(super) fn home_module(view: &View<'_>, config: &Config, prefix: &str, extra: Option<Binding>) -> Expr {
+pub(super) fn home_module(view: &Plan<'_>, config: &Config, prefix: &str, extra: Option<Binding>) -> Expr {
     let mut imports: Vec<Expr> = Vec::new();
     for m in &config.modules {
         if let Some(file) = view.home_modules.iter().find(|f| f.path == m.path) {
@@ -53,7 +53,7 @@ pub(super) fn host_module(os: Os, channel: Channel) -> Expr {
     Expr::select(Expr::var("inputs"), [input(channel), kind, "home-manager"])
 }
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     if used(view) {
         let shared = Expr::lambda(
             ["inputs"],
@@ -88,7 +88,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
 
 /// `parts/homes.nix`: `homeConfigurations."user@machine"` for machines without NixOS or
 /// nix-darwin, each the user's home plus the machine's own additions.
-fn standalone(view: &View<'_>, tree: &mut Tree) {
+fn standalone(view: &Plan<'_>, tree: &mut Tree) {
     let homes = &view.fleet.standalone_homes;
     if homes.is_empty() {
         return;

@@ -5,10 +5,10 @@ use super::profiles::{config_imports, config_values, input_modules, module};
 use crate::nix::scope::SYSTEM_ARGS;
 use crate::nix::{escape, Binding, Expr};
 use crate::tree::Tree;
-use crate::view::{HostView, View};
+use crate::plan::{HostPlan, Plan};
 use fleet_dsl::{Os, ProfileData, SshKey, StateVersion};
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     for h in &view.hosts {
         let name = &h.host.name;
         tree.generated(format!("hosts/{name}/default.nix"), nix_file(&view.fleet.name, None, &host(view, h)));
@@ -19,7 +19,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     }
 }
 
-fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
+fn host(view: &Plan<'_>, h: &HostPlan<'_>) -> Expr {
     let host = h.host;
     let mut imports: Vec<Expr> = Vec::new();
     if host.os == Os::Nixos {
@@ -91,7 +91,7 @@ fn host(view: &View<'_>, h: &HostView<'_>) -> Expr {
 }
 
 /// `nix.buildMachines` for the builders the host uses, and the builder's own trusted user.
-fn build_machines(h: &HostView<'_>) -> Vec<Binding> {
+fn build_machines(h: &HostPlan<'_>) -> Vec<Binding> {
     let mut out = Vec::new();
     if let Some(user) = h.host.build_machine.as_ref().and_then(|b| b.ssh_user.as_deref()) {
         out.push(Binding::path(["nix", "settings", "trusted-users"], Expr::strings([user])));

@@ -3,11 +3,11 @@
 use super::nix_file;
 use crate::nix::{Binding, Expr};
 use crate::tree::Tree;
-use crate::validate::machine::parse_schedule;
-use crate::view::View;
+use crate::plan::schedule::parse_schedule;
+use crate::plan::Plan;
 use fleet_dsl::{AutoUpgrade, Dataset, Disko, Layout, Os, Subvolume};
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     for h in &view.hosts {
         if h.host.disks.is_empty() {
             continue;

@@ -18,14 +18,14 @@ pub(crate) use hosts::hardware_placeholder;
 
 use crate::nix::{escape, Expr};
 use crate::tree::{hash_header, Owner, Tree};
-use crate::view::View;
+use crate::plan::Plan;
 use fleet_dsl::{Channel, Os};
 
 /// The manifest of generated files, so later runs prune only what they wrote.
 pub const MANIFEST: &str = ".fleet-gen-manifest";
 
 /// Renders every file of the repository. Fails only if a built-in template is broken.
-pub fn render(view: &View<'_>) -> Result<Tree, minijinja::Error> {
+pub fn render(view: &Plan<'_>) -> Result<Tree, minijinja::Error> {
     let mut tree = Tree { warnings: view.warnings.clone(), ..Tree::default() };
     flake::render(view, &mut tree);
     parts::render(view, &mut tree);
@@ -45,7 +45,7 @@ pub fn render(view: &View<'_>) -> Result<Tree, minijinja::Error> {
     Ok(tree)
 }
 
-fn manifest(view: &View<'_>, tree: &Tree) -> String {
+fn manifest(view: &Plan<'_>, tree: &Tree) -> String {
     let mut text = hash_header(&view.fleet.name);
     text.push_str("# Files fleet-gen wrote; it deletes only these, and only once they are no longer generated.\n");
     for (path, file) in &tree.files {
@@ -88,7 +88,7 @@ fn darwin_input(channel: Channel) -> &'static str {
 }
 
 /// Generated modules every host of `os` imports, relative to the repository root.
-fn base_modules(view: &View<'_>, os: Os) -> Vec<&'static str> {
+fn base_modules(view: &Plan<'_>, os: Os) -> Vec<&'static str> {
     let mut out = Vec::new();
     if !view.fleet.spec.options.is_empty() {
         out.push("modules/host-spec.nix");

@@ -5,10 +5,10 @@ use super::nix_file;
 use super::options::{declarations, option_type};
 use crate::nix::{Binding, Expr};
 use crate::tree::Tree;
-use crate::view::{UserView, View};
+use crate::plan::{UserPlan, Plan};
 use fleet_dsl::{OptionType, Os, User};
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     let fleet = &view.fleet.name;
     let spec = &view.fleet.spec;
     if !spec.options.is_empty() {
@@ -20,7 +20,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
         tree.generated("modules/host-spec.nix", nix_file(fleet, Some(&comment), &Expr::lambda(["lib"], body)));
     }
     for os in [Os::Nixos, Os::Darwin] {
-        let users: Vec<&UserView<'_>> =
+        let users: Vec<&UserPlan<'_>> =
             view.users.iter().filter(|u| if os == Os::Nixos { u.on_nixos } else { u.on_darwin }).collect();
         if users.is_empty() {
             continue;
@@ -52,7 +52,7 @@ pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
     }
 }
 
-fn users_module(users: &[&UserView<'_>], os: Os) -> Expr {
+fn users_module(users: &[&UserPlan<'_>], os: Os) -> Expr {
     let names = users.iter().map(|u| u.user.name.as_str());
     let list_type =
         Expr::apply("lib.types.listOf", [option_type(&OptionType::Enum(names.map(str::to_owned).collect()))]);
@@ -116,11 +116,11 @@ pub(super) const OVERLAYS: &str = "modules/overlays.nix";
 const OVERLAYS_COMMENT: &str = "Overlays of the whole fleet; profiles and hosts add their own to nixpkgs.overlays.\n`pkgs.unstable` is nixpkgs-unstable for the host's system, with the host's own nixpkgs.config\n(so allowUnfree applies to it too): stable hosts take single packages from it.";
 
 /// Whether the fleet has overlays of its own or hosts take packages from nixpkgs-unstable.
-pub(super) fn overlays_used(view: &View<'_>) -> bool {
+pub(super) fn overlays_used(view: &Plan<'_>) -> bool {
     view.flake.unstable_overlay || !view.fleet.overlays.is_empty()
 }
 
-fn overlays_module(view: &View<'_>) -> Expr {
+fn overlays_module(view: &Plan<'_>) -> Expr {
     let mut overlays = Vec::new();
     if view.flake.unstable_overlay {
         let unstable = Expr::apply(

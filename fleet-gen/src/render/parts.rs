@@ -4,10 +4,10 @@ use super::{base_modules, darwin_input, nix_file, nixpkgs_input};
 use crate::nix::scope::free_variables;
 use crate::nix::{BinaryOp, Binding, Expr};
 use crate::tree::Tree;
-use crate::view::View;
+use crate::plan::Plan;
 use fleet_dsl::{NixValue, Os};
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     tree.generated("parts/hosts.nix", nix_file(&view.fleet.name, None, &hosts(view)));
     tree.generated("parts/dev.nix", nix_file(&view.fleet.name, None, &dev(view)));
     if !view.flake.exports.is_empty() {
@@ -43,7 +43,7 @@ fn output_expr(value: &NixValue) -> Expr {
     }
 }
 
-fn hosts(view: &View<'_>) -> Expr {
+fn hosts(view: &Plan<'_>) -> Expr {
     let mut lets = vec![Binding::new("specialArgs", Expr::Attrs(vec![Binding::Inherit(vec!["inputs".into()])]))];
     let mut outputs = Vec::new();
     for (os, list, output) in
@@ -88,7 +88,7 @@ fn hosts(view: &View<'_>) -> Expr {
     Expr::lambda(["inputs"], Expr::let_in(lets, Expr::Attrs(outputs)))
 }
 
-fn dev(view: &View<'_>) -> Expr {
+fn dev(view: &Plan<'_>) -> Expr {
     let mut packages = vec!["alejandra"];
     if view.secrets.is_some() {
         packages.extend(["sops", "age", "ssh-to-age"]);

@@ -5,11 +5,11 @@ use super::nix_file;
 use crate::nix::scope::{free_variables, SYSTEM_ARGS};
 use crate::nix::{Binding, Expr};
 use crate::tree::Tree;
-use crate::validate::typed_leaves;
-use crate::view::{option_set_file, View};
+use crate::plan::typed_leaves;
+use crate::plan::{option_set_file, Plan};
 use fleet_dsl::{AttrPath, Config, NixValue, Priority, ProfileData};
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     for p in &view.profiles {
         let mut imports: Vec<String> = p.imports.iter().map(|i| format!("./{}.nix", i.name)).collect();
         imports.extend(config_imports(view, &p.config, "../"));
@@ -64,7 +64,7 @@ fn user_groups(p: &ProfileData) -> Option<Binding> {
 
 /// Import paths of a config's hand-written modules and typed option declarations, relative to
 /// the importing file (`prefix` leads from it to the repository root).
-pub(super) fn config_imports(view: &View<'_>, config: &Config, prefix: &str) -> Vec<String> {
+pub(super) fn config_imports(view: &Plan<'_>, config: &Config, prefix: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for m in &config.modules {
         if let Some(file) = view.modules.iter().find(|f| f.path == m.path) {

@@ -3,7 +3,7 @@
 
 use super::graph::Graph;
 use crate::tree::{Tree, MARKER};
-use crate::view::View;
+use crate::plan::Plan;
 use fleet_dsl::{Os, ProfileData};
 use minijinja::{context, Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -80,7 +80,7 @@ struct ProfileRow {
     description: Option<String>,
 }
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::Error> {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::Error> {
     let hosts: Vec<HostRow> = view
         .hosts
         .iter()
@@ -235,7 +235,7 @@ struct StandaloneRow {
 }
 
 /// A `new-host` command for a twin of the first host: its platform, system and profiles.
-fn new_host_example(view: &View<'_>) -> String {
+fn new_host_example(view: &Plan<'_>) -> String {
     let mut cmd = String::from("cargo run -- new-host NAME");
     if let Some(h) = view.hosts.first() {
         let platform = h.host.os.name();

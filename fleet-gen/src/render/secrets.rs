@@ -3,7 +3,7 @@
 use super::nix_file;
 use crate::nix::{Binding, Expr, PathPart};
 use crate::tree::{Tree, MARKER};
-use crate::view::{SecretsView, View};
+use crate::plan::{SecretsPlan, Plan};
 use fleet_dsl::{Os, Scope, SecretSet};
 use minijinja::{context, Environment, UndefinedBehavior};
 use serde::Serialize;
@@ -18,7 +18,7 @@ pub(super) fn module_path(os: Os) -> &'static str {
     }
 }
 
-pub(super) fn render(view: &View<'_>, tree: &mut Tree) -> Result<(), minijinja::Error> {
+pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::Error> {
     let Some(secrets) = &view.secrets else { return Ok(()) };
     for os in [Os::Nixos, Os::Darwin] {
         if view.hosts.iter().any(|h| h.host.os == os) {
@@ -110,7 +110,7 @@ struct Rule {
     anchors: Vec<String>,
 }
 
-fn sops_yaml(fleet: &str, secrets: &SecretsView<'_>) -> Result<String, minijinja::Error> {
+fn sops_yaml(fleet: &str, secrets: &SecretsPlan<'_>) -> Result<String, minijinja::Error> {
     let admin = |name: &str| format!("admin_{name}");
     let host = |name: &str| format!("host_{name}");
     let mut keys: Vec<Key> =

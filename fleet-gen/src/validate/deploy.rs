@@ -2,14 +2,14 @@
 
 use super::{check_hostname, is_user_name, Validator};
 use crate::error::Problem;
-use crate::view::HostView;
+use crate::plan::HostPlan;
 use fleet_dsl::{BuildMachine, Os, ProfileData, SshKey};
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 impl Validator {
     /// Computes tags and build machines per host; returns whether colmena deploys the fleet.
-    pub(super) fn check_deployment(&mut self, hosts: &mut [HostView<'_>]) -> bool {
+    pub(super) fn check_deployment(&mut self, hosts: &mut [HostPlan<'_>]) -> bool {
         let names: HashSet<String> = hosts.iter().map(|h| h.host.name.clone()).collect();
         for h in hosts.iter_mut() {
             let before = self.problems.enter(&h.host.at);
@@ -50,7 +50,7 @@ impl Validator {
         hosts.iter().any(|h| h.host.os == Os::Nixos && h.host.deploy.is_some())
     }
 
-    fn check_deploy(&mut self, h: &mut HostView<'_>, host_names: &HashSet<String>) {
+    fn check_deploy(&mut self, h: &mut HostPlan<'_>, host_names: &HashSet<String>) {
         let host = h.host;
         let mut bad = |what: String| self.problems.push(Problem::Deployment { host: host.name.clone(), what });
         if host.os == Os::Darwin {

@@ -6,7 +6,7 @@ use super::Validator;
 use crate::diagnostic::Diagnostics;
 use crate::error::Problem;
 use crate::nix::{raw, scope};
-use crate::view::{FlakeView, ModuleFile};
+use crate::plan::{FlakePlan, ModuleFile};
 use fleet_dsl::{Channel, Config, FleetData, InputData, NixValue, Os, ProfileData, Target};
 use indexmap::IndexMap;
 use std::sync::Arc;
@@ -78,7 +78,7 @@ impl Validator {
         profiles: &[&'a ProfileData],
         modules: &[ModuleFile<'a>],
         needs: Needs,
-    ) -> FlakeView<'a> {
+    ) -> FlakePlan<'a> {
         let owners = value_owners(fleet, profiles);
         // Inputs in first-use order: modules, then values; then the outputs' values.
         let mut used: IndexMap<&'a str, &'a Arc<InputData>> = IndexMap::new();
@@ -165,7 +165,7 @@ impl Validator {
         for input in &inputs {
             self.check_input(input, &inputs, &emitted);
         }
-        FlakeView { inputs, unstable_overlay, unstable_outputs, exports }
+        FlakePlan { inputs, unstable_overlay, unstable_outputs, exports }
     }
 
     fn check_output_name<'n>(&mut self, kind: &'static str, name: &'n str, seen: &mut Vec<&'n str>) {

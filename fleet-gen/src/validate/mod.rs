@@ -10,11 +10,11 @@ mod values;
 use crate::diagnostic::Diagnostics;
 use crate::error::{Problem, Problems};
 use crate::nix::scope::SYSTEM_ARGS;
-use crate::view::{HostView, ModuleFile, OptionSetView, UserView, View};
+use crate::plan::{HostPlan, ModuleFile, OptionSetPlan, UserPlan, Plan};
 use crate::write::cache::Probe;
 pub(crate) use fleet_dsl::rules::names::{check_hostname, is_login_name as is_user_name};
 pub(crate) use fleet_dsl::rules::store::in_nix_store;
-use fleet_dsl::{FleetData, HostData, Module, NixValue, OptionType, Os, ProfileData, StateVersion, TypedSetting};
+use fleet_dsl::{FleetData, HostData, Module, Os, ProfileData, StateVersion};
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -25,13 +25,13 @@ const RESERVED_MODULES: [&str; 8] =
     ["host-spec", "users", "users-darwin", "options", "secrets", "secrets-darwin", "home-manager", "overlays"];
 
 /// Checks the fleet against the output directory (for hand-written modules) and builds the view.
-pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<View<'a>, Problems> {
+pub fn validate<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<Plan<'a>, Problems> {
     validate_recorded(fleet, out_dir).map(|(view, _)| view)
 }
 
 /// [`validate`], also returning the look-ups it made in the output directory, so a later run
 /// can tell whether their answers changed.
-pub fn validate_recorded<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<(View<'a>, Vec<Probe>), Problems> {
+pub fn validate_recorded<'a>(fleet: &'a FleetData, out_dir: &Path) -> Result<(Plan<'a>, Vec<Probe>), Problems> {
     let mut v = Validator { problems: Diagnostics::default(), probes: Vec::new(), warnings: Diagnostics::default() };
     let view = v.run(fleet, out_dir);
     if !v.problems.has_errors() {
@@ -48,7 +48,7 @@ struct Validator {
 }
 
 impl Validator {
-    fn run<'a>(&mut self, fleet: &'a FleetData, out_dir: &Path) -> View<'a> {
+    fn run<'a>(&mut self, fleet: &'a FleetData, out_dir: &Path) -> Plan<'a> {
         self.problems.enter(&fleet.at);
         self.warnings.enter(&fleet.at);
         if !is_fleet_name(&fleet.name) {
@@ -104,7 +104,7 @@ impl Validator {
             fleet.spec.options.iter().filter(|o| o.effective_default().is_none()).map(|o| o.name.as_str()).collect();
         // Build machines, found once: each host looks for those building its system.
         let builders: Vec<&HostData> = fleet.hosts.iter().filter(|h| h.build_machine.is_some()).collect();
-        let mut hosts: Vec<HostView<'a>> =
+        let mut hosts: Vec<HostPlan<'a>> =
             fleet.hosts.iter().map(|h| self.host_view(fleet, h, &required, &builders)).collect();
         let secrets = self.check_secrets(fleet, &mut hosts);
         let colmena = self.check_deployment(&mut hosts);
@@ -119,7 +119,7 @@ impl Validator {
             }
         }
         let warnings = std::mem::take(&mut self.warnings.list);
-        View {
+        Plan {
             fleet,
             hosts,
             profiles,
@@ -166,7 +166,7 @@ impl Validator {
         h: &'a HostData,
         required: &[&str],
         builders: &[&HostData],
-    ) -> HostView<'a> {
+    ) -> HostPlan<'a> {
         let before = self.problems.enter(&h.at);
         let before_warnings = self.warnings.enter(&h.at);
         let owner = format!("host `{}`", h.name);
@@ -267,7 +267,7 @@ impl Validator {
         self.check_config(&owner, &h.config, &generated, SYSTEM_ARGS);
         self.problems.leave(before);
         self.warnings.leave(before_warnings);
-        HostView { host: h, users, spec, state_version, secrets: Vec::new(), tags: Vec::new(), builders: Vec::new() }
+        HostPlan { host: h, users, spec, state_version, secrets: Vec::new(), tags: Vec::new(), builders: Vec::new() }
     }
 
     fn check_profile(&mut self, p: &ProfileData) {
@@ -330,8 +330,8 @@ impl Validator {
         seen.into_values().map(AsRef::as_ref).collect()
     }
 
-    fn collect_users<'a>(&mut self, fleet: &'a FleetData) -> Vec<UserView<'a>> {
-        let mut users: IndexMap<&'a str, (UserView<'a>, &'a str)> = IndexMap::new();
+    fn collect_users<'a>(&mut self, fleet: &'a FleetData) -> Vec<UserPlan<'a>> {
+        let mut users: IndexMap<&'a str, (UserPlan<'a>, &'a str)> = IndexMap::new();
         let mut reported = HashSet::new();
         for h in &fleet.hosts {
             let attached =
@@ -339,7 +339,7 @@ impl Validator {
             for (p, u) in attached {
                 {
                     let entry = users.entry(u.name.as_str()).or_insert_with(|| {
-                        let view = UserView { user: u, on_nixos: false, on_darwin: false };
+                        let view = UserPlan { user: u, on_nixos: false, on_darwin: false };
                         (view, p.name.as_str())
                     });
                     if entry.0.user != u {
@@ -366,7 +366,7 @@ impl Validator {
             let u = &sh.user;
             let entry = users
                 .entry(u.name.as_str())
-                .or_insert_with(|| (UserView { user: u, on_nixos: false, on_darwin: false }, "standalone homes"));
+                .or_insert_with(|| (UserPlan { user: u, on_nixos: false, on_darwin: false }, "standalone homes"));
             if entry.0.user != u && reported.insert(u.name.as_str()) {
                 self.problems.at(
                     &u.at,
@@ -418,9 +418,9 @@ impl Validator {
         &mut self,
         fleet: &'a FleetData,
         profiles: &[&'a ProfileData],
-    ) -> Vec<OptionSetView<'a>> {
+    ) -> Vec<OptionSetPlan<'a>> {
         let configs = profiles.iter().map(|p| &p.config).chain(fleet.hosts.iter().map(|h| &h.config));
-        let mut sets: IndexMap<&'a str, OptionSetView<'a>> = IndexMap::new();
+        let mut sets: IndexMap<&'a str, OptionSetPlan<'a>> = IndexMap::new();
         for t in configs.flat_map(|c| &c.typed) {
             let path: Vec<&str> = t.path.split('.').collect();
             match sets.get(t.path.as_str()) {
@@ -434,7 +434,7 @@ impl Validator {
                 ),
                 Some(_) => {}
                 None => {
-                    sets.insert(t.path.as_str(), OptionSetView { path, options: &t.options });
+                    sets.insert(t.path.as_str(), OptionSetPlan { path, options: &t.options });
                 }
             }
         }
@@ -507,40 +507,6 @@ impl Validator {
             return;
         };
         files.insert(m.path.as_str(), ModuleFile { path: &m.path, import, scaffold: None });
-    }
-}
-
-/// A value at a leaf option path, below any submodules.
-pub struct Leaf<'a> {
-    /// The full option path.
-    pub path: Vec<String>,
-    /// The value.
-    pub value: &'a NixValue,
-}
-
-/// The leaf values of a typed setting: submodule values are split into their options so a
-/// host can override one of them without discarding the profile's others.
-pub fn typed_leaves(t: &TypedSetting) -> Vec<Leaf<'_>> {
-    let mut out = Vec::new();
-    let base: Vec<String> = t.path.split('.').map(str::to_owned).collect();
-    push_leaves(&base, &t.options.options, &t.values, &mut out);
-    out
-}
-
-fn push_leaves<'a>(
-    base: &[String],
-    decls: &[fleet_dsl::OptionDecl],
-    values: &'a fleet_dsl::Attrs,
-    out: &mut Vec<Leaf<'a>>,
-) {
-    for decl in decls {
-        let Some(value) = values.get(&decl.name) else { continue };
-        let mut path = base.to_vec();
-        path.push(decl.name.clone());
-        match (&decl.ty, value) {
-            (OptionType::Submodule(set), NixValue::Attrs(inner)) => push_leaves(&path, &set.options, inner, out),
-            _ => out.push(Leaf { path, value }),
-        }
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::{is_user_name, Validator};
 use crate::error::Problem;
-use crate::view::{HostSecret, HostView, SecretFile, SecretsView};
+use crate::plan::{HostSecret, HostPlan, SecretFile, SecretsPlan};
 use fleet_dsl::rules::age::check_age_key as check_recipient;
 use fleet_dsl::{FleetData, Location, NixValue, Os, ProfileData, Scope, SecretLink, SecretSet};
 use indexmap::IndexMap;
@@ -14,8 +14,8 @@ impl Validator {
     pub(super) fn check_secrets<'a>(
         &mut self,
         fleet: &'a FleetData,
-        hosts: &mut [HostView<'a>],
-    ) -> Option<SecretsView<'a>> {
+        hosts: &mut [HostPlan<'a>],
+    ) -> Option<SecretsPlan<'a>> {
         let mut checked_sets = HashSet::new();
         for h in hosts.iter_mut() {
             let before = self.problems.enter(&h.host.at);
@@ -33,7 +33,7 @@ impl Validator {
         self.check_passwords(hosts);
         self.check_secret_values(hosts);
 
-        let readers: Vec<&HostView<'a>> = hosts.iter().filter(|h| !h.secrets.is_empty()).collect();
+        let readers: Vec<&HostPlan<'a>> = hosts.iter().filter(|h| !h.secrets.is_empty()).collect();
         let mut admins = Vec::new();
         let mut seen = HashSet::new();
         for (name, key) in &fleet.admins {
@@ -69,7 +69,7 @@ impl Validator {
                     .at(&h.host.at, Problem::MissingHostKey { host: h.host.name.clone(), files: files.join(", ") });
             }
         }
-        Some(SecretsView { admins, hosts: keyed, files: files(hosts) })
+        Some(SecretsPlan { admins, hosts: keyed, files: files(hosts) })
     }
 
     fn check_key(&mut self, whose: String, key: &str) {
@@ -161,7 +161,7 @@ impl Validator {
         }
     }
 
-    fn host_secrets<'a>(&mut self, h: &mut HostView<'a>, sets: &[&'a SecretSet]) {
+    fn host_secrets<'a>(&mut self, h: &mut HostPlan<'a>, sets: &[&'a SecretSet]) {
         let mut by_name: IndexMap<&'a str, HostSecret<'a>> = IndexMap::new();
         for set in sets {
             for decl in &set.secrets {
@@ -188,7 +188,7 @@ impl Validator {
 
     /// Secrets used as values (`config.sops.secrets.<name>.path`): every host whose profile
     /// or own config uses one reads it.
-    fn check_secret_values(&mut self, hosts: &[HostView<'_>]) {
+    fn check_secret_values(&mut self, hosts: &[HostPlan<'_>]) {
         let mut reported = HashSet::new();
         // Where each secret link of a file is set, by its index among the file's links.
         let mut spots: Vec<&Location> = Vec::new();
@@ -205,7 +205,7 @@ impl Validator {
                     spots.resize(used.len(), &s.at);
                 }
                 for t in &config.typed {
-                    for leaf in super::typed_leaves(t) {
+                    for leaf in crate::plan::typed_leaves(t) {
                         secret_links(&leaf.path.join("."), leaf.value, &mut used);
                     }
                     spots.resize(used.len(), &t.at);
@@ -229,7 +229,7 @@ impl Validator {
         }
     }
 
-    fn check_passwords(&mut self, hosts: &[HostView<'_>]) {
+    fn check_passwords(&mut self, hosts: &[HostPlan<'_>]) {
         let mut reported = HashSet::new();
         for h in hosts.iter().filter(|h| h.host.os == Os::Nixos) {
             for user in ProfileData::closure(&h.host.profiles).into_iter().flat_map(|p| &p.users) {
@@ -286,8 +286,8 @@ pub(super) fn key_problem(key: &str) -> Option<&'static str> {
 }
 
 /// The encrypted files: common (if read), groups in first-use order, then every keyed host's own.
-fn files<'a>(hosts: &[HostView<'a>]) -> Vec<SecretFile<'a>> {
-    let keyed = |h: &&HostView<'a>| h.host.age_key.is_some();
+fn files<'a>(hosts: &[HostPlan<'a>]) -> Vec<SecretFile<'a>> {
+    let keyed = |h: &&HostPlan<'a>| h.host.age_key.is_some();
     let mut shared: IndexMap<String, SecretFile<'a>> = IndexMap::new();
     for h in hosts.iter().filter(keyed) {
         for s in h.secrets.iter().filter(|s| s.set.scope != Scope::Host) {

@@ -1,7 +1,8 @@
 //! Values of profiles, hosts and homes: option paths parse and do not collide, raw Nix parses
 //! and uses only what is in scope, packages are attribute paths, and default lists are flagged.
 
-use super::{typed_leaves, Validator};
+use super::Validator;
+use crate::plan::typed_leaves;
 use crate::error::{Problem, Warning};
 use crate::nix::{raw, scope};
 use fleet_dsl::Location;

@@ -1,5 +1,8 @@
 //! The validated view of a fleet: what rendering reads. Built only by [`crate::validate`].
 
+pub mod schedule;
+
+use fleet_dsl::{OptionType, TypedSetting};
 use fleet_dsl::{
     BuildMachine, FleetData, HostData, NixValue, OptionSet, ProfileData, SecretDecl, SecretSet, StateVersion, System,
     User,
@@ -7,17 +10,17 @@ use fleet_dsl::{
 
 /// A fleet that passed validation, with everything rendering needs resolved.
 #[derive(Debug)]
-pub struct View<'a> {
+pub struct Plan<'a> {
     /// The fleet as defined.
     pub fleet: &'a FleetData,
     /// Hosts in declaration order.
-    pub hosts: Vec<HostView<'a>>,
+    pub hosts: Vec<HostPlan<'a>>,
     /// Every profile any host uses, once, in first-use order.
     pub profiles: Vec<&'a ProfileData>,
     /// Every user, once, in first-use order, with the platforms that have it.
-    pub users: Vec<UserView<'a>>,
+    pub users: Vec<UserPlan<'a>>,
     /// Typed option sets of user modules, once per path, in first-use order.
-    pub option_sets: Vec<OptionSetView<'a>>,
+    pub option_sets: Vec<OptionSetPlan<'a>>,
     /// Hand-written modules, once per path, in first-use order.
     pub modules: Vec<ModuleFile<'a>>,
     /// Hand-written home-manager modules (under `home/modules/`), once per path.
@@ -25,18 +28,18 @@ pub struct View<'a> {
     /// Systems of the hosts, in first-use order.
     pub systems: Vec<System>,
     /// Secrets wiring, when any host reads a secret.
-    pub secrets: Option<SecretsView<'a>>,
+    pub secrets: Option<SecretsPlan<'a>>,
     /// Whether the fleet is deployed with colmena (some NixOS host has deployment settings).
     pub colmena: bool,
     /// What validation warned about.
     pub warnings: Vec<crate::Diagnostic>,
     /// Extra inputs, unstable packages and extra outputs.
-    pub flake: FlakeView<'a>,
+    pub flake: FlakePlan<'a>,
 }
 
 /// The flake beyond the hosts, resolved.
 #[derive(Debug, Default)]
-pub struct FlakeView<'a> {
+pub struct FlakePlan<'a> {
     /// Extra inputs something references, once each, in first-use order.
     pub inputs: Vec<&'a fleet_dsl::InputData>,
     /// Whether a host's configuration uses a package of nixpkgs-unstable (`pkgs.unstable`).
@@ -49,7 +52,7 @@ pub struct FlakeView<'a> {
 
 /// Who decrypts which secret file.
 #[derive(Debug)]
-pub struct SecretsView<'a> {
+pub struct SecretsPlan<'a> {
     /// Admins by name with their age keys, in declaration order.
     pub admins: Vec<(&'a str, &'a str)>,
     /// Hosts with an age key, with it, in declaration order.
@@ -71,7 +74,7 @@ pub struct SecretFile<'a> {
 
 /// A validated host.
 #[derive(Debug)]
-pub struct HostView<'a> {
+pub struct HostPlan<'a> {
     /// The host as defined.
     pub host: &'a HostData,
     /// Its users' names, from all its profiles, in order.
@@ -101,7 +104,7 @@ pub struct HostSecret<'a> {
 
 /// A user and where it is used.
 #[derive(Debug)]
-pub struct UserView<'a> {
+pub struct UserPlan<'a> {
     /// The user.
     pub user: &'a User,
     /// Whether a NixOS host has it.
@@ -112,14 +115,14 @@ pub struct UserView<'a> {
 
 /// A typed option set declared by the generator under `modules/options/`.
 #[derive(Debug)]
-pub struct OptionSetView<'a> {
+pub struct OptionSetPlan<'a> {
     /// Its option path segments.
     pub path: Vec<&'a str>,
     /// The declaration.
     pub options: &'a OptionSet,
 }
 
-impl OptionSetView<'_> {
+impl OptionSetPlan<'_> {
     /// Its file, relative to the repository root.
     pub fn file(&self) -> String {
         option_set_file(&self.path)
@@ -142,4 +145,38 @@ pub struct ModuleFile<'a> {
     pub import: String,
     /// Text to create it with when missing.
     pub scaffold: Option<&'a str>,
+}
+
+/// A value at a leaf option path, below any submodules.
+pub struct Leaf<'a> {
+    /// The full option path.
+    pub path: Vec<String>,
+    /// The value.
+    pub value: &'a NixValue,
+}
+
+/// The leaf values of a typed setting: submodule values are split into their options so a
+/// host can override one of them without discarding the profile's others.
+pub fn typed_leaves(t: &TypedSetting) -> Vec<Leaf<'_>> {
+    let mut out = Vec::new();
+    let base: Vec<String> = t.path.split('.').map(str::to_owned).collect();
+    push_leaves(&base, &t.options.options, &t.values, &mut out);
+    out
+}
+
+fn push_leaves<'a>(
+    base: &[String],
+    decls: &[fleet_dsl::OptionDecl],
+    values: &'a fleet_dsl::Attrs,
+    out: &mut Vec<Leaf<'a>>,
+) {
+    for decl in decls {
+        let Some(value) = values.get(&decl.name) else { continue };
+        let mut path = base.to_vec();
+        path.push(decl.name.clone());
+        match (&decl.ty, value) {
+            (OptionType::Submodule(set), NixValue::Attrs(inner)) => push_leaves(&path, &set.options, inner, out),
+            _ => out.push(Leaf { path, value }),
+        }
+    }
 }
