@@ -1,7 +1,10 @@
 //! Validates a fleet and renders, checks and writes its flake-parts repository.
 //!
-//! Data flows one way: the fleet (fleet-dsl) → [`validate`] → a [`plan::Plan`] → [`render`] →
-//! a [`tree::Tree`] (path → bytes, in memory) → [`write`], the one writer.
+//! Data flows one way: the fleet (fleet-dsl) and its [`inventory`] → [`plan::resolve`] (every
+//! derived fact computed once, hand-written modules looked up on disk) → a [`plan::Plan`] →
+//! [`validate::check`] (pure functions of the plan, returning [`Diagnostic`]s) → [`render`] (a
+//! pure function of the plan) → a [`tree::Tree`] (path → bytes, in memory) → [`write`], the one
+//! writer.
 
 pub mod cli;
 pub mod diagnostic;
@@ -12,6 +15,7 @@ pub mod fingerprint;
 pub mod inventory;
 pub mod nix;
 pub mod onboard;
+pub mod plan;
 pub mod render;
 pub mod report;
 pub mod schema;
@@ -19,7 +23,6 @@ pub mod shown;
 #[cfg(any(test, feature = "synthetic"))]
 pub mod synthetic;
 pub mod tree;
-pub mod plan;
 pub mod validate;
 
 pub mod write;

@@ -1,12 +1,16 @@
-//! The validated view of a fleet: what rendering reads. Built only by [`crate::validate`].
+//! The plan of a fleet: the fleet resolved, every derived fact computed once ([`resolve`]),
+//! with what was found on disk ([`disk`]). The checks ([`crate::validate::check`]) and the
+//! renderers ([`crate::render`]) read it and nothing else.
 
+pub mod disk;
+pub mod resolve;
 pub mod schedule;
 
-use fleet_dsl::{OptionType, TypedSetting};
 use fleet_dsl::{
     BuildMachine, FleetData, HostData, NixValue, OptionSet, ProfileData, SecretDecl, SecretSet, StateVersion, System,
     User,
 };
+use fleet_dsl::{OptionType, TypedSetting};
 
 /// A fleet that passed validation, with everything rendering needs resolved.
 #[derive(Debug)]
@@ -35,6 +39,8 @@ pub struct Plan<'a> {
     pub warnings: Vec<crate::Diagnostic>,
     /// Extra inputs, unstable packages and extra outputs.
     pub flake: FlakePlan<'a>,
+    /// What was found in the output directory (hand-written modules), gathered once.
+    pub disk: disk::DiskFacts,
 }
 
 /// The flake beyond the hosts, resolved.
@@ -77,6 +83,10 @@ pub struct SecretFile<'a> {
 pub struct HostPlan<'a> {
     /// The host as defined.
     pub host: &'a HostData,
+    /// Its profiles and every profile they import, each once, each before its imports.
+    pub profiles: Vec<&'a ProfileData>,
+    /// The secret sets it reads: its profiles', then its own.
+    pub secret_sets: Vec<&'a SecretSet>,
     /// Its users' names, from all its profiles, in order.
     pub users: Vec<&'a str>,
     /// Its host spec values that differ from the declared defaults.

@@ -5,8 +5,8 @@
 
 use super::nix_file;
 use crate::nix::{Binding, Expr};
-use crate::tree::Tree;
 use crate::plan::{HostPlan, Plan};
+use crate::tree::Tree;
 use fleet_dsl::Os;
 
 /// How one host is deployed and rolled back.

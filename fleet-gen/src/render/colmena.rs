@@ -2,8 +2,8 @@
 
 use super::nix_file;
 use crate::nix::{Binding, Expr, Key};
-use crate::tree::Tree;
 use crate::plan::{HostPlan, Plan};
+use crate::tree::Tree;
 use fleet_dsl::Os;
 
 const COMMENT: &str = "The hive reuses each nixosConfigurations entry (its nixpkgs, arguments and modules), so the two\ncannot drift apart. Only NixOS hosts with deployment settings are nodes: colmena does not\ndeploy nix-darwin, nor machines the fleet does not deploy.";

@@ -2,8 +2,8 @@
 
 use super::{darwin_input, nix_file, nixpkgs_input};
 use crate::nix::{Binding, Expr, Key};
-use crate::tree::Tree;
 use crate::plan::Plan;
+use crate::tree::Tree;
 use fleet_dsl::Os;
 
 pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {

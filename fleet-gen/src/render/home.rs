@@ -4,8 +4,8 @@ use super::nix_file;
 use super::profiles::{config_values, module};
 use crate::nix::scope::HOME_ARGS;
 use crate::nix::{Binding, Expr};
-use crate::tree::Tree;
 use crate::plan::Plan;
+use crate::tree::Tree;
 use fleet_dsl::{Channel, Config, Os};
 
 /// The generated module with home-manager's shared settings.

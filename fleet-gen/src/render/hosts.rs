@@ -4,9 +4,9 @@ use super::nix_file;
 use super::profiles::{config_imports, config_values, input_modules, module};
 use crate::nix::scope::SYSTEM_ARGS;
 use crate::nix::{escape, Binding, Expr};
-use crate::tree::Tree;
 use crate::plan::{HostPlan, Plan};
-use fleet_dsl::{Os, ProfileData, SshKey, StateVersion};
+use crate::tree::Tree;
+use fleet_dsl::{Os, SshKey, StateVersion};
 
 pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     for h in &view.hosts {
@@ -31,18 +31,15 @@ fn host(view: &Plan<'_>, h: &HostPlan<'_>) -> Expr {
     }
     let mut paths: Vec<String> = host.profiles.iter().map(|p| format!("../../profiles/{}.nix", p.name)).collect();
     // Each module once: what a profile of the host already imports is not imported again.
-    let from_profiles: Vec<String> = ProfileData::closure(&host.profiles)
-        .into_iter()
-        .flat_map(|p| config_imports(view, &p.config, "../../"))
-        .collect();
+    let from_profiles: Vec<String> =
+        h.profiles.iter().flat_map(|p| config_imports(view, &p.config, "../../")).collect();
     for i in config_imports(view, &host.config, "../../") {
         if !paths.contains(&i) && !from_profiles.contains(&i) {
             paths.push(i);
         }
     }
     imports.extend(paths.into_iter().map(Expr::path));
-    let from_profiles: Vec<Expr> =
-        ProfileData::closure(&host.profiles).into_iter().flat_map(|p| input_modules(&p.config)).collect();
+    let from_profiles: Vec<Expr> = h.profiles.iter().flat_map(|p| input_modules(&p.config)).collect();
     for m in input_modules(&host.config) {
         if !imports.contains(&m) && !from_profiles.contains(&m) {
             imports.push(m);

@@ -2,9 +2,9 @@
 
 use super::nix_file;
 use crate::nix::{Binding, Expr};
-use crate::tree::Tree;
 use crate::plan::schedule::parse_schedule;
 use crate::plan::Plan;
+use crate::tree::Tree;
 use fleet_dsl::{AutoUpgrade, Dataset, Disko, Layout, Os, Subvolume};
 
 pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {

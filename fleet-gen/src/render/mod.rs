@@ -1,4 +1,4 @@
-//! Rendering: the validated view to the repository tree, in memory.
+//! Rendering: the checked plan to the repository tree, in memory (a pure function of the plan).
 
 mod apps;
 mod colmena;
@@ -17,8 +17,8 @@ mod secrets;
 pub(crate) use hosts::hardware_placeholder;
 
 use crate::nix::{escape, Expr};
-use crate::tree::{hash_header, Owner, Tree};
 use crate::plan::Plan;
+use crate::tree::{hash_header, Owner, Tree};
 use fleet_dsl::{Channel, Os};
 
 /// The manifest of generated files, so later runs prune only what they wrote.

@@ -4,8 +4,8 @@
 use super::nix_file;
 use super::options::{declarations, option_type};
 use crate::nix::{Binding, Expr};
+use crate::plan::{Plan, UserPlan};
 use crate::tree::Tree;
-use crate::plan::{UserPlan, Plan};
 use fleet_dsl::{OptionType, Os, User};
 
 pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {

@@ -3,8 +3,8 @@
 use super::{base_modules, darwin_input, nix_file, nixpkgs_input};
 use crate::nix::scope::free_variables;
 use crate::nix::{BinaryOp, Binding, Expr};
-use crate::tree::Tree;
 use crate::plan::Plan;
+use crate::tree::Tree;
 use fleet_dsl::{NixValue, Os};
 
 pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {

@@ -4,9 +4,9 @@
 use super::nix_file;
 use crate::nix::scope::{free_variables, SYSTEM_ARGS};
 use crate::nix::{Binding, Expr};
-use crate::tree::Tree;
 use crate::plan::typed_leaves;
 use crate::plan::{option_set_file, Plan};
+use crate::tree::Tree;
 use fleet_dsl::{AttrPath, Config, NixValue, Priority, ProfileData};
 
 pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {

@@ -2,9 +2,9 @@
 //! adding a host.
 
 use super::graph::Graph;
-use crate::tree::{Tree, MARKER};
 use crate::plan::Plan;
-use fleet_dsl::{Os, ProfileData};
+use crate::tree::{Tree, MARKER};
+use fleet_dsl::Os;
 use minijinja::{context, Environment, UndefinedBehavior};
 use serde::Serialize;
 
@@ -121,7 +121,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::
             let users: Vec<String> = view
                 .hosts
                 .iter()
-                .filter(|h| ProfileData::closure(&h.host.profiles).iter().any(|hp| hp.name == p.name))
+                .filter(|h| h.profiles.iter().any(|hp| hp.name == p.name))
                 .map(|h| format!("`{}`", h.host.name))
                 .collect();
             ProfileRow {

@@ -2,8 +2,8 @@
 
 use super::nix_file;
 use crate::nix::{Binding, Expr, PathPart};
+use crate::plan::{Plan, SecretsPlan};
 use crate::tree::{Tree, MARKER};
-use crate::plan::{SecretsPlan, Plan};
 use fleet_dsl::{Os, Scope, SecretSet};
 use minijinja::{context, Environment, UndefinedBehavior};
 use serde::Serialize;

@@ -3,55 +3,38 @@
 use super::{check_hostname, is_user_name, Validator};
 use crate::error::Problem;
 use crate::plan::HostPlan;
-use fleet_dsl::{BuildMachine, Os, ProfileData, SshKey};
+use fleet_dsl::{BuildMachine, HostData, Os, SshKey};
 use std::collections::HashSet;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 impl Validator {
-    /// Computes tags and build machines per host; returns whether colmena deploys the fleet.
-    pub(super) fn check_deployment(&mut self, hosts: &mut [HostPlan<'_>]) -> bool {
+    /// Colmena targets and tags, build machines, and the build machines' ssh keys each host reads.
+    pub(super) fn check_deployment(&mut self, hosts: &[HostPlan<'_>]) {
         let names: HashSet<String> = hosts.iter().map(|h| h.host.name.clone()).collect();
-        for h in hosts.iter_mut() {
+        for h in hosts {
             let before = self.problems.enter(&h.host.at);
-            self.check_deploy(h, &names);
-            self.problems.leave(before);
-        }
-        let builders: Vec<(&str, &BuildMachine)> =
-            hosts.iter().filter_map(|h| Some((h.host.name.as_str(), h.host.build_machine.as_ref()?))).collect();
-        for h in hosts.iter() {
+            self.check_deploy(h.host, &names);
             if let Some(b) = &h.host.build_machine {
-                let before = self.problems.enter(&h.host.at);
                 self.check_builder(&h.host.name, b);
-                self.problems.leave(before);
             }
-        }
-        for h in hosts.iter_mut() {
-            for (name, b) in &builders {
-                if *name == h.host.name || !b.systems.contains(&h.host.system) {
-                    continue;
-                }
+            for (name, b) in &h.builders {
                 if let Some(SshKey::Secret(link)) = &b.ssh_key {
                     let readable = h.secrets.iter().any(|s| s.decl.name == link.name && *s.set == link.set);
                     if !readable {
-                        self.problems.at(
-                            &h.host.at,
-                            Problem::BuilderKeyUnreadable {
-                                host: h.host.name.clone(),
-                                builder: (*name).to_owned(),
-                                secret: link.name.clone(),
-                                set: link.set.rust_name.clone(),
-                            },
-                        );
+                        self.problems.push(Problem::BuilderKeyUnreadable {
+                            host: h.host.name.clone(),
+                            builder: (*name).to_owned(),
+                            secret: link.name.clone(),
+                            set: link.set.rust_name.clone(),
+                        });
                     }
                 }
-                h.builders.push((name, b));
             }
+            self.problems.leave(before);
         }
-        hosts.iter().any(|h| h.host.os == Os::Nixos && h.host.deploy.is_some())
     }
 
-    fn check_deploy(&mut self, h: &mut HostPlan<'_>, host_names: &HashSet<String>) {
-        let host = h.host;
+    fn check_deploy(&mut self, host: &HostData, host_names: &HashSet<String>) {
         let mut bad = |what: String| self.problems.push(Problem::Deployment { host: host.name.clone(), what });
         if host.os == Os::Darwin {
             if host.deploy.is_some() {
@@ -60,12 +43,7 @@ impl Validator {
             }
             return;
         }
-        let mut tags: Vec<String> = ProfileData::closure(&host.profiles).iter().map(|p| p.name.clone()).collect();
-        tags.push("nixos".to_owned());
-        let Some(d) = &host.deploy else {
-            h.tags = tags;
-            return;
-        };
+        let Some(d) = &host.deploy else { return };
         if let Some(target) = &d.target_host {
             if !is_address(target) {
                 bad(format!("deployment target `{target}` is not a host name, a domain name or an IP address"));
@@ -97,13 +75,10 @@ impl Validator {
             } else {
                 None
             };
-            match problem {
-                Some(what) => self.problems.push(Problem::Tag { host: host.name.clone(), what }),
-                None if !tags.contains(tag) => tags.push(tag.clone()),
-                None => {}
+            if let Some(what) = problem {
+                self.problems.push(Problem::Tag { host: host.name.clone(), what });
             }
         }
-        h.tags = tags;
     }
 
     fn check_builder(&mut self, host: &str, b: &BuildMachine) {

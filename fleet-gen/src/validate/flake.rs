@@ -3,11 +3,11 @@
 //! deploy/rollback apps.
 
 use super::Validator;
-use crate::diagnostic::Diagnostics;
 use crate::error::Problem;
 use crate::nix::{raw, scope};
-use crate::plan::{FlakePlan, ModuleFile};
-use fleet_dsl::{Channel, Config, FleetData, InputData, NixValue, Os, ProfileData, Target};
+use crate::plan::resolve::{input_references, value_owners};
+use crate::plan::Plan;
+use fleet_dsl::{Channel, FleetData, InputData, Os, Target};
 use indexmap::IndexMap;
 use std::sync::Arc;
 
@@ -30,102 +30,33 @@ pub const GENERATOR_INPUTS: [&str; 11] = [
 /// values of extra outputs may use.
 pub const OUTPUT_ARGS: &[&str] = &["config", "inputs", "inputs'", "lib", "pkgs", "self", "self'", "system"];
 
-/// Where the values of the fleet are, with their owners: every profile, every host (its spec,
-/// values and homes), the users' homes and the fleet's overlays.
-fn value_owners<'a>(fleet: &'a FleetData, profiles: &[&'a ProfileData]) -> Vec<(String, Option<Os>, &'a Config)> {
-    let mut out: Vec<(String, Option<Os>, &'a Config)> = Vec::new();
-    for p in profiles {
-        let os = match p.target {
-            Target::Any => None,
-            Target::Only(os) => Some(os),
-        };
-        out.push((format!("profile `{}`", p.name), os, &p.config));
-        for u in &p.users {
-            if let Some(home) = &u.home {
-                out.push((format!("the home of user `{}`", u.name), None, &home.config));
-            }
-        }
-    }
-    for h in &fleet.hosts {
-        out.push((format!("host `{}`", h.name), Some(h.os), &h.config));
-        for (user, home) in &h.homes {
-            out.push((format!("host `{}`, home of user `{user}`", h.name), None, &home.config));
-        }
-    }
-    out
-}
-
-/// Calls `f` on `value` and every value inside it.
-fn walk<'a>(value: &'a NixValue, f: &mut impl FnMut(&'a NixValue)) {
-    f(value);
-    match value {
-        NixValue::List(items) => items.iter().for_each(|i| walk(i, f)),
-        NixValue::Attrs(map) => map.values().for_each(|v| walk(v, f)),
-        _ => {}
-    }
-}
-
-/// Every value of a config: untyped and typed.
-fn config_values(config: &Config) -> impl Iterator<Item = &NixValue> {
-    config.settings.iter().map(|s| &s.value).chain(config.typed.iter().flat_map(|t| t.values.values()))
-}
-
 impl Validator {
-    /// Checks inputs, input modules and files, outputs, and resolves what the flake needs.
-    pub(super) fn check_flake<'a>(
-        &mut self,
-        fleet: &'a FleetData,
-        profiles: &[&'a ProfileData],
-        modules: &[ModuleFile<'a>],
-        needs: Needs,
-    ) -> FlakePlan<'a> {
-        let owners = value_owners(fleet, profiles);
-        // Inputs in first-use order: modules, then values; then the outputs' values.
-        let mut used: IndexMap<&'a str, &'a Arc<InputData>> = IndexMap::new();
-        let mut uses = |input: &'a Arc<InputData>, problems: &mut Diagnostics| match used.get(input.name.as_str()) {
-            Some(known) if known.as_ref() != input.as_ref() => {
-                let (first, second) = (known.url.clone(), input.url.clone());
-                problems
-                    .push_once(Some(&input.at), Problem::DuplicateInput { input: input.name.clone(), first, second });
-            }
-            Some(_) => {}
-            None => {
-                used.insert(input.name.as_str(), input);
-            }
-        };
-        let mut unstable_overlay = false;
-        for (owner, os, config) in &owners {
-            for m in &config.input_modules {
-                uses(&m.input, &mut self.problems);
-                self.check_input_module(owner, *os, m);
-            }
-            for v in config_values(config) {
-                walk(v, &mut |v| match v {
-                    NixValue::InputFile(f) => uses(&f.input, &mut self.problems),
-                    NixValue::UnstablePackage(_) => unstable_overlay = true,
-                    _ => {}
-                });
+    /// Checks inputs (one per name; names, URLs, `follows`), the modules and files taken from
+    /// them, the fleet's overlays and its extra outputs.
+    pub(super) fn check_flake(&mut self, fleet: &FleetData, plan: &Plan<'_>, needs: Needs) {
+        let mut first: IndexMap<&str, &Arc<InputData>> = IndexMap::new();
+        for input in input_references(fleet, &plan.profiles) {
+            match first.get(input.name.as_str()) {
+                Some(known) if known.as_ref() != input.as_ref() => {
+                    let (first, second) = (known.url.clone(), input.url.clone());
+                    let problem = Problem::DuplicateInput { input: input.name.clone(), first, second };
+                    self.problems.push_once(Some(&input.at), problem);
+                }
+                Some(_) => {}
+                None => {
+                    first.insert(input.name.as_str(), input);
+                }
             }
         }
-        for h in &fleet.hosts {
-            for v in h.spec.iter().flat_map(|s| s.values()) {
-                walk(v, &mut |v| match v {
-                    NixValue::InputFile(f) => uses(&f.input, &mut self.problems),
-                    NixValue::UnstablePackage(_) => unstable_overlay = true,
-                    _ => {}
-                });
+        for (owner, os, config) in &value_owners(fleet, &plan.profiles) {
+            for m in &config.input_modules {
+                self.check_input_module(owner, *os, m);
             }
         }
         for o in &fleet.overlays {
             self.check_value("the fleet", "nixpkgs.overlays", o, scope::SYSTEM_ARGS);
-            walk(o, &mut |v| match v {
-                NixValue::InputFile(f) => uses(&f.input, &mut self.problems),
-                NixValue::UnstablePackage(_) => unstable_overlay = true,
-                _ => {}
-            });
         }
         let outputs = &fleet.outputs;
-        let mut unstable_outputs = false;
         for (kind, attr, list) in [
             ("dev shell", "devShells", &outputs.dev_shells),
             ("package", "packages", &outputs.packages),
@@ -143,29 +74,17 @@ impl Validator {
                     value,
                     OUTPUT_ARGS,
                 );
-                walk(value, &mut |v| match v {
-                    NixValue::InputFile(f) => uses(&f.input, &mut self.problems),
-                    NixValue::UnstablePackage(_) => unstable_outputs = true,
-                    _ => {}
-                });
             }
         }
         let mut seen = Vec::new();
-        let mut exports = Vec::new();
-        for (name, module) in &outputs.nixos_modules {
+        for (name, _) in &outputs.nixos_modules {
             self.check_output_name("exported module", name, &mut seen);
-            // Resolved with the other hand-written modules (collect_modules reported a missing one).
-            if let Some(file) = modules.iter().find(|f| f.path == module.path) {
-                exports.push((name.as_str(), file.import.clone()));
-            }
         }
-        let inputs: Vec<&'a InputData> = used.into_values().map(AsRef::as_ref).collect();
-        let unstable = unstable_overlay || unstable_outputs;
+        let unstable = plan.flake.unstable_overlay || plan.flake.unstable_outputs;
         let emitted = emitted_generator_inputs(fleet, needs, unstable);
-        for input in &inputs {
-            self.check_input(input, &inputs, &emitted);
+        for input in &plan.flake.inputs {
+            self.check_input(input, &plan.flake.inputs, &emitted);
         }
-        FlakePlan { inputs, unstable_overlay, unstable_outputs, exports }
     }
 
     fn check_output_name<'n>(&mut self, kind: &'static str, name: &'n str, seen: &mut Vec<&'n str>) {

@@ -3,8 +3,8 @@
 use super::{is_release, Validator};
 use crate::error::Problem;
 use crate::plan::schedule::{parse_schedule, parse_time};
-use crate::plan::UserPlan;
-use fleet_dsl::{AutoUpgrade, Disko, FleetData, HostData, Layout, Os, ProfileData};
+use crate::plan::{HostPlan, UserPlan};
+use fleet_dsl::{AutoUpgrade, Disko, FleetData, HostData, Layout, Os};
 use std::collections::HashSet;
 
 use crate::nix::scope::{HOME_ARGS, STANDALONE_HOME_ARGS};
@@ -51,7 +51,8 @@ impl Validator {
     }
 
     /// A host's additions to homes: each for a user of the host who has a home, once.
-    pub(super) fn check_host_homes(&mut self, h: &HostData, generated: &mut Vec<&str>) {
+    pub(super) fn check_host_homes(&mut self, hp: &HostPlan<'_>, generated: &mut Vec<&str>) {
+        let h = hp.host;
         let mut seen: Vec<&str> = Vec::new();
         for (user, home) in &h.homes {
             let problem = |what| Problem::HostHome { host: h.name.clone(), user: user.clone(), what };
@@ -60,11 +61,8 @@ impl Validator {
                 continue;
             }
             seen.push(user);
-            let has_home = ProfileData::closure(&h.profiles)
-                .into_iter()
-                .flat_map(|p| &p.users)
-                .find(|u| u.name == *user)
-                .map(|u| u.home.is_some());
+            let has_home =
+                hp.profiles.iter().flat_map(|p| &p.users).find(|u| u.name == *user).map(|u| u.home.is_some());
             match has_home {
                 None => self
                     .problems

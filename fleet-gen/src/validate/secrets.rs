@@ -3,38 +3,29 @@
 
 use super::{is_user_name, Validator};
 use crate::error::Problem;
-use crate::plan::{HostSecret, HostPlan, SecretFile, SecretsPlan};
+use crate::plan::HostPlan;
 use fleet_dsl::rules::age::check_age_key as check_recipient;
-use fleet_dsl::{FleetData, Location, NixValue, Os, ProfileData, Scope, SecretLink, SecretSet};
+use fleet_dsl::{FleetData, Location, NixValue, Os, Scope, SecretLink, SecretSet};
 use indexmap::IndexMap;
 use std::collections::HashSet;
 
 impl Validator {
     /// Fills each host's secrets and builds the secrets view (`None` when no host reads one).
-    pub(super) fn check_secrets<'a>(
-        &mut self,
-        fleet: &'a FleetData,
-        hosts: &mut [HostPlan<'a>],
-    ) -> Option<SecretsPlan<'a>> {
+    pub(super) fn check_secrets(&mut self, fleet: &FleetData, hosts: &[HostPlan<'_>]) {
         let mut checked_sets = HashSet::new();
-        for h in hosts.iter_mut() {
+        for h in hosts {
             let before = self.problems.enter(&h.host.at);
-            let mut sets: Vec<&'a SecretSet> =
-                ProfileData::closure(&h.host.profiles).into_iter().flat_map(|p| &p.secrets).collect();
-            sets.extend(&h.host.secrets);
-            for set in &sets {
+            for set in &h.secret_sets {
                 if checked_sets.insert(set.rust_name.as_str()) {
                     self.check_set(set, fleet);
                 }
             }
-            self.host_secrets(h, &sets);
+            self.check_host_secrets(h);
             self.problems.leave(before);
         }
         self.check_passwords(hosts);
         self.check_secret_values(hosts);
 
-        let readers: Vec<&HostPlan<'a>> = hosts.iter().filter(|h| !h.secrets.is_empty()).collect();
-        let mut admins = Vec::new();
         let mut seen = HashSet::new();
         for (name, key) in &fleet.admins {
             if !seen.insert(name.as_str()) {
@@ -44,19 +35,17 @@ impl Validator {
                 self.problems.push(Problem::AdminName { name: name.clone() });
             }
             self.check_key(format!("admin `{name}`"), key.as_str());
-            admins.push((name.as_str(), key.as_str()));
         }
-        let mut keyed = Vec::new();
-        for h in hosts.iter() {
+        for h in hosts {
             if let Some(key) = &h.host.age_key {
                 let before = self.problems.enter(&h.host.at);
                 self.check_key(format!("host `{}`", h.host.name), key.as_str());
                 self.problems.leave(before);
-                keyed.push((h.host.name.as_str(), key.as_str()));
             }
         }
+        let readers: Vec<&HostPlan<'_>> = hosts.iter().filter(|h| !h.secrets.is_empty()).collect();
         if readers.is_empty() {
-            return None;
+            return;
         }
         if fleet.admins.is_empty() {
             self.problems.push(Problem::NoAdmins);
@@ -69,7 +58,6 @@ impl Validator {
                     .at(&h.host.at, Problem::MissingHostKey { host: h.host.name.clone(), files: files.join(", ") });
             }
         }
-        Some(SecretsPlan { admins, hosts: keyed, files: files(hosts) })
     }
 
     fn check_key(&mut self, whose: String, key: &str) {
@@ -161,29 +149,28 @@ impl Validator {
         }
     }
 
-    fn host_secrets<'a>(&mut self, h: &mut HostPlan<'a>, sets: &[&'a SecretSet]) {
-        let mut by_name: IndexMap<&'a str, HostSecret<'a>> = IndexMap::new();
-        for set in sets {
+    /// One secret per name on a host.
+    fn check_host_secrets(&mut self, h: &HostPlan<'_>) {
+        let mut by_name: IndexMap<&str, &SecretSet> = IndexMap::new();
+        for set in &h.secret_sets {
             for decl in &set.secrets {
-                let file = set.scope.file(&h.host.name);
                 match by_name.get(decl.name.as_str()) {
-                    Some(known) if known.set == *set => {}
+                    Some(known) if *known == *set => {}
                     Some(known) => {
                         let problem = Problem::DuplicateSecret {
                             host: h.host.name.clone(),
                             secret: decl.name.clone(),
-                            first: known.set.rust_name.clone(),
+                            first: known.rust_name.clone(),
                             second: set.rust_name.clone(),
                         };
                         self.problems.push_once(Some(&h.host.at), problem);
                     }
                     None => {
-                        by_name.insert(&decl.name, HostSecret { decl, set, file });
+                        by_name.insert(&decl.name, set);
                     }
                 }
             }
         }
-        h.secrets = by_name.into_values().collect();
     }
 
     /// Secrets used as values (`config.sops.secrets.<name>.path`): every host whose profile
@@ -193,8 +180,8 @@ impl Validator {
         // Where each secret link of a file is set, by its index among the file's links.
         let mut spots: Vec<&Location> = Vec::new();
         for h in hosts {
-            let profiles = ProfileData::closure(&h.host.profiles);
-            let owners = profiles
+            let owners = h
+                .profiles
                 .iter()
                 .map(|p| (format!("profile `{}`", p.name), &p.config))
                 .chain(std::iter::once((format!("host `{}`", h.host.name), &h.host.config)));
@@ -232,7 +219,7 @@ impl Validator {
     fn check_passwords(&mut self, hosts: &[HostPlan<'_>]) {
         let mut reported = HashSet::new();
         for h in hosts.iter().filter(|h| h.host.os == Os::Nixos) {
-            for user in ProfileData::closure(&h.host.profiles).into_iter().flat_map(|p| &p.users) {
+            for user in h.profiles.iter().flat_map(|p| &p.users) {
                 let Some(link) = &user.password_secret else { continue };
                 let decl = link.set.secrets.iter().find(|d| d.name == link.name);
                 if decl.is_some_and(|d| !d.needed_for_users) && reported.insert((user.name.clone(), None)) {
@@ -283,42 +270,6 @@ pub(super) fn key_problem(key: &str) -> Option<&'static str> {
     } else {
         None
     }
-}
-
-/// The encrypted files: common (if read), groups in first-use order, then every keyed host's own.
-fn files<'a>(hosts: &[HostPlan<'a>]) -> Vec<SecretFile<'a>> {
-    let keyed = |h: &&HostPlan<'a>| h.host.age_key.is_some();
-    let mut shared: IndexMap<String, SecretFile<'a>> = IndexMap::new();
-    for h in hosts.iter().filter(keyed) {
-        for s in h.secrets.iter().filter(|s| s.set.scope != Scope::Host) {
-            let file = shared.entry(s.file.clone()).or_insert_with(|| SecretFile {
-                path: s.file.clone(),
-                hosts: Vec::new(),
-                secrets: Vec::new(),
-            });
-            if !file.secrets.contains(&s.decl) {
-                file.secrets.push(s.decl);
-            }
-            // Hosts are visited one after the other, so a host already listed is the last one
-            // (names are unique in a valid fleet): no scan of the whole list per secret.
-            if s.set.scope != Scope::Common && file.hosts.last() != Some(&h.host.name.as_str()) {
-                file.hosts.push(&h.host.name);
-            }
-        }
-    }
-    if let Some(common) = shared.get_mut("secrets/common.yaml") {
-        common.hosts = hosts.iter().filter(keyed).map(|h| h.host.name.as_str()).collect();
-    }
-    shared.sort_by(|a, _, b, _| (a != "secrets/common.yaml").cmp(&(b != "secrets/common.yaml")));
-    let mut files: Vec<SecretFile<'a>> = shared.into_values().collect();
-    // A host's own file only when it reads host-scoped secrets: no rule for a file nobody reads.
-    for h in hosts.iter().filter(keyed) {
-        let secrets: Vec<_> = h.secrets.iter().filter(|s| s.set.scope == Scope::Host).map(|s| s.decl).collect();
-        if !secrets.is_empty() {
-            files.push(SecretFile { path: Scope::Host.file(&h.host.name), hosts: vec![&h.host.name], secrets });
-        }
-    }
-    files
 }
 
 fn is_group_name(name: &str) -> bool {

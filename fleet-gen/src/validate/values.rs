@@ -2,9 +2,9 @@
 //! and uses only what is in scope, packages are attribute paths, and default lists are flagged.
 
 use super::Validator;
-use crate::plan::typed_leaves;
 use crate::error::{Problem, Warning};
 use crate::nix::{raw, scope};
+use crate::plan::typed_leaves;
 use fleet_dsl::Location;
 use fleet_dsl::{AttrPath, Config, NixValue, Priority};
 
