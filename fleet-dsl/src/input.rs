@@ -15,7 +15,6 @@
 //! ```
 
 use crate::platform::{Any, Darwin, Nixos, ProfilePlatform, Target};
-use crate::value::NixValue;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -178,16 +177,4 @@ pub struct InputFile {
     pub input: Arc<InputData>,
     /// The path inside the input, relative to its root.
     pub path: String,
-}
-
-impl From<InputFile> for NixValue {
-    fn from(f: InputFile) -> Self {
-        NixValue::InputFile(f)
-    }
-}
-
-impl From<&InputFile> for NixValue {
-    fn from(f: &InputFile) -> Self {
-        NixValue::InputFile(f.clone())
-    }
 }

@@ -187,6 +187,18 @@ impl<T: Into<NixValue>> From<IndexMap<String, T>> for NixValue {
     }
 }
 
+impl From<crate::input::InputFile> for NixValue {
+    fn from(f: crate::input::InputFile) -> Self {
+        NixValue::InputFile(f)
+    }
+}
+
+impl From<&crate::input::InputFile> for NixValue {
+    fn from(f: &crate::input::InputFile) -> Self {
+        NixValue::InputFile(f.clone())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

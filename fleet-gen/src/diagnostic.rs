@@ -1,7 +1,6 @@
 //! Diagnostics: every problem and warning of a fleet as one type, with a stable code, the place
 //! in the user's code or inventory it comes from, and a rustc-like rendering of that place.
 
-use crate::error::{Problem, Warning};
 use annotate_snippets::{AnnotationKind, Element, Group, Level, Renderer, Snippet};
 use fleet_dsl::Location;
 use std::collections::HashMap;
@@ -32,28 +31,6 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A problem of the fleet, at `at` when known.
-    pub fn problem(problem: &Problem, at: Option<&Location>) -> Self {
-        Diagnostic {
-            severity: Severity::Error,
-            code: problem.code(),
-            at: at.cloned(),
-            message: crate::shown::tidy(&problem.to_string()),
-            help: problem.help().map(|h| crate::shown::tidy(&h)),
-        }
-    }
-
-    /// A warning, at `at` when known.
-    pub fn warning(warning: &Warning, at: Option<&Location>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            code: warning.code(),
-            at: at.cloned(),
-            message: crate::shown::tidy(&warning.to_string()),
-            help: warning.help().map(|h| crate::shown::tidy(&h)),
-        }
-    }
-
     /// The diagnostic as rustc prints one: a header with the code, `--> file:line:column`, the
     /// source line with a caret under the call, and the help. Without its source file (run from
     /// another directory), the location alone.
@@ -162,74 +139,9 @@ fn token_len(text: &str) -> usize {
     end
 }
 
-/// Diagnostics gathered while checking a fleet, and the place being checked: a problem found
-/// while checking a host, a profile, a user or one `.set` is reported at that call.
-#[derive(Debug, Default, Clone)]
-pub struct Diagnostics {
-    /// In the order found.
-    pub list: Vec<Diagnostic>,
-    here: Option<Location>,
-}
-
-impl Diagnostics {
-    /// Records a problem at the place being checked.
-    pub fn push(&mut self, problem: Problem) {
-        self.list.push(Diagnostic::problem(&problem, self.here.as_ref()));
-    }
-
-    /// Records a warning at the place being checked.
-    pub fn warn(&mut self, warning: &Warning) {
-        self.list.push(Diagnostic::warning(warning, self.here.as_ref()));
-    }
-
-    /// From now on, problems are at `at`; returns the place checked before, for [`Self::leave`].
-    pub fn enter(&mut self, at: &Location) -> Option<Location> {
-        self.here.replace(at.clone())
-    }
-
-    /// Back to the place checked before [`Self::enter`].
-    pub fn leave(&mut self, before: Option<Location>) {
-        self.here = before;
-    }
-
-    /// Records a problem at a place of the fleet's code or inventory.
-    pub fn at(&mut self, at: &Location, problem: Problem) {
-        self.list.push(Diagnostic::problem(&problem, Some(at)));
-    }
-
-    /// Records a problem (at `at`, or at the place being checked), unless the same one was
-    /// recorded already.
-    pub fn push_once(&mut self, at: Option<&Location>, problem: Problem) {
-        let d = Diagnostic::problem(&problem, at.or(self.here.as_ref()));
-        if !self.list.iter().any(|known| known.code == d.code && known.message == d.message) {
-            self.list.push(d);
-        }
-    }
-
-    /// Whether a problem was recorded.
-    pub fn has_errors(&self) -> bool {
-        self.list.iter().any(|d| d.severity == Severity::Error)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_are_unique_and_each_is_in_the_readme() {
-        use strum::VariantArray;
-        let readme = include_str!("../../README.md");
-        let mut seen = std::collections::HashSet::new();
-        for kind in crate::error::ProblemKind::VARIANTS {
-            let code = kind.code();
-            assert!(code.len() == 4 && code.starts_with('F') && code[1..].chars().all(|c| c.is_ascii_digit()));
-            assert!(seen.insert(code), "{code} is given twice");
-            assert!(readme.contains(&format!("| `{code}` |")), "README lacks a row for {code} ({kind:?})");
-        }
-        let warning = Warning::DefaultList { owner: String::new(), path: String::new() };
-        assert!(readme.contains(&format!("| `{}` |", warning.code())));
-    }
 
     #[test]
     fn token_lengths() {
@@ -246,8 +158,14 @@ mod tests {
         let file = dir.path().join("main.rs");
         std::fs::write(&file, "fn fleet() {\n    Host::nixos(\"pi\", System::Aarch64Linux)\n}\n").expect("write");
         let at = Location::in_file(file.display().to_string(), 2, 5);
-        let problem = Problem::MissingSpec { host: "pi".into(), spec: "Spec".into(), fields: "role".into() };
-        let shown = Diagnostic::problem(&problem, Some(&at)).render(&mut Sources::default());
+        let diagnostic = |at: &Location| Diagnostic {
+            severity: Severity::Error,
+            code: "F007",
+            at: Some(at.clone()),
+            message: "host `pi` sets no host spec, but `Spec` has fields without a default (role)".into(),
+            help: Some("add `.spec(Spec { .. })` to the host".into()),
+        };
+        let shown = diagnostic(&at).render(&mut Sources::default());
         assert!(shown.starts_with("error[F007]: host `pi` sets no host spec"), "{shown}");
         assert!(shown.contains(&format!("--> {}:2:5", file.display())), "{shown}");
         assert!(shown.contains("2 |     Host::nixos(\"pi\", System::Aarch64Linux)"), "{shown}");
@@ -255,7 +173,7 @@ mod tests {
         assert!(shown.contains("= help: add `.spec(Spec { .. })` to the host"), "{shown}");
 
         let elsewhere = Location::in_file("no/such/file.rs", 3, 1);
-        let shown = Diagnostic::problem(&problem, Some(&elsewhere)).render(&mut Sources::default());
+        let shown = diagnostic(&elsewhere).render(&mut Sources::default());
         assert!(shown.contains("  --> no/such/file.rs:3:1\n"), "{shown}");
     }
 }

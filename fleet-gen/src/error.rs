@@ -1,7 +1,8 @@
 //! Errors, one enum per layer: problems of the fleet, and failures to write its repository.
 
-use crate::diagnostic::{Diagnostic, Sources};
+use crate::diagnostic::{Diagnostic, Severity, Sources};
 use crate::shown::{shown, shown_path};
+use fleet_dsl::Location;
 use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -529,6 +530,17 @@ pub enum Warning {
 }
 
 impl Problem {
+    /// The problem as a diagnostic, at `at` when known.
+    pub fn at(&self, at: Option<&Location>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            code: self.code(),
+            at: at.cloned(),
+            message: crate::shown::tidy(&self.to_string()),
+            help: self.help().map(|h| crate::shown::tidy(&h)),
+        }
+    }
+
     /// The problem's stable code (`F001`…), listed in the README. A new kind of problem takes
     /// the next free code; a code is never reused.
     pub fn code(&self) -> &'static str {
@@ -643,6 +655,17 @@ impl ProblemKind {
 }
 
 impl Warning {
+    /// The warning as a diagnostic, at `at` when known.
+    pub fn at(&self, at: Option<&Location>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            code: self.code(),
+            at: at.cloned(),
+            message: crate::shown::tidy(&self.to_string()),
+            help: self.help().map(|h| crate::shown::tidy(&h)),
+        }
+    }
+
     /// The warning's stable code (`W001`…), listed in the README.
     pub fn code(&self) -> &'static str {
         match self {
@@ -665,7 +688,7 @@ pub struct Problems(pub Vec<Diagnostic>);
 impl Problems {
     /// Problems whose places are unknown.
     pub fn unlocated(problems: Vec<Problem>) -> Self {
-        Problems(problems.iter().map(|p| Diagnostic::problem(p, None)).collect())
+        Problems(problems.iter().map(|p| p.at(None)).collect())
     }
 }
 
@@ -787,5 +810,25 @@ impl fmt::Display for WriteFailure {
             f,
             "the directory is marked as half-written (.fleet-gen/pending); fix the cause and run `generate` again: it completes the change, and `generate --check` reports the directory stale until then"
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_each_is_in_the_readme() {
+        use strum::VariantArray;
+        let readme = include_str!("../../README.md");
+        let mut seen = std::collections::HashSet::new();
+        for kind in ProblemKind::VARIANTS {
+            let code = kind.code();
+            assert!(code.len() == 4 && code.starts_with('F') && code[1..].chars().all(|c| c.is_ascii_digit()));
+            assert!(seen.insert(code), "{code} is given twice");
+            assert!(readme.contains(&format!("| `{code}` |")), "README lacks a row for {code} ({kind:?})");
+        }
+        let warning = Warning::DefaultList { owner: String::new(), path: String::new() };
+        assert!(readme.contains(&format!("| `{}` |", warning.code())));
     }
 }

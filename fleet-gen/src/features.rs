@@ -17,7 +17,7 @@ pub fn apply(fleet: &FleetData, host: &mut HostData) -> Vec<(usize, String)> {
                 i,
                 format!(
                     "feature `{feature}` maps to no profile: add `.feature(<Feature>::<Variant>, &profile)` to the fleet{}",
-                    crate::document::suggestion(feature, &fleet.feature_names)
+                    fleet_dsl::rules::suggest::did_you_mean(feature, &fleet.feature_names)
                 ),
             ));
         }

@@ -18,6 +18,7 @@ mod secrets;
 mod seed_002;
 mod seed_003;
 mod seed_004;
+mod structure;
 mod typed_extras;
 mod values_property;
 mod writer;

@@ -16,9 +16,23 @@ pub fn closest<'n>(wanted: &str, names: &[&'n str]) -> Option<&'n str> {
         .map(|(_, n)| n)
 }
 
+/// `"; did you mean `x`?"` for the known name closest to `wanted`, or nothing: the tail of a
+/// message about a name that does not resolve.
+pub fn did_you_mean(wanted: &str, known: &[String]) -> String {
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    closest(wanted, &known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
-    use super::closest;
+    use super::{closest, did_you_mean};
+
+    #[test]
+    fn message_tails() {
+        let known = vec!["server".to_owned(), "desktop".to_owned()];
+        assert_eq!(did_you_mean("servr", &known), "; did you mean `server`?");
+        assert_eq!(did_you_mean("zzz", &known), "");
+    }
 
     #[test]
     fn suggestions() {

@@ -164,11 +164,7 @@ fn find_profile(fleet: &FleetData, name: &str) -> Option<Arc<ProfileData>> {
     fleet.profiles_in_use().into_iter().find(|p| p.name == name).cloned()
 }
 
-/// `; did you mean `x`?` for the closest known name, or nothing when none is close.
-pub fn suggestion(name: &str, known: &[String]) -> String {
-    let known: Vec<&str> = known.iter().map(String::as_str).collect();
-    fleet_dsl::rules::suggest::closest(name, &known).map(|k| format!("; did you mean `{k}`?")).unwrap_or_default()
-}
+pub use fleet_dsl::rules::suggest::did_you_mean as suggestion;
 
 /// Spec values from JSON, typed by the declaration (the schema already checked them).
 fn spec_values(set: &OptionSet, values: &serde_json::Map<String, Value>) -> Attrs {

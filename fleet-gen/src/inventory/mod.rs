@@ -99,7 +99,7 @@ pub fn merge_all(fleet: &FleetData) -> (Cow<'_, FleetData>, Vec<Diagnostic>) {
         Err(e) => {
             let file = "the fleet's JSON Schema".to_owned();
             let problem = Problem::Inventory { file, pointer: String::new(), message: e.to_string() };
-            problems.push(Diagnostic::problem(&problem, None));
+            problems.push(problem.at(None));
             return (fleet, problems);
         }
     };
@@ -110,7 +110,7 @@ pub fn merge_all(fleet: &FleetData) -> (Cow<'_, FleetData>, Vec<Diagnostic>) {
         let mut bad = |spans: &Spans, pointer: String, message: String| {
             let at = spans.locate(&pointer).map(|(line, column)| Location::in_file(file.clone(), line, column));
             let problem = Problem::Inventory { file: file.clone(), pointer, message };
-            problems.push(Diagnostic::problem(&problem, at.as_ref()));
+            problems.push(problem.at(at.as_ref()));
         };
         let value = match load(path) {
             Ok((value, located)) => {
@@ -176,7 +176,7 @@ fn with_features(fleet: &FleetData) -> (Cow<'_, FleetData>, Vec<Diagnostic>) {
     for host in &mut resolved.hosts {
         for (_, message) in crate::features::apply(fleet, host) {
             let problem = Problem::Feature { host: host.name.clone(), message };
-            problems.push(Diagnostic::problem(&problem, Some(&host.at)));
+            problems.push(problem.at(Some(&host.at)));
         }
     }
     (Cow::Owned(resolved), problems)

@@ -5,6 +5,7 @@
 //! needs. Comments inside raw Nix are not kept.
 
 use super::expr::{BinaryOp, Binding, Expr, Formals, Key, Param, PathPart, StrPart, UnaryOp};
+use fleet_dsl::NixValue;
 use rnix::ast::{self, AstToken, HasEntry, InterpolPart};
 use rowan::ast::AstNode;
 use std::fmt;
@@ -318,5 +319,45 @@ impl Converter<'_> {
             }
         }
         Ok(out)
+    }
+}
+impl From<&NixValue> for Expr {
+    /// The value as an expression. Raw Nix is parsed ([`parse`]); validation has
+    /// already reported any raw Nix that does not parse, so the `throw` below is never printed
+    /// for a fleet that passed it.
+    fn from(value: &NixValue) -> Self {
+        match value {
+            NixValue::Null => Expr::Null,
+            NixValue::Bool(b) => Expr::Bool(*b),
+            NixValue::Int(i) => Expr::Int(*i),
+            NixValue::Str(s) => Expr::str(s.as_str()),
+            NixValue::List(items) => Expr::list(items.iter().map(Expr::from)),
+            NixValue::Attrs(map) => Expr::Attrs(map.iter().map(|(k, v)| Binding::new(k.clone(), v)).collect()),
+            NixValue::Raw(raw) => parse(&raw.0).unwrap_or_else(|e| {
+                Expr::Apply(Box::new(Expr::var("throw")), vec![Expr::str(format!("fleet-gen: {e}"))])
+            }),
+            NixValue::Package(p) => match package(&p.0) {
+                Ok(path) => Expr::select(Expr::var("pkgs"), path),
+                Err(e) => Expr::Apply(Box::new(Expr::var("throw")), vec![Expr::str(format!("fleet-gen: {e}"))]),
+            },
+            NixValue::UnstablePackage(p) => match package(&p.0) {
+                Ok(path) => Expr::select(Expr::var("pkgs"), std::iter::once("unstable".to_owned()).chain(path)),
+                Err(e) => Expr::Apply(Box::new(Expr::var("throw")), vec![Expr::str(format!("fleet-gen: {e}"))]),
+            },
+            NixValue::InputFile(f) => Expr::binary(
+                BinaryOp::Add,
+                Expr::select(Expr::var("inputs"), [f.input.name.as_str()]),
+                Expr::str(format!("/{}", f.path)),
+            ),
+            NixValue::SecretPath(link) => {
+                Expr::select(Expr::var("config"), ["sops", "secrets", link.name.as_str(), "path"])
+            }
+        }
+    }
+}
+
+impl From<NixValue> for Expr {
+    fn from(value: NixValue) -> Self {
+        Expr::from(&value)
     }
 }

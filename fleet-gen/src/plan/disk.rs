@@ -1,7 +1,7 @@
 //! What the plan needs from the output directory, gathered once before anything is checked:
 //! where each hand-written module is (`modules/<path>.nix` or `modules/<path>/default.nix`).
 
-use super::resolve::ModuleOwners;
+use super::ModuleOwners;
 use crate::write::cache::Probe;
 use fleet_dsl::Module;
 use std::collections::HashMap;

@@ -145,6 +145,10 @@ pub fn option_set_file<S: AsRef<str>>(path: &[S]) -> String {
     format!("modules/options/{}.nix", name.join("-"))
 }
 
+/// Who imports which hand-written modules, in order: system modules (profiles, hosts, exported
+/// modules) or home modules (users' homes, hosts' additions to them, standalone homes).
+pub type ModuleOwners<'a> = Vec<(String, &'a [fleet_dsl::Module])>;
+
 /// A hand-written module, resolved to its file.
 #[derive(Debug)]
 pub struct ModuleFile<'a> {

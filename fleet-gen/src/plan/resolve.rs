@@ -5,7 +5,9 @@
 //! the ambiguity.
 
 use super::disk::DiskFacts;
-use super::{FlakePlan, HostPlan, HostSecret, ModuleFile, OptionSetPlan, Plan, SecretFile, SecretsPlan, UserPlan};
+use super::{
+    FlakePlan, HostPlan, HostSecret, ModuleFile, ModuleOwners, OptionSetPlan, Plan, SecretFile, SecretsPlan, UserPlan,
+};
 use fleet_dsl::{
     Config, FleetData, HostData, InputData, Module, NixValue, Os, ProfileData, Scope, SecretSet, StateVersion, Target,
 };
@@ -103,10 +105,6 @@ fn option_sets<'a>(fleet: &'a FleetData, profiles: &[&'a ProfileData]) -> Vec<Op
     }
     sets.into_values().collect()
 }
-
-/// Who imports which hand-written modules, in order: system modules (profiles, hosts, exported
-/// modules) and home modules (users' homes, hosts' additions to them, standalone homes).
-pub type ModuleOwners<'a> = Vec<(String, &'a [Module])>;
 
 /// The owners of hand-written modules, in the order their modules are resolved.
 pub(crate) fn module_owners<'a>(

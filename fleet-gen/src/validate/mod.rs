@@ -1,5 +1,6 @@
 //! Validation: every problem of a fleet at once, before anything is written.
 
+mod collector;
 mod deploy;
 pub(crate) mod flake;
 pub(crate) mod machine;
@@ -7,13 +8,14 @@ mod secrets;
 mod text;
 mod values;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::error::{Problem, Problems};
 use crate::nix::scope::SYSTEM_ARGS;
 use crate::plan::disk::{DiskFacts, Lookup};
-use crate::plan::resolve::{resolve, ModuleOwners};
-use crate::plan::{HostPlan, Plan, UserPlan};
+use crate::plan::resolve::resolve;
+use crate::plan::{HostPlan, ModuleOwners, Plan, UserPlan};
 use crate::write::cache::Probe;
+use collector::Diagnostics;
 pub(crate) use fleet_dsl::rules::names::{check_hostname, is_login_name as is_user_name};
 pub(crate) use fleet_dsl::rules::store::in_nix_store;
 use fleet_dsl::{FleetData, HostData, Module, Os, ProfileData, StateVersion};
