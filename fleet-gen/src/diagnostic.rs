@@ -95,8 +95,21 @@ impl Sources {
         let start = line.char_indices().nth((at.column as usize).checked_sub(1)?).map(|(i, _)| i)?;
         let rest = &line[start..];
         let len = token_len(rest).max(rest.chars().next().map_or(0, char::len_utf8));
-        Some((line, start..start + len))
+        // A long line (a generated inventory, a huge value) is shown around the span only.
+        let from = floor_char(line, start.saturating_sub(SHOWN_AROUND));
+        let span_end = floor_char(line, start + len.min(SHOWN_SPAN)).max(start + 1).min(line.len());
+        let to = floor_char(line, span_end + SHOWN_AROUND);
+        Some((&line[from..to], start - from..span_end - from))
     }
+}
+
+/// Bytes of a long source line shown on each side of a span, and at most of the span itself.
+const SHOWN_AROUND: usize = 80;
+const SHOWN_SPAN: usize = 120;
+
+/// The largest char boundary of `s` at or before `i`.
+fn floor_char(s: &str, i: usize) -> usize {
+    (0..=i.min(s.len())).rev().find(|&b| s.is_char_boundary(b)).unwrap_or(0)
 }
 
 /// A source file by the path the compiler recorded: relative to the workspace root, which is the
@@ -142,6 +155,25 @@ fn token_len(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_line_is_shown_around_its_span() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("hosts.json");
+        let value = "é".repeat(100_000);
+        std::fs::write(&file, format!("{{\"hosts\": [{{\"system\": \"{value}\"}}]}}\n")).expect("write");
+        let at = Location::in_file(file.display().to_string(), 1, 24);
+        let d = Diagnostic {
+            severity: Severity::Error,
+            code: "F012",
+            at: Some(at),
+            message: "bad system".into(),
+            help: None,
+        };
+        let shown = d.render(&mut Sources::default());
+        assert!(shown.len() < 1_000, "{} bytes", shown.len());
+        assert!(shown.contains("1 | {\"hosts\": [{\"system\": \"éé"), "{shown}");
+    }
 
     #[test]
     fn token_lengths() {

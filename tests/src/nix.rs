@@ -45,6 +45,24 @@ pub fn nix_parse(nix: &Path, file: &Path) -> Result<(), String> {
     }
 }
 
+/// `nix-instantiate --parse FILE…` in one run: `Err` with Nix's message (naming the file) when
+/// one does not parse.
+pub fn nix_parse_all(nix: &Path, files: &[PathBuf]) -> Result<(), String> {
+    let out = Command::new(nix).arg("--parse").args(files).output().map_err(|e| format!("cannot run {nix:?}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+/// A Nix expression evaluating the sanitized modules at `paths` with the stub harness, as a
+/// list in their order: [`eval_file_expr`] for many files in one evaluation.
+pub fn eval_files_expr(paths: &[&str]) -> String {
+    let items: Vec<String> = paths.iter().map(|p| format!("(h.sanitize (h.load ./{p}))")).collect();
+    format!("let h = import ./{HARNESS_FILE}; in [ {} ]", items.join(" "))
+}
+
 /// `nix-instantiate --eval --strict --json -E EXPR`, run in `dir` (so `./x` in `expr` is
 /// `dir/x`): the JSON text, or `Err` with Nix's message.
 pub fn nix_eval_json(nix: &Path, dir: &Path, expr: &str) -> Result<String, String> {

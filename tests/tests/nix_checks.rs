@@ -183,6 +183,11 @@ fn every_nix_file_parses_with_nix_instantiate() {
     let Some(nix) = nix_instantiate() else { return };
     let mut failures = Vec::new();
     for w in written() {
+        // One `nix-instantiate` per fleet; file by file only to name every failure.
+        let files: Vec<_> = nix_files(&w.tree).into_iter().map(|(path, _)| w.dir.path().join(path)).collect();
+        if nix_parse_all(&nix, &files).is_ok() {
+            continue;
+        }
         for (path, text) in nix_files(&w.tree) {
             if let Err(e) = nix_parse(&nix, &w.dir.path().join(path)) {
                 failures.push(format!("{}: {path}: {e}\n--- file:\n{text:?}", w.name));
@@ -199,7 +204,14 @@ fn every_nix_file_evaluates_with_a_stub_lib() {
     let Some(nix) = nix_instantiate() else { return };
     let mut failures = Vec::new();
     for w in written() {
-        for (path, _) in nix_files(&w.tree) {
+        // One evaluation per fleet; file by file only to name every failure.
+        let paths: Vec<&str> = nix_files(&w.tree).into_iter().map(|(path, _)| path).collect();
+        match eval(&nix, w.dir.path(), &eval_files_expr(&paths)) {
+            Ok(Value::Array(values)) if values.len() == paths.len() => continue,
+            Ok(other) => failures.push(format!("{}: the batch evaluated to {other}", w.name)),
+            Err(_) => {}
+        }
+        for path in &paths {
             if let Err(e) = eval_file(&nix, &w, path) {
                 failures.push(format!("{}: {path}: {e}", w.name));
             }
