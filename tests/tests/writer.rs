@@ -58,7 +58,12 @@ fn assert_converged(fleet: &FleetData, dir: &Path) {
     let want = entries(fresh.path(), false);
     let have = entries(dir, false);
     for (path, text) in &want {
-        assert_eq!(have.get(path), Some(text), "{path} differs from a fresh generation");
+        if have.get(path) != Some(text) {
+            let state = entries(&dir.join(".fleet-gen"), true);
+            let shown: Vec<(&String, usize)> = state.iter().map(|(k, v)| (k, v.len())).collect();
+            let listed: Vec<&String> = have.keys().filter(|k| !k.starts_with("hosts/")).collect();
+            panic!("{path} differs from a fresh generation (present: {}); state: {shown:?}; root: {listed:?}; pending: {:?}", have.contains_key(path), state.get("pending"));
+        }
     }
     for (path, text) in &have {
         if !want.contains_key(path) {
@@ -326,8 +331,7 @@ impl Lcg {
 
 #[test]
 fn a_run_killed_at_random_points_is_finished_by_the_next() {
-    // Fleets of a few hundred files each: a run writes long enough for kills to land mid-write.
-    let (a, b) = (150, 100);
+    let (a, b) = (300, 200);
     let (fleet_a, fleet_b) = (synthetic(a), synthetic(b));
     // How long a whole run takes here, to spread the kills over it.
     let tmp = tempfile::tempdir().unwrap();
