@@ -31,6 +31,19 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A diagnostic whose message and help are shown tidied: control characters escaped, long
+    /// quoted values shortened.
+    pub fn new(
+        severity: Severity,
+        code: &'static str,
+        at: Option<&Location>,
+        message: &str,
+        help: Option<String>,
+    ) -> Self {
+        let message = crate::shown::tidy(message);
+        Diagnostic { severity, code, at: at.cloned(), message, help: help.map(|h| crate::shown::tidy(&h)) }
+    }
+
     /// The diagnostic as rustc prints one: a header with the code, `--> file:line:column`, the
     /// source line with a caret under the call, and the help. Without its source file (run from
     /// another directory), the location alone.

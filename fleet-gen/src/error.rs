@@ -532,13 +532,7 @@ pub enum Warning {
 impl Problem {
     /// The problem as a diagnostic, at `at` when known.
     pub fn at(&self, at: Option<&Location>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Error,
-            code: self.code(),
-            at: at.cloned(),
-            message: crate::shown::tidy(&self.to_string()),
-            help: self.help().map(|h| crate::shown::tidy(&h)),
-        }
+        Diagnostic::new(Severity::Error, self.code(), at, &self.to_string(), self.help())
     }
 
     /// The problem's stable code (`F001`…), listed in the README. A new kind of problem takes
@@ -657,13 +651,7 @@ impl ProblemKind {
 impl Warning {
     /// The warning as a diagnostic, at `at` when known.
     pub fn at(&self, at: Option<&Location>) -> Diagnostic {
-        Diagnostic {
-            severity: Severity::Warning,
-            code: self.code(),
-            at: at.cloned(),
-            message: crate::shown::tidy(&self.to_string()),
-            help: self.help().map(|h| crate::shown::tidy(&h)),
-        }
+        Diagnostic::new(Severity::Warning, self.code(), at, &self.to_string(), self.help())
     }
 
     /// The warning's stable code (`W001`…), listed in the README.
