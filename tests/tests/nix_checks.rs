@@ -11,7 +11,7 @@ use fleet_gen::schema::to_json;
 use fleet_gen::tree::Tree;
 use fleet_tests::*;
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// A fixture rendered and written to a temporary directory (with the eval harness).
 struct Written {
@@ -466,7 +466,14 @@ fn hostile_comments_cannot_end_their_line() {
     let Some(nix) = nix_instantiate() else { return };
     let w = hostile();
     let mut failures = Vec::new();
-    for (i, text) in HOSTILE.iter().enumerate() {
+    // Every comment profile in one parse and one evaluation; file by file only on a failure.
+    let files: Vec<String> = (0..HOSTILE.len()).map(|i| format!("profiles/{}.nix", comment_profile(i))).collect();
+    let paths: Vec<PathBuf> = files.iter().map(|f| w.dir.path().join(f)).collect();
+    let expected: Vec<Value> = (0..HOSTILE.len()).map(|i| json!({ "fleetTest": { comment_option(i): i } })).collect();
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let batch_ok = nix_parse_all(&nix, &paths).is_ok()
+        && eval(&nix, w.dir.path(), &eval_files_expr(&refs)).is_ok_and(|v| v == Value::Array(expected));
+    for (i, text) in HOSTILE.iter().enumerate().filter(|_| !batch_ok) {
         let file = format!("profiles/{}.nix", comment_profile(i));
         if let Err(e) = nix_parse(&nix, &w.dir.path().join(&file)) {
             failures.push(format!(
@@ -558,17 +565,28 @@ fn escaper_cases() -> Vec<&'static str> {
 fn escaper_round_trip(file_text: impl Fn(&str) -> String, expr: &str, expected: impl Fn(&str) -> Value) {
     let Some(nix) = nix_instantiate() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let mut failures = Vec::new();
-    for (i, s) in escaper_cases().into_iter().enumerate() {
-        let text = file_text(s);
+    let cases = escaper_cases();
+    let mut exprs = Vec::new();
+    for (i, s) in cases.iter().enumerate() {
         let file = format!("case{i}.nix");
-        std::fs::write(dir.path().join(&file), &text).unwrap();
-        match eval(&nix, dir.path(), &expr.replace("FILE", &format!("./{file}"))) {
+        std::fs::write(dir.path().join(&file), file_text(s)).unwrap();
+        exprs.push(format!("({})", expr.replace("FILE", &format!("./{file}"))));
+    }
+    // Every case in one evaluation; case by case only to name the failures.
+    let all: Vec<Value> = cases.iter().map(|s| expected(s)).collect();
+    if eval(&nix, dir.path(), &format!("[ {} ]", exprs.join(" "))).is_ok_and(|v| v == Value::Array(all)) {
+        return;
+    }
+    let mut failures = Vec::new();
+    for ((s, e), i) in cases.iter().zip(&exprs).zip(0..) {
+        let text = file_text(s);
+        match eval(&nix, dir.path(), e) {
             Ok(v) if v == expected(s) => {}
-            Ok(v) => failures.push(format!("{s:?} printed as {text:?} evaluates to {v}")),
+            Ok(v) => failures.push(format!("{s:?} printed as {text:?} evaluates to {v} (case{i}.nix)")),
             Err(e) => failures.push(format!("{s:?} printed as {text:?}: {e}")),
         }
     }
+    assert!(!failures.is_empty(), "the batch failed but every case alone passes");
     report("escaper round-trip", &failures);
 }
 
