@@ -113,17 +113,19 @@ let
         secretNames);
     };
     osConfig = args.config;
-    pkgs =
-      builtins.listToAttrs (map (name: {
-        inherit name;
-        value = "<pkgs.${name}>";
-      }) ["zsh" "fish" "bashInteractive" "alejandra" "git" "curl" "htop" "jq" "ripgrep" "hello" "fd" "vim" "mpv" "gcc" "gnumake" "kodi" "powertop" "kubectl" "zed-editor" "wget" "bat" "eza" "fzf" "helix" "yazi" "libreoffice" "android-studio" "blender" "obsidian" "lm_sensors" "retroarch-full" "nh"])
-      // {
-        python3Packages.requests = "<pkgs.python3Packages.requests>";
-        python3Packages.vllm = "<pkgs.python3Packages.vllm>";
-        nvtopPackages.amd = "<pkgs.nvtopPackages.amd>";
-        unstable.zed-editor = "<pkgs.unstable.zed-editor>";
-      };
+    pkgs = let
+      known = import ./fleet-test-package-names.nix;
+      strings = prefix: names:
+        builtins.listToAttrs (map (name: {
+            inherit name;
+            value = "<${prefix}${name}>";
+          })
+          names);
+      plain = prefix: strings prefix (known.names ++ builtins.attrNames known.shells);
+    in
+      plain "pkgs."
+      // builtins.mapAttrs (set: strings "pkgs.${set}.") known.nested
+      // {unstable = plain "pkgs.unstable.";};
     inputs = {
       nixpkgs = system;
       nixpkgs-unstable = system;

@@ -108,6 +108,10 @@ pub const HARNESS_SECRETS_FILE: &str = "fleet-test-secrets.nix";
 /// loads in [`HARNESS`].
 pub const HARNESS_NIXPKGS_FILE: &str = "fleet-test-nixpkgs.nix";
 
+/// File name (beside [`HARNESS_FILE`]) of the package names the stub `pkgs` of [`HARNESS`]
+/// knows: `tests/nix/package-names.nix`, shared with the real module-system harness.
+pub const HARNESS_PACKAGES_FILE: &str = "fleet-test-package-names.nix";
+
 /// The names of the secrets that Nix `texts` read as `config.sops.secrets.<name>.path`, each
 /// once, sorted (a quoted name is unescaped).
 pub fn referenced_secret_names<'a>(texts: impl IntoIterator<Item = &'a str>) -> Vec<String> {
@@ -135,6 +139,7 @@ pub fn referenced_secret_names<'a>(texts: impl IntoIterator<Item = &'a str>) -> 
 /// `.nix` files of `tree` read through `config.sops.secrets.<name>.path`.
 pub fn write_harness(tree: &Tree, dir: &Path) -> std::io::Result<()> {
     std::fs::write(dir.join(HARNESS_FILE), HARNESS)?;
+    std::fs::write(dir.join(HARNESS_PACKAGES_FILE), include_str!("../nix/package-names.nix"))?;
     std::fs::write(dir.join(HARNESS_NIXPKGS_FILE), "# A stub nixpkgs.\n{...}: \"<nixpkgs>\"\n")?;
     let names = referenced_secret_names(nix_files(tree).into_iter().map(|(_, text)| text));
     let list: Vec<String> = names.iter().map(|n| fleet_gen::nix::escape::string(n)).collect();
