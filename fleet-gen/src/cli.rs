@@ -271,19 +271,18 @@ fn export(fleet: &FleetData, out: &mut dyn Write, err: &mut dyn Write) -> ExitCo
 }
 
 fn graph(fleet: &FleetData, format: Format, dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
-    let fleet = match crate::inventory::merge(fleet) {
-        Ok(fleet) => fleet,
-        Err(problems) => return invalid(problems, err),
-    };
-    let view = match crate::validate::validate(&fleet, dir) {
-        Ok(view) => view,
-        Err(problems) => return invalid(problems, err),
-    };
-    let graph = Graph::of(&view);
-    let text = match format {
-        Format::Mermaid => graph.mermaid(),
-        Format::Dot => graph.dot(),
-    };
-    let _ = write!(out, "{text}");
-    ExitCode::SUCCESS
+    let text = crate::with_plan(fleet, dir, |plan, _| {
+        let graph = Graph::of(&plan);
+        match format {
+            Format::Mermaid => graph.mermaid(),
+            Format::Dot => graph.dot(),
+        }
+    });
+    match text {
+        Ok(text) => {
+            let _ = write!(out, "{text}");
+            ExitCode::SUCCESS
+        }
+        Err(problems) => invalid(problems, err),
+    }
 }

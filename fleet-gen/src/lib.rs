@@ -41,18 +41,28 @@ pub fn generate(fleet: &FleetData, out_dir: &Path) -> Result<Tree, GenerateError
 }
 
 /// [`generate`], also returning the look-ups validation made in `out_dir` (recorded in the
-/// no-op cache, see [`write::cache`]). The problems of the inventory files and of the Rust
-/// fleet are reported together.
+/// no-op cache, see [`write::cache`]).
 pub fn generate_recorded(fleet: &FleetData, out_dir: &Path) -> Result<(Tree, Vec<write::cache::Probe>), GenerateError> {
+    with_plan(fleet, out_dir, |plan, probes| Ok((render::render(&plan).map_err(GenerateError::Template)?, probes)))
+        .map_err(GenerateError::Invalid)?
+}
+
+/// The one way from a fleet to its checked plan, for every command: the inventory files merged
+/// in, the fleet resolved (hand-written modules looked up in `out_dir`, the look-ups recorded)
+/// and checked; `f` gets the plan. Otherwise every problem of the inventory files and of the
+/// Rust fleet, reported together.
+pub fn with_plan<R>(
+    fleet: &FleetData,
+    out_dir: &Path,
+    f: impl FnOnce(plan::Plan<'_>, Vec<write::cache::Probe>) -> R,
+) -> Result<R, Problems> {
     let (fleet, mut problems) = inventory::merge_all(fleet);
     match validate::validate_recorded(&fleet, out_dir) {
-        Ok((view, probes)) if problems.is_empty() => {
-            Ok((render::render(&view).map_err(GenerateError::Template)?, probes))
-        }
-        Ok(_) => Err(GenerateError::Invalid(Problems(problems))),
+        Ok((plan, probes)) if problems.is_empty() => Ok(f(plan, probes)),
+        Ok(_) => Err(Problems(problems)),
         Err(found) => {
             problems.extend(found.0);
-            Err(GenerateError::Invalid(Problems(problems)))
+            Err(Problems(problems))
         }
     }
 }

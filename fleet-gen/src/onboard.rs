@@ -20,15 +20,15 @@ pub(crate) struct NewHost {
 }
 
 pub(crate) fn new_host(fleet: &FleetData, req: &NewHost, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
-    let fleet = match crate::inventory::merge(fleet) {
-        Ok(fleet) => fleet,
-        Err(problems) => return crate::report::invalid(problems, err),
-    };
-    let fleet = fleet.as_ref();
     // The fleet itself must be valid before a host joins it.
-    if let Err(problems) = crate::validate::validate(fleet, &req.out) {
-        return crate::report::invalid(problems, err);
+    match crate::with_plan(fleet, &req.out, |plan, _| onboard(plan.fleet, req, &mut *out, &mut *err)) {
+        Ok(code) => code,
+        Err(problems) => crate::report::invalid(problems, err),
     }
+}
+
+/// [`new_host`] in a valid fleet (its inventory hosts merged in).
+fn onboard(fleet: &FleetData, req: &NewHost, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
     // The profiles the hosts use, then those the fleet offers by name (`Fleet::profile`).
     let known: Vec<&ProfileData> = fleet.profiles_in_use().into_iter().map(AsRef::as_ref).collect();
     let (chosen, problems) = check_new_host(fleet, &known, req);
