@@ -1,0 +1,471 @@
+//! The imported fleet as Rust: `src/main.rs` written with the public DSL, as a user would.
+
+use super::eval::Value;
+use super::model::{Deploy, Kept, Method, Model, Owner, Scope, Setting};
+use super::spec::{field_name, variant, variant_renamed, Ty};
+use fleet_dsl::{Channel, Os};
+use heck::{ToKebabCase, ToSnakeCase};
+use indexmap::IndexMap;
+use std::fmt::Write as _;
+
+/// A Rust string literal of `s` (a raw string when it holds quotes or backslashes).
+pub fn rust_str(s: &str) -> String {
+    let plain = s.chars().all(|c| !c.is_control() || c == '\n');
+    if plain && (s.contains('"') || s.contains('\\')) && !s.contains("\"#") && !s.contains('\n') {
+        return format!("r#\"{s}\"#");
+    }
+    format!("{s:?}")
+}
+
+/// Rust names (variables) already used, and the name of each user and profile.
+struct Names {
+    taken: Vec<String>,
+}
+
+impl Names {
+    fn var(&mut self, base: &str) -> String {
+        let mut v = base.to_snake_case();
+        if v.is_empty() || v.starts_with(|c: char| c.is_ascii_digit()) {
+            v = format!("p_{v}");
+        }
+        if matches!(v.as_str(), "fleet" | "main" | "self" | "type" | "mod" | "use" | "ref" | "box" | "move" | "loop" | "match" | "fn" | "in" | "let" | "if" | "as" | "pub" | "crate" | "super" | "struct" | "enum" | "impl" | "trait" | "where" | "static" | "const" | "mut" | "return" | "for" | "while" | "true" | "false" | "async" | "await" | "dyn" | "extern" | "unsafe" | "break" | "continue" | "else") {
+            v.push('_');
+        }
+        let mut out = v.clone();
+        let mut i = 2;
+        while self.taken.contains(&out) {
+            out = format!("{v}_{i}");
+            i += 1;
+        }
+        self.taken.push(out.clone());
+        out
+    }
+}
+
+/// The text of `src/main.rs`.
+pub fn main_rs(m: &Model, source: &str) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "//! The fleet imported by `fleet import` from `{source}`.");
+    if let Some(d) = &m.description {
+        let _ = writeln!(out, "//!\n//! {}", d.replace('\n', " "));
+    }
+    let _ = writeln!(
+        out,
+        "//!\n//! Edit it and run `cargo run -- generate`. IMPORT.md lists what the import mapped and what it kept as\n//! hand-written modules (under modules/ and home/modules/)."
+    );
+    out.push('\n');
+    let spec_src = m.spec.as_ref().map(|s| spec_rs(m, s)).unwrap_or_default();
+    let secrets_src = secrets_rs(m);
+    let mut body = String::new();
+    let fleet_type = if m.spec.is_some() { "Spec" } else { "fleet_dsl::NoSpec" };
+    let _ = writeln!(body, "/// The fleet.\npub fn fleet() -> Fleet<{fleet_type}> {{");
+    let mut names = Names { taken: Vec::new() };
+    // Inputs.
+    let mut input_vars: IndexMap<String, String> = IndexMap::new();
+    for (name, url) in &m.inputs {
+        let v = names.var(name);
+        let _ = writeln!(body, "    let {v} = fleet_input({}, {});", rust_str(name), rust_str(url));
+        input_vars.insert(name.clone(), v);
+    }
+    // Users.
+    let mut user_vars = Vec::new();
+    for u in &m.users {
+        let v = names.var(&u.name);
+        let mut e = format!("User::new({})", rust_str(&u.name));
+        if let Some(d) = &u.description {
+            let _ = write!(e, "\n        .description({})", rust_str(d));
+        }
+        if !u.groups.is_empty() {
+            let g: Vec<String> = u.groups.iter().map(|g| rust_str(g)).collect();
+            let _ = write!(e, "\n        .groups([{}])", g.join(", "));
+        }
+        match u.shell.as_deref() {
+            Some("zsh") => e.push_str("\n        .shell(Shell::Zsh)"),
+            Some("fish") => e.push_str("\n        .shell(Shell::Fish)"),
+            _ => {}
+        }
+        for k in &u.ssh_keys {
+            let _ = write!(e, "\n        .ssh_key({})", rust_str(k));
+        }
+        if let Some(s) = &u.password_secret {
+            if let Some(r) = secret_ref(m, s) {
+                let _ = write!(e, "\n        .password_secret({r})");
+            }
+        }
+        if let Some(home) = &u.home {
+            let _ = write!(e, "\n        .home({})", home_rs(home, u.home_state_version.as_deref(), 8));
+        }
+        let _ = writeln!(body, "    let {v} = {e};");
+        user_vars.push(v);
+    }
+    if !m.users.is_empty() || !m.inputs.is_empty() {
+        body.push('\n');
+    }
+    // Profiles, each after the profiles it imports.
+    let mut profile_vars: Vec<Option<String>> = vec![None; m.profiles.len()];
+    let mut order = Vec::new();
+    fn visit(m: &Model, p: usize, seen: &mut Vec<bool>, order: &mut Vec<usize>) {
+        if seen[p] {
+            return;
+        }
+        seen[p] = true;
+        for q in &m.profiles[p].imports {
+            visit(m, *q, seen, order);
+        }
+        order.push(p);
+    }
+    let mut seen = vec![false; m.profiles.len()];
+    for p in 0..m.profiles.len() {
+        visit(m, p, &mut seen, &mut order);
+    }
+    for p in order {
+        let prof = &m.profiles[p];
+        let v = names.var(&prof.name);
+        let ctor = match prof.target {
+            Some(Os::Nixos) => "nixos",
+            Some(Os::Darwin) => "darwin",
+            None => "any",
+        };
+        let mut e = format!("Profile::{ctor}({})", rust_str(&prof.name));
+        let what = if prof.from.is_empty() {
+            "Users declared in hosts' own files.".to_owned()
+        } else {
+            format!("Imported from {}.", prof.from)
+        };
+        let _ = write!(e, "\n        .description({})", rust_str(&what));
+        for q in &prof.imports {
+            if let Some(qv) = &profile_vars[*q] {
+                let _ = write!(e, "\n        .import(&{qv})");
+            }
+        }
+        for u in &prof.users {
+            let _ = write!(e, "\n        .user(&{})", user_vars[*u]);
+        }
+        for s in &prof.secrets {
+            let _ = write!(e, "\n        .secrets::<{}>()", m.secret_sets[*s].rust_name);
+        }
+        for (input, path) in &prof.input_modules {
+            let _ = write!(e, "\n        .import_input({})", input_module(&input_vars, input, path, prof.target));
+        }
+        for k in &prof.modules {
+            let _ = write!(e, "\n        .module({})", module_rs(k, "modules"));
+        }
+        settings_rs(&mut e, &prof.settings, Owner::Profile(p));
+        let _ = writeln!(body, "    let {v} = {e};");
+        profile_vars[p] = Some(v);
+    }
+    if !m.profiles.is_empty() {
+        body.push('\n');
+    }
+    let _ = write!(body, "    Fleet::new({})", rust_str(&m.name));
+    for (name, key) in &m.admins {
+        let _ = write!(body, "\n        .admin({}, age_key!({}))", rust_str(name), rust_str(key));
+    }
+    for (h, host) in m.hosts.iter().enumerate() {
+        let ctor = if host.os == Os::Darwin { "darwin" } else { "nixos" };
+        let mut e = format!("Host::{ctor}({}, System::{:?})", rust_str(&host.name), host.system);
+        if host.channel == Channel::Unstable {
+            e.push_str("\n                .channel(Channel::Unstable)");
+        }
+        for p in &host.profiles {
+            if let Some(pv) = &profile_vars[*p] {
+                let _ = write!(e, "\n                .profile(&{pv})");
+            }
+        }
+        for s in &host.secrets {
+            let _ = write!(e, "\n                .secrets::<{}>()", m.secret_sets[*s].rust_name);
+        }
+        if let Some(k) = &host.age_key {
+            let _ = write!(e, "\n                .age_key(age_key!({}))", rust_str(k));
+        }
+        if let Some(f) = &host.age_key_file {
+            let _ = write!(e, "\n                .age_key_file({})", rust_str(f));
+        }
+        if let (Some(d), Os::Nixos) = (&host.deploy, host.os) {
+            let _ = write!(e, "\n                .deploy({})", deploy_rs(d, &host.name));
+        }
+        for (input, path) in &host.input_modules {
+            let _ = write!(e, "\n                .import_input({})", input_module(&input_vars, input, path, Some(host.os)));
+        }
+        for k in &host.modules {
+            let _ = write!(e, "\n                .module({})", module_rs(k, "modules"));
+        }
+        for (u, mods) in &host.homes {
+            let _ = write!(e, "\n                .home(&{}, {})", user_vars[*u], home_rs(mods, None, 16));
+        }
+        if let Some(spec) = &m.spec {
+            let mut fields = Vec::new();
+            for f in &spec.fields {
+                let (rust, _) = field_name(&f.name);
+                let v = host.spec.get(&f.name).or(f.default.as_ref());
+                let expr = match v {
+                    Some(v) => f.ty.value(v).unwrap_or_else(|| "Default::default()".into()),
+                    None => match &f.ty {
+                        Ty::NullOr(_) => "None".into(),
+                        _ => "Default::default()".into(),
+                    },
+                };
+                fields.push(format!("{rust}: {expr}"));
+            }
+            let one_line = format!("Spec {{ {} }}", fields.join(", "));
+            if one_line.len() < 70 {
+                let _ = write!(e, "\n                .spec({one_line})");
+            } else {
+                let _ = write!(e, "\n                .spec(Spec {{");
+                for f in &fields {
+                    let _ = write!(e, "\n                    {f},");
+                }
+                e.push_str("\n                })");
+            }
+        }
+        match (&host.state_version, host.os) {
+            (Some(Value::Str(s)), Os::Nixos) => {
+                let _ = write!(e, "\n                .state_version({})", rust_str(s));
+            }
+            (Some(Value::Int(i)), Os::Darwin) if u32::try_from(*i).is_ok() => {
+                let _ = write!(e, "\n                .state_version({i})");
+            }
+            _ => {}
+        }
+        settings_rs(&mut e, &host.settings, Owner::Host(h));
+        let e = e.replace("\n                ", "\n                ");
+        let _ = write!(body, "\n        .host(\n            {e},\n        )");
+    }
+    body.push_str("\n}\n");
+    let mut uses = vec!["use fleet_dsl::prelude::*;".to_owned()];
+    let all = format!("{spec_src}{body}");
+    if all.contains("BTreeMap") {
+        uses.push("use std::collections::BTreeMap;".into());
+    }
+    if all.contains("PathBuf") {
+        uses.push("use std::path::PathBuf;".into());
+    }
+    uses.push("use std::process::ExitCode;".into());
+    out.push_str(&uses.join("\n"));
+    out.push_str("\n\n");
+    out.push_str(&spec_src);
+    out.push_str(&secrets_src);
+    out.push_str(&body);
+    out.push_str("\nfn main() -> ExitCode {\n    fleet_gen::cli::main(fleet())\n}\n");
+    // Host lines were built with a deeper indent than they are written at.
+    out.replace("\n                .", "\n                .")
+}
+
+fn spec_rs(m: &Model, spec: &super::spec::SpecDecl) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "/// Facts every host declares (`options.hostSpec` of {}); modules read them as\n/// `config.hostSpec.*`.", spec.file);
+    out.push_str("#[derive(HostSpec)]\npub struct Spec {\n");
+    let mut enums: IndexMap<String, Vec<String>> = IndexMap::new();
+    for f in &spec.fields {
+        for (name, values) in f.ty.enums() {
+            enums.insert(name.to_owned(), values.to_vec());
+        }
+        match &f.description {
+            Some(d) => {
+                for line in d.trim().lines() {
+                    let _ = writeln!(out, "    /// {}", line.trim_end());
+                }
+            }
+            None => {
+                let _ = writeln!(out, "    /// `{}`.", f.name);
+            }
+        }
+        let (rust, renamed) = field_name(&f.name);
+        let mut attrs = Vec::new();
+        if renamed {
+            attrs.push(format!("rename = {}", rust_str(&f.name)));
+        }
+        if f.ty == Ty::Port {
+            attrs.push("port".into());
+        }
+        match &f.default {
+            None | Some(Value::Null) => {}
+            Some(Value::List(items)) if items.is_empty() => attrs.push("default".into()),
+            Some(Value::Attrs(items)) if items.is_empty() => attrs.push("default".into()),
+            Some(Value::Str(s)) if f.ty == Ty::Str || f.ty == Ty::Path => attrs.push(format!("default = {}", rust_str(s))),
+            Some(v) => {
+                if let Some(e) = f.ty.value(v) {
+                    attrs.push(format!("default = {e}"));
+                }
+            }
+        }
+        if !attrs.is_empty() {
+            let _ = writeln!(out, "    #[spec({})]", attrs.join(", "));
+        }
+        let _ = writeln!(out, "    pub {rust}: {},", f.ty.rust());
+    }
+    out.push_str("}\n\n");
+    for (name, values) in enums {
+        let _ = writeln!(out, "/// The values of `hostSpec` option `{}`.", name);
+        out.push_str("#[derive(NixEnum)]\n");
+        let _ = writeln!(out, "pub enum {name} {{");
+        for v in values {
+            let _ = writeln!(out, "    /// `{v}`.");
+            if variant_renamed(&v) {
+                let _ = writeln!(out, "    #[nix(rename = {})]", rust_str(&v));
+            }
+            let _ = writeln!(out, "    {},", variant(&v));
+        }
+        out.push_str("}\n\n");
+    }
+    let _ = m;
+    out
+}
+
+fn secrets_rs(m: &Model) -> String {
+    let mut out = String::new();
+    for set in &m.secret_sets {
+        let scope = match &set.scope {
+            Scope::Common => "common".to_owned(),
+            Scope::Host => "host".to_owned(),
+            Scope::Group(g) => format!("group({})", rust_str(g)),
+        };
+        let _ = writeln!(out, "/// Secrets of {}.", match &set.scope {
+            Scope::Host => "each host reading them: secrets/<host>.yaml".to_owned(),
+            _ => set.file.clone(),
+        });
+        let _ = writeln!(out, "#[derive(Secrets)]\n#[secrets(scope = {scope})]\npub struct {} {{", set.rust_name);
+        for s in &set.secrets {
+            let _ = writeln!(out, "    /// `{}`.", s.name);
+            let field = s.name.to_snake_case();
+            let field = if field.is_empty() || field.starts_with(|c: char| c.is_ascii_digit()) { format!("s_{field}") } else { field };
+            let mut attrs = Vec::new();
+            if field.to_kebab_case() != s.name {
+                attrs.push(format!("rename = {}", rust_str(&s.name)));
+            }
+            for (k, v) in &s.attrs {
+                let a = match (k.as_str(), v) {
+                    ("neededForUsers", Value::Bool(true)) => "needed_for_users".to_owned(),
+                    ("neededForUsers", _) => continue,
+                    ("key" | "mode" | "owner" | "group" | "format", Value::Str(t)) => format!("{k} = {}", rust_str(t)),
+                    ("restartUnits" | "reloadUnits", Value::List(items)) => {
+                        let units: Vec<String> = items.iter().filter_map(|i| if let Value::Str(s) = i { Some(rust_str(s)) } else { None }).collect();
+                        format!("{} = [{}]", k.to_snake_case(), units.join(", "))
+                    }
+                    _ => continue,
+                };
+                attrs.push(a);
+            }
+            if !attrs.is_empty() {
+                let _ = writeln!(out, "    #[secret({})]", attrs.join(", "));
+            }
+            let _ = writeln!(out, "    pub {field}: Secret,");
+        }
+        out.push_str("}\n\n");
+    }
+    out
+}
+
+fn secret_ref(m: &Model, name: &str) -> Option<String> {
+    let set = m.secret_sets.iter().find(|s| s.secrets.iter().any(|x| x.name == name))?;
+    Some(format!("{}::{}()", set.rust_name, name.to_snake_case()))
+}
+
+fn module_rs(k: &Kept, dir: &str) -> String {
+    format!("Module::new({}).scaffold(include_str!({}))", rust_str(&k.path), rust_str(&format!("../{dir}/{}.nix", k.path)))
+}
+
+fn home_rs(mods: &[Kept], state: Option<&str>, indent: usize) -> String {
+    let pad = " ".repeat(indent + 4);
+    let mut e = "Home::new()".to_owned();
+    if let Some(s) = state {
+        let _ = write!(e, "\n{pad}.state_version({})", rust_str(s));
+    }
+    for k in mods {
+        let _ = write!(e, "\n{pad}.module({})", module_rs(k, "home/modules"));
+    }
+    e
+}
+
+fn input_module(vars: &IndexMap<String, String>, input: &str, path: &[String], target: Option<Os>) -> String {
+    let v = vars.get(input).cloned().unwrap_or_else(|| input.to_snake_case());
+    match (path, target) {
+        ([kind, name], Some(Os::Nixos)) if kind == "nixosModules" => format!("{v}.nixos_module({})", rust_str(name)),
+        ([kind, name], Some(Os::Darwin)) if kind == "darwinModules" => format!("{v}.darwin_module({})", rust_str(name)),
+        _ => format!("{v}.module({})", rust_str(&path.join("."))),
+    }
+}
+
+fn deploy_rs(d: &Deploy, host: &str) -> String {
+    let mut e = format!("Deploy::ssh({})", rust_str(d.target_host.as_deref().unwrap_or(host)));
+    if let Some(u) = &d.target_user {
+        let _ = write!(e, ".user({})", rust_str(u));
+    }
+    if let Some(p) = d.target_port {
+        let _ = write!(e, ".port({p})");
+    }
+    for t in &d.tags {
+        let _ = write!(e, ".tag({})", rust_str(t));
+    }
+    if d.allow_local {
+        e.push_str(".allow_local()");
+    }
+    if d.build_on_target {
+        e.push_str(".build_on_target()");
+    }
+    e
+}
+
+fn settings_rs(e: &mut String, settings: &[Setting], owner: Owner) {
+    let pad = match owner {
+        Owner::Host(_) => "\n                ",
+        Owner::Profile(_) => "\n        ",
+    };
+    for s in settings {
+        let path = rust_str(&s.path);
+        match (s.method, &s.value) {
+            (Method::Add, Value::List(items)) if s.path == "environment.systemPackages" && items.iter().all(|i| matches!(i, Value::Pkg(_))) => {
+                let _ = write!(e, "{pad}.packages({})", items_rs(items));
+            }
+            (Method::Add, Value::List(items)) => {
+                let _ = write!(e, "{pad}.add({path}, {})", items_rs(items));
+            }
+            (Method::Default, v) => {
+                let _ = write!(e, "{pad}.default({path}, {})", value_rs(v));
+            }
+            (_, v) => {
+                let _ = write!(e, "{pad}.set({path}, {})", value_rs(v));
+            }
+        }
+    }
+}
+
+/// A Rust expression converting into `NixValue`.
+pub fn value_rs(v: &Value) -> String {
+    match v {
+        Value::Null => "NixValue::Null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Int(i) if i32::try_from(*i).is_ok() => i.to_string(),
+        Value::Int(i) => format!("{i}_i64"),
+        Value::Float(f) => format!("raw_nix({})", rust_str(&format!("{f:?}"))),
+        Value::Str(s) => rust_str(s),
+        Value::Pkg(p) => format!("pkg({})", rust_str(&p.join("."))),
+        Value::List(items) => items_rs(items),
+        Value::Attrs(m) => {
+            let pairs: Vec<String> = m.iter().map(|(k, v)| format!("({}, NixValue::from({}))", rust_str(k), value_rs(v))).collect();
+            format!("NixValue::attrs([{}])", pairs.join(", "))
+        }
+        _ => "NixValue::Null".into(),
+    }
+}
+
+/// Items of a list: an array when they are of one Rust type, else a `vec!` of `NixValue`s.
+fn items_rs(items: &[Value]) -> String {
+    let kind = |v: &Value| match v {
+        Value::Str(_) => 1,
+        Value::Pkg(_) => 2,
+        Value::Bool(_) => 3,
+        Value::Int(i) if i32::try_from(*i).is_ok() => 4,
+        _ => 0,
+    };
+    if items.is_empty() {
+        return "Vec::<NixValue>::new()".into();
+    }
+    let k = kind(&items[0]);
+    if k != 0 && items.iter().all(|i| kind(i) == k) {
+        let parts: Vec<String> = items.iter().map(value_rs).collect();
+        return format!("[{}]", parts.join(", "));
+    }
+    let parts: Vec<String> = items.iter().map(|i| format!("NixValue::from({})", value_rs(i))).collect();
+    format!("vec![{}]", parts.join(", "))
+}

@@ -1,0 +1,1337 @@
+//! The imported fleet: hosts, profiles (modules several hosts import), users, the typed host
+//! spec, secrets, deployment; and what stays hand-written.
+
+use super::eval::{Builder, Eval, Loc, Prio, Value};
+use super::flake::{parse_file, Flake};
+use super::modules::{read_module, Def, ModuleInfo, ModuleRef};
+use super::sops::SopsConfig;
+use super::spec::{self, SpecDecl};
+use super::ImportError;
+use fleet_dsl::{Channel, Os, System};
+use indexmap::{IndexMap, IndexSet};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Who a definition belongs to in the fleet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Owner {
+    /// A host, by index.
+    Host(usize),
+    /// A profile, by index.
+    Profile(usize),
+}
+
+/// The Rust method a value is set with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// `.set(path, v)`: a plain definition.
+    Set,
+    /// `.default(path, v)`: `lib.mkDefault` (profiles).
+    Default,
+    /// `.add(path, items)`: a plain list.
+    Add,
+}
+
+/// One untyped value.
+#[derive(Clone, Debug)]
+pub struct Setting {
+    /// How.
+    pub method: Method,
+    /// The dotted option path (segments quoted where needed).
+    pub path: String,
+    /// The value.
+    pub value: Value,
+    /// Where it was written.
+    pub loc: Loc,
+}
+
+/// A hand-written module kept: its module path and its text.
+#[derive(Clone, Debug)]
+pub struct Kept {
+    /// The module path (`hosts/desktop/default`), below `modules/` (or `home/modules/`).
+    pub path: String,
+    /// Its text.
+    pub text: String,
+    /// The file it comes from.
+    pub from: String,
+    /// Whether it is the whole file (else: the definitions that could not be mapped).
+    pub whole: bool,
+}
+
+/// A profile.
+#[derive(Debug, Default)]
+pub struct Profile {
+    /// Its name.
+    pub name: String,
+    /// The file it comes from.
+    pub from: String,
+    /// Which hosts use it.
+    pub target: Option<Os>,
+    /// Profiles it imports, by index.
+    pub imports: Vec<usize>,
+    /// Users it gives, by index.
+    pub users: Vec<usize>,
+    /// Secret sets it reads, by index.
+    pub secrets: Vec<usize>,
+    /// Untyped values.
+    pub settings: Vec<Setting>,
+    /// Hand-written modules it keeps.
+    pub modules: Vec<Kept>,
+    /// Modules of flake inputs it imports.
+    pub input_modules: Vec<(String, Vec<String>)>,
+}
+
+/// colmena's deployment of a host.
+#[derive(Clone, Debug, Default)]
+pub struct Deploy {
+    /// `targetHost`.
+    pub target_host: Option<String>,
+    /// `targetUser`.
+    pub target_user: Option<String>,
+    /// `targetPort`.
+    pub target_port: Option<i64>,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// `allowLocalDeployment`.
+    pub allow_local: bool,
+    /// `buildOnTarget`.
+    pub build_on_target: bool,
+}
+
+/// A host.
+#[derive(Debug)]
+pub struct Host {
+    /// Its name.
+    pub name: String,
+    /// Its platform.
+    pub os: Os,
+    /// Its system.
+    pub system: System,
+    /// Its channel.
+    pub channel: Channel,
+    /// Its profiles, by index, in order.
+    pub profiles: Vec<usize>,
+    /// `system.stateVersion`.
+    pub state_version: Option<Value>,
+    /// Its `hostSpec` values by option name.
+    pub spec: IndexMap<String, Value>,
+    /// Secret sets it reads itself, by index.
+    pub secrets: Vec<usize>,
+    /// Its age key (from `.sops.yaml`).
+    pub age_key: Option<String>,
+    /// `sops.age.keyFile`.
+    pub age_key_file: Option<String>,
+    /// colmena deployment.
+    pub deploy: Option<Deploy>,
+    /// Untyped values.
+    pub settings: Vec<Setting>,
+    /// Hand-written modules it keeps.
+    pub modules: Vec<Kept>,
+    /// Modules of flake inputs it imports.
+    pub input_modules: Vec<(String, Vec<String>)>,
+    /// Its hardware configuration (file, text), kept as the generated repository's
+    /// `hosts/<host>/hardware-configuration.nix`.
+    pub hardware: Option<(String, String)>,
+    /// Per-host home modules, by user index.
+    pub homes: Vec<(usize, Vec<Kept>)>,
+    /// Where it is built in flake.nix.
+    pub loc: Loc,
+}
+
+/// A user.
+#[derive(Debug, Default)]
+pub struct User {
+    /// Login name.
+    pub name: String,
+    /// `description`.
+    pub description: Option<String>,
+    /// `extraGroups`.
+    pub groups: Vec<String>,
+    /// The shell package name (`zsh`, `fish`).
+    pub shell: Option<String>,
+    /// `openssh.authorizedKeys.keys`.
+    pub ssh_keys: Vec<String>,
+    /// The secret of `hashedPasswordFile`, by name.
+    pub password_secret: Option<String>,
+    /// Home modules shared by every host.
+    pub home: Option<Vec<Kept>>,
+    /// `home.stateVersion` of its home modules.
+    pub home_state_version: Option<String>,
+    /// Where it is declared.
+    pub locs: Vec<Loc>,
+}
+
+/// Where a secret file's secrets are read.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Scope {
+    /// `secrets/common.yaml`.
+    Common,
+    /// `secrets/<host>.yaml`.
+    Host,
+    /// `secrets/<group>.yaml`.
+    Group(String),
+}
+
+/// One secret.
+#[derive(Clone, Debug, Default)]
+pub struct Secret {
+    /// Its name.
+    pub name: String,
+    /// Its options: `key`, `mode`, `owner`, `group`, `format`, `neededForUsers`, `restartUnits`,
+    /// `reloadUnits`.
+    pub attrs: IndexMap<String, Value>,
+}
+
+/// A set of secrets: one `#[derive(Secrets)]` struct.
+#[derive(Debug)]
+pub struct SecretSet {
+    /// The Rust type name.
+    pub rust_name: String,
+    /// Its scope.
+    pub scope: Scope,
+    /// Its secrets.
+    pub secrets: Vec<Secret>,
+    /// The file they come from.
+    pub file: String,
+}
+
+/// The whole import.
+#[derive(Debug, Default)]
+pub struct Model {
+    /// The fleet's name.
+    pub name: String,
+    /// The flake's description.
+    pub description: Option<String>,
+    /// Hosts.
+    pub hosts: Vec<Host>,
+    /// Profiles.
+    pub profiles: Vec<Profile>,
+    /// Users.
+    pub users: Vec<User>,
+    /// The host spec, when `options.hostSpec` was understood.
+    pub spec: Option<SpecDecl>,
+    /// Secret sets.
+    pub secret_sets: Vec<SecretSet>,
+    /// Admins' age keys (name, key).
+    pub admins: Vec<(String, String)>,
+    /// Flake inputs whose modules are imported: name → url.
+    pub inputs: IndexMap<String, String>,
+    /// Notes for the report: what was mapped differently or not at all, with where.
+    pub notes: Vec<(Loc, String)>,
+    /// Encrypted sops files to copy (repository-relative paths).
+    pub secret_files: Vec<String>,
+}
+
+/// A module node of the import graph.
+struct Node {
+    key: String,
+    info: Option<ModuleInfo>,
+    file: Option<PathBuf>,
+    imports: Vec<String>,
+    input_imports: Vec<(String, Vec<String>)>,
+    hardware: bool,
+}
+
+/// Builds the model of the repository at `root`.
+pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> Result<Model, ImportError> {
+    let mut b = Builder2 { ev, root, nodes: IndexMap::new(), notes: Vec::new(), flake_inputs: flake.inputs_value.clone() };
+    let mut host_roots: Vec<Vec<String>> = Vec::new();
+    for fh in &flake.hosts {
+        let mut roots = Vec::new();
+        for (i, m) in fh.modules.iter().enumerate() {
+            if let Some(key) = b.node(m, &fh.name, i, &fh.loc)? {
+                roots.push(key);
+            }
+        }
+        host_roots.push(roots);
+    }
+    for (loc, what) in &flake.skipped {
+        b.notes.push((loc.clone(), format!("not imported: {what}")));
+    }
+    // Closures, in first-seen order.
+    let closures: Vec<Vec<String>> = host_roots.iter().map(|r| b.closure(r)).collect();
+    let mut hosts_of: HashMap<String, Vec<usize>> = HashMap::new();
+    for (h, c) in closures.iter().enumerate() {
+        for k in c {
+            hosts_of.entry(k.clone()).or_default().push(h);
+        }
+    }
+    let os_of = |h: usize| match flake.hosts[h].builder {
+        Builder::Nixos => Os::Nixos,
+        Builder::Darwin => Os::Darwin,
+    };
+    // Host directories: the directory of a host's root file, unless it is the repository's.
+    let host_dirs: Vec<Vec<PathBuf>> = host_roots
+        .iter()
+        .enumerate()
+        .map(|(h, roots)| {
+            let name = &flake.hosts[h].name;
+            roots
+                .iter()
+                .filter_map(|k| b.nodes.get(k).and_then(|n| n.file.clone()))
+                .filter(|f| named_after(f, name))
+                .filter_map(|f| f.parent().map(Path::to_owned))
+                .filter(|d| d != root)
+                .collect()
+        })
+        .collect();
+    let mut model = Model {
+        name: fleet_name(root),
+        description: flake.description.clone(),
+        ..Model::default()
+    };
+    // Owners of modules.
+    let mut owner_of: IndexMap<String, Owner> = IndexMap::new();
+    let mut order: Vec<String> = Vec::new();
+    for c in &closures {
+        for k in c {
+            if !order.contains(k) {
+                order.push(k.clone());
+            }
+        }
+    }
+    for (h, fh) in flake.hosts.iter().enumerate() {
+        let system = fh
+            .system
+            .as_deref()
+            .and_then(|s| s.parse::<System>().ok())
+            .unwrap_or(if os_of(h) == Os::Darwin { System::Aarch64Darwin } else { System::X86_64Linux });
+        let url = flake.inputs.get(&fh.input).cloned().unwrap_or_default();
+        let channel = if url.contains("unstable") || fh.input.contains("unstable") { Channel::Unstable } else { Channel::Stable };
+        model.hosts.push(Host {
+            name: fh.name.clone(),
+            os: os_of(h),
+            system,
+            channel,
+            profiles: Vec::new(),
+            state_version: None,
+            spec: IndexMap::new(),
+            secrets: Vec::new(),
+            age_key: None,
+            age_key_file: None,
+            deploy: fh.deployment.as_ref().map(deploy_of),
+            settings: Vec::new(),
+            modules: Vec::new(),
+            input_modules: Vec::new(),
+            hardware: None,
+            homes: Vec::new(),
+            loc: fh.loc.clone(),
+        });
+    }
+    let mut profile_names: IndexSet<String> = IndexSet::new();
+    for k in &order {
+        let hosts = &hosts_of[k];
+        let node = &b.nodes[k];
+        if node.info.is_none() && node.file.is_none() {
+            // A flake input's module listed in a host's `modules`: the host imports it.
+            for h in hosts {
+                for (input, path) in &node.input_imports {
+                    if !["sops-nix", "home-manager", "disko", "nix-darwin"].contains(&input.as_str()) {
+                        if let Some(url) = flake.inputs.get(input) {
+                            model.inputs.insert(input.clone(), url.clone());
+                        }
+                        model.hosts[*h].input_modules.push((input.clone(), path.clone()));
+                    }
+                }
+            }
+            continue;
+        }
+        let own = if hosts.len() == 1 {
+            let h = hosts[0];
+            let in_dir = node.file.as_ref().is_some_and(|f| host_dirs[h].iter().any(|d| f.starts_with(d)));
+            let named = node.file.as_ref().is_some_and(|f| named_after(f, &flake.hosts[h].name));
+            (node.file.is_none() || in_dir || named).then_some(h)
+        } else {
+            None
+        };
+        if let Some(h) = own {
+            owner_of.insert(k.clone(), Owner::Host(h));
+            continue;
+        }
+        let rel = node.file.as_ref().map(|f| rel_of(root, f)).unwrap_or_default();
+        let name = unique_name(&profile_name(&rel), &mut profile_names);
+        let oses: IndexSet<Os> = hosts.iter().map(|h| os_of(*h)).collect();
+        let target = if oses.len() == 1 { oses.first().copied() } else { None };
+        model.profiles.push(Profile { name, from: rel, target, ..Profile::default() });
+        owner_of.insert(k.clone(), Owner::Profile(model.profiles.len() - 1));
+    }
+    // Imports: profiles import profiles; hosts get the profiles their own modules import.
+    for k in &order {
+        let Some(&owner) = owner_of.get(k) else { continue };
+        let node = &b.nodes[k];
+        for imp in &node.imports {
+            let Some(&target) = owner_of.get(imp) else { continue };
+            match (owner, target) {
+                (Owner::Profile(p), Owner::Profile(q)) if p != q => {
+                    if !model.profiles[p].imports.contains(&q) {
+                        model.profiles[p].imports.push(q);
+                    }
+                }
+                (Owner::Host(h), Owner::Profile(q)) => {
+                    if !model.hosts[h].profiles.contains(&q) {
+                        model.hosts[h].profiles.push(q);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (input, path) in &node.input_imports {
+            let known = ["sops-nix", "home-manager", "disko", "nix-darwin"];
+            if known.contains(&input.as_str()) {
+                continue;
+            }
+            if let Some(url) = flake.inputs.get(input) {
+                model.inputs.insert(input.clone(), url.clone());
+            }
+            match owner {
+                Owner::Host(h) => model.hosts[h].input_modules.push((input.clone(), path.clone())),
+                Owner::Profile(p) => model.profiles[p].input_modules.push((input.clone(), path.clone())),
+            }
+        }
+    }
+    // Host roots that are profiles (a shared file listed in the flake's `modules`).
+    for (h, roots) in host_roots.iter().enumerate() {
+        for k in roots {
+            if let Some(Owner::Profile(q)) = owner_of.get(k) {
+                if !model.hosts[h].profiles.contains(q) {
+                    model.hosts[h].profiles.push(*q);
+                }
+            }
+        }
+    }
+    // Definitions.
+    let mut defs: Vec<(Owner, String, Def)> = Vec::new();
+    for k in &order {
+        let Some(&owner) = owner_of.get(k) else { continue };
+        let node = &b.nodes[k];
+        if node.hardware {
+            if let (Owner::Host(h), Some(f)) = (owner, &node.file) {
+                let text = std::fs::read_to_string(f).map_err(|source| ImportError::Read { path: f.clone(), source })?;
+                model.hosts[h].hardware = Some((rel_of(root, f), text));
+            }
+            continue;
+        }
+        if let Some(info) = &node.info {
+            if info.verbatim.is_none() {
+                for d in &info.defs {
+                    defs.push((owner, k.clone(), d.clone()));
+                }
+            }
+        }
+    }
+    let mut kept: HashMap<String, Vec<Def>> = HashMap::new();
+    let mut mapper = Mapper { ev, root, model: &mut model, closures: &closures, owner_of: &owner_of, kept: &mut kept, sops };
+    mapper.map_all(defs);
+    mapper.finish()?;
+    // Kept modules.
+    for k in &order {
+        let node = &b.nodes[k];
+        if node.hardware {
+            continue;
+        }
+        let Some(info) = &node.info else { continue };
+        let Some(&owner) = owner_of.get(k) else { continue };
+        let kept_defs = kept.remove(k).unwrap_or_default();
+        let keep = match &info.verbatim {
+            Some(v) => {
+                model.notes.push((v.loc.clone(), format!("kept whole: {}", v.reason)));
+                Some(verbatim_text(info))
+            }
+            None if kept_defs.is_empty() => None,
+            None => Some(residual_text(info, &kept_defs)),
+        };
+        let Some(text) = keep else { continue };
+        let from = info.src.rel.clone();
+        let path = match &node.file {
+            Some(f) => module_path(&rel_of(root, f), "modules/"),
+            None => format!("{}/inline", inline_dir(k)),
+        };
+        let whole = info.verbatim.is_some();
+        let kept = Kept { path, text, from, whole };
+        match owner {
+            Owner::Host(h) => model.hosts[h].modules.push(kept),
+            Owner::Profile(p) => model.profiles[p].modules.push(kept),
+        }
+    }
+    model.notes.append(&mut b.notes);
+    model.notes.sort();
+    model.notes.dedup();
+    Ok(model)
+}
+
+/// Whether a file is named after a host: `hosts/<host>.nix` or `hosts/<host>/…`.
+fn named_after(f: &Path, host: &str) -> bool {
+    let dir = f.parent().and_then(Path::file_name).map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let in_hosts_dir = matches!(dir.as_str(), "hosts" | "machines" | "systems" | "nixos" | "darwin");
+    (in_hosts_dir && f.file_stem().is_some_and(|s| s.to_string_lossy() == host)) || dir == host
+}
+
+fn inline_dir(key: &str) -> String {
+    // `inline:<host>:<index>`
+    let mut parts = key.splitn(3, ':').skip(1);
+    let host = parts.next().unwrap_or("host");
+    let i = parts.next().unwrap_or("0");
+    format!("hosts/{host}/flake-{i}")
+}
+
+/// The module path of a repository file: without `.nix` and a leading `strip`.
+pub fn module_path(rel: &str, strip: &str) -> String {
+    let p = rel.strip_suffix(".nix").unwrap_or(rel);
+    let p = p.strip_suffix("/default").unwrap_or(p);
+    p.strip_prefix(strip).unwrap_or(p).to_owned()
+}
+
+/// A path relative to the repository.
+pub fn rel_of(root: &Path, f: &Path) -> String {
+    f.strip_prefix(root).unwrap_or(f).display().to_string()
+}
+
+fn fleet_name(root: &Path) -> String {
+    let raw = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "fleet".into());
+    let name: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    let name = name.trim_matches('-').to_owned();
+    if name.is_empty() {
+        "fleet".into()
+    } else {
+        name
+    }
+}
+
+fn profile_name(rel: &str) -> String {
+    let p = rel.strip_suffix(".nix").unwrap_or(rel);
+    let p = p.strip_suffix("/default").unwrap_or(p);
+    let last = p.rsplit('/').next().unwrap_or(p);
+    let name: String = last.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    if name.is_empty() {
+        "profile".into()
+    } else {
+        name
+    }
+}
+
+fn unique_name(base: &str, taken: &mut IndexSet<String>) -> String {
+    let mut name = base.to_owned();
+    let mut i = 2;
+    while taken.contains(&name) {
+        name = format!("{base}-{i}");
+        i += 1;
+    }
+    taken.insert(name.clone());
+    name
+}
+
+fn deploy_of(v: &Value) -> Deploy {
+    let get = |k: &str| match v {
+        Value::Attrs(m) => m.get(k).cloned(),
+        _ => None,
+    };
+    let s = |k: &str| match get(k) {
+        Some(Value::Str(s)) => Some(s),
+        _ => None,
+    };
+    Deploy {
+        target_host: s("targetHost"),
+        target_user: s("targetUser"),
+        target_port: match get("targetPort") {
+            Some(Value::Int(i)) => Some(i),
+            _ => None,
+        },
+        tags: match get("tags") {
+            Some(Value::List(items)) => items.iter().filter_map(|i| if let Value::Str(s) = i { Some(s.clone()) } else { None }).collect(),
+            _ => Vec::new(),
+        },
+        allow_local: matches!(get("allowLocalDeployment"), Some(Value::Bool(true))),
+        build_on_target: matches!(get("buildOnTarget"), Some(Value::Bool(true))),
+    }
+}
+
+struct Builder2<'a> {
+    ev: &'a Eval,
+    root: &'a Path,
+    nodes: IndexMap<String, Node>,
+    notes: Vec<(Loc, String)>,
+    flake_inputs: Value,
+}
+
+impl Builder2<'_> {
+    fn args(&self) -> HashMap<String, Value> {
+        let mut args = HashMap::new();
+        args.insert("inputs".to_owned(), self.flake_inputs.clone());
+        args
+    }
+
+    /// The node of a module reference, read (with its imports) when new.
+    fn node(&mut self, m: &ModuleRef, host: &str, index: usize, at: &Loc) -> Result<Option<String>, ImportError> {
+        match m {
+            ModuleRef::File(p) => self.file_node(p, at).map(Some),
+            ModuleRef::Inline(v) => {
+                let key = format!("inline:{host}:{index}");
+                if self.nodes.contains_key(&key) {
+                    return Ok(Some(key));
+                }
+                let Value::Lazy(t) = v else { return Ok(None) };
+                let info = read_module(self.ev, t.expr().clone(), t.env(), t.src(), &self.args());
+                self.insert_node(key.clone(), None, info, at)?;
+                Ok(Some(key))
+            }
+            ModuleRef::Input(input, path) => {
+                // Recorded on the host's first root instead: a pseudo node.
+                let key = format!("input:{input}:{}", path.join("."));
+                if !self.nodes.contains_key(&key) {
+                    self.nodes.insert(
+                        key.clone(),
+                        Node { key: key.clone(), info: None, file: None, imports: Vec::new(), input_imports: vec![(input.clone(), path.clone())], hardware: false },
+                    );
+                }
+                Ok(Some(key))
+            }
+            ModuleRef::Opaque(loc, text) => {
+                self.notes.push((loc.clone(), format!("module `{}` is not a file or an input module the importer can follow: add it to the fleet by hand", text.trim())));
+                Ok(None)
+            }
+        }
+    }
+
+    fn file_node(&mut self, p: &Path, at: &Loc) -> Result<String, ImportError> {
+        let file = if p.is_dir() { p.join("default.nix") } else { p.to_owned() };
+        let key = file.display().to_string();
+        if self.nodes.contains_key(&key) {
+            return Ok(key);
+        }
+        if !file.is_file() {
+            return Err(ImportError::MissingModule { from: at.to_string(), path: file });
+        }
+        if file.file_name().is_some_and(|n| n == "hardware-configuration.nix") {
+            self.nodes.insert(key.clone(), Node { key: key.clone(), info: None, file: Some(file), imports: Vec::new(), input_imports: Vec::new(), hardware: true });
+            return Ok(key);
+        }
+        let (src, expr) = parse_file(self.root, &file)?;
+        let info = read_module(self.ev, expr, &Default::default(), &src, &self.args());
+        self.insert_node(key.clone(), Some(file), info, at)?;
+        Ok(key)
+    }
+
+    fn insert_node(&mut self, key: String, file: Option<PathBuf>, info: ModuleInfo, _at: &Loc) -> Result<(), ImportError> {
+        let refs = info.imports.clone();
+        let from = Loc { file: info.src.rel.clone(), line: 1 };
+        self.nodes.insert(key.clone(), Node { key: key.clone(), info: Some(info), file, imports: Vec::new(), input_imports: Vec::new(), hardware: false });
+        let mut imports = Vec::new();
+        let mut input_imports = Vec::new();
+        for (i, r) in refs.iter().enumerate() {
+            match r {
+                ModuleRef::Input(input, path) => input_imports.push((input.clone(), path.clone())),
+                other => {
+                    if let Some(k) = self.node(other, &key.replace(':', "-"), 100 + i, &from)? {
+                        imports.push(k);
+                    }
+                }
+            }
+        }
+        if let Some(n) = self.nodes.get_mut(&key) {
+            n.imports = imports;
+            n.input_imports = input_imports;
+        }
+        Ok(())
+    }
+
+    fn closure(&self, roots: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        let mut stack: Vec<String> = roots.iter().rev().cloned().collect();
+        while let Some(k) = stack.pop() {
+            if out.contains(&k) {
+                continue;
+            }
+            if let Some(n) = self.nodes.get(&k) {
+                stack.extend(n.imports.iter().rev().cloned());
+                let _ = &n.key;
+            }
+            out.push(k);
+        }
+        out
+    }
+}
+
+/// The text of a module kept whole: the file without its `imports` (which became profile
+/// imports).
+fn verbatim_text(info: &ModuleInfo) -> String {
+    let text = if info.formals.is_some() || info.src.text.trim_start().starts_with('{') { &info.src.text } else { &info.text };
+    let body = match info.imports_range {
+        Some((start, end)) if text.len() >= end => format!("{}{}", &text[..start], text[end..].trim_start_matches(|c: char| c == ' ')),
+        _ => text.clone(),
+    };
+    let mut out = format!("# Kept by `fleet import` from {}.\n", info.src.rel);
+    out.push_str(&body);
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// The text of the definitions of a module that could not be mapped, as a module.
+fn residual_text(info: &ModuleInfo, defs: &[Def]) -> String {
+    let mut out = format!("# Kept by `fleet import` from {}: the definitions it could not map.\n", info.src.rel);
+    if let Some(f) = &info.formals {
+        out.push_str(f);
+        out.push_str(":\n");
+    }
+    if let Some(l) = &info.let_text {
+        out.push_str("let\n  ");
+        out.push_str(l);
+        out.push_str("\nin\n");
+    }
+    out.push_str("{\n");
+    for d in defs {
+        out.push_str("  ");
+        out.push_str(&dotted(&d.path));
+        out.push_str(" = ");
+        out.push_str(&d.text);
+        out.push_str(";\n");
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// A Nix attribute path, segments quoted where they are not identifiers.
+pub fn dotted(path: &[String]) -> String {
+    path.iter().map(|s| nix_attr(s)).collect::<Vec<_>>().join(".")
+}
+
+fn nix_attr(s: &str) -> String {
+    let ident = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '\''))
+        && !matches!(s, "if" | "then" | "else" | "let" | "in" | "with" | "rec" | "inherit" | "assert" | "or");
+    if ident {
+        s.to_owned()
+    } else {
+        format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace("${", "\\${"))
+    }
+}
+
+/// Maps definitions to the fleet.
+struct Mapper<'a> {
+    ev: &'a Eval,
+    root: &'a Path,
+    model: &'a mut Model,
+    closures: &'a [Vec<String>],
+    owner_of: &'a IndexMap<String, Owner>,
+    kept: &'a mut HashMap<String, Vec<Def>>,
+    sops: Option<SopsConfig>,
+}
+
+/// A user's definitions in one module.
+struct UserSite {
+    owner: Owner,
+    key: String,
+    attrs: IndexMap<String, (Value, Def)>,
+}
+
+impl Mapper<'_> {
+    fn keep(&mut self, key: &str, d: Def) {
+        self.kept.entry(key.to_owned()).or_default().push(d);
+    }
+
+    fn map_all(&mut self, defs: Vec<(Owner, String, Def)>) {
+        let mut spec_decls: Vec<(String, Def)> = Vec::new();
+        let mut spec_values: Vec<(Owner, String, Def)> = Vec::new();
+        let mut user_sites: Vec<UserSite> = Vec::new();
+        let mut secret_sites: Vec<(Owner, String, String, IndexMap<String, Value>, Def)> = Vec::new();
+        let mut default_files: HashMap<(Owner, String), Value> = HashMap::new();
+        let mut home_sites: Vec<(Owner, String, String, Def)> = Vec::new();
+        for (owner, key, d) in defs {
+            let p: Vec<&str> = d.path.iter().map(String::as_str).collect();
+            match p.as_slice() {
+                ["networking", "hostName"] => {
+                    match (owner, &d.value) {
+                        (Owner::Host(h), Value::Str(s)) if *s == self.model.hosts[h].name => {}
+                        (Owner::Host(h), Value::Str(s)) => self.model.notes.push((d.loc.clone(), format!("`networking.hostName = \"{s}\"` differs from the host's name `{}`: the fleet names it `{}`", self.model.hosts[h].name, self.model.hosts[h].name))),
+                        _ => self.model.notes.push((d.loc.clone(), "`networking.hostName` is set from the host's name by the fleet".into())),
+                    }
+                }
+                ["system", "stateVersion"] => match owner {
+                    Owner::Host(h) if is_static(&d.value) => self.model.hosts[h].state_version = Some(d.value.clone()),
+                    Owner::Profile(p) if is_static(&d.value) => {
+                        for h in 0..self.model.hosts.len() {
+                            if self.model.hosts[h].state_version.is_none() && self.host_has(h, &key) {
+                                self.model.hosts[h].state_version = Some(d.value.clone());
+                            }
+                        }
+                        let _ = p;
+                    }
+                    _ => self.keep(&key, d),
+                },
+                ["nixpkgs", "hostPlatform"] => match (owner, &d.value) {
+                    (Owner::Host(h), Value::Str(s)) if s.parse::<System>().is_ok() => {
+                        self.model.hosts[h].system = s.parse::<System>().unwrap_or(self.model.hosts[h].system);
+                    }
+                    _ => self.keep(&key, d),
+                },
+                ["options", "hostSpec", ..] => spec_decls.push((key, d)),
+                ["hostSpec", ..] if p.len() >= 2 => spec_values.push((owner, key, d)),
+                ["users", "users", name, rest @ ..] => {
+                    let name = (*name).to_owned();
+                    let site = match user_sites.iter_mut().find(|s| s.owner == owner && s.key == key && s.attrs.get("__name").is_some_and(|(v, _)| matches!(v, Value::Str(n) if *n == name))) {
+                        Some(s) => s,
+                        None => {
+                            let mut attrs = IndexMap::new();
+                            attrs.insert("__name".to_owned(), (Value::Str(name.clone()), d.clone()));
+                            user_sites.push(UserSite { owner, key: key.clone(), attrs });
+                            let last = user_sites.len() - 1;
+                            &mut user_sites[last]
+                        }
+                    };
+                    if rest.is_empty() {
+                        if let Value::Attrs(m) = &d.value {
+                            for (k, v) in m {
+                                site.attrs.insert(k.clone(), (v.clone(), d.clone()));
+                            }
+                        } else {
+                            self.keep(&key, d);
+                        }
+                    } else {
+                        let mut v = d.value.clone();
+                        for seg in rest[1..].iter().rev() {
+                            v = Value::Attrs(std::iter::once(((*seg).to_owned(), v)).collect());
+                        }
+                        site.attrs.insert(rest[0].to_owned(), (v, d.clone()));
+                    }
+                }
+                ["sops", "secrets", name, rest @ ..] => {
+                    let name = (*name).to_owned();
+                    let mut attrs = IndexMap::new();
+                    if rest.is_empty() {
+                        match &d.value {
+                            Value::Attrs(m) => attrs = m.clone(),
+                            _ => {
+                                self.keep(&key, d);
+                                continue;
+                            }
+                        }
+                    } else {
+                        attrs.insert(rest.join("."), d.value.clone());
+                    }
+                    match secret_sites.iter_mut().find(|s| s.0 == owner && s.2 == name) {
+                        Some(s) => s.3.extend(attrs),
+                        None => secret_sites.push((owner, key, name, attrs, d)),
+                    }
+                }
+                ["sops", "defaultSopsFile"] => {
+                    default_files.insert((owner, key.clone()), d.value.clone());
+                }
+                ["sops", "age", "keyFile"] => match (owner, &d.value) {
+                    (Owner::Host(h), Value::Str(s)) => self.model.hosts[h].age_key_file = Some(s.clone()),
+                    _ => self.keep(&key, d),
+                },
+                ["sops", "age", "sshKeyPaths"] | ["sops", "age", "generateKey"] => {
+                    self.model.notes.push((d.loc.clone(), format!("`{}`: the fleet's modules/secrets.nix sets how hosts decrypt", d.path.join("."))));
+                }
+                ["home-manager", "useGlobalPkgs" | "useUserPackages" | "backupFileExtension"] => {
+                    self.model.notes.push((d.loc.clone(), format!("`{}`: the fleet's home-manager wiring sets it", d.path.join("."))));
+                }
+                ["home-manager", "users", name] => home_sites.push((owner, key, (*name).to_owned(), d)),
+                ["deployment", attr] => match owner {
+                    Owner::Host(h) => {
+                        let deploy = self.model.hosts[h].deploy.get_or_insert_with(Deploy::default);
+                        match (*attr, &d.value) {
+                            ("targetHost", Value::Str(s)) => deploy.target_host = Some(s.clone()),
+                            ("targetUser", Value::Str(s)) => deploy.target_user = Some(s.clone()),
+                            ("targetPort", Value::Int(i)) => deploy.target_port = Some(*i),
+                            ("allowLocalDeployment", Value::Bool(b)) => deploy.allow_local = *b,
+                            ("buildOnTarget", Value::Bool(b)) => deploy.build_on_target = *b,
+                            ("tags", Value::List(items)) => deploy.tags.extend(items.iter().filter_map(|i| if let Value::Str(s) = i { Some(s.clone()) } else { None })),
+                            _ => self.keep(&key, d),
+                        }
+                    }
+                    Owner::Profile(_) => self.keep(&key, d),
+                },
+                _ => self.setting(owner, &key, d),
+            }
+        }
+        self.users(user_sites);
+        self.homes(home_sites);
+        self.secrets(secret_sites, &default_files);
+        self.spec(spec_decls, spec_values);
+    }
+
+    /// Whether host `h`'s closure has module `key`.
+    fn host_has(&self, h: usize, key: &str) -> bool {
+        self.closures[h].iter().any(|k| k == key)
+    }
+
+    fn setting(&mut self, owner: Owner, key: &str, d: Def) {
+        let (prio, value) = match &d.value {
+            Value::Prio(p, v) => (Some(*p), (**v).clone()),
+            v => (None, v.clone()),
+        };
+        if !is_static(&value) {
+            self.keep(key, d);
+            return;
+        }
+        let is_list = matches!(value, Value::List(_));
+        let method = match (prio, owner, is_list) {
+            (Some(Prio::Force), ..) => {
+                self.model.notes.push((d.loc.clone(), format!("`{}` uses lib.mkForce: kept as written", d.path.join("."))));
+                self.keep(key, d);
+                return;
+            }
+            (Some(Prio::Default), Owner::Profile(_), _) => Method::Default,
+            (Some(Prio::Default), Owner::Host(_), _) => {
+                self.keep(key, d);
+                return;
+            }
+            (None, _, true) => Method::Add,
+            (None, _, false) => Method::Set,
+        };
+        let s = Setting { method, path: dotted(&d.path), value, loc: d.loc.clone() };
+        match owner {
+            Owner::Host(h) => self.model.hosts[h].settings.push(s),
+            Owner::Profile(p) => self.model.profiles[p].settings.push(s),
+        }
+    }
+
+    fn users(&mut self, sites: Vec<UserSite>) {
+        let mut by_user: IndexMap<String, Vec<UserSite>> = IndexMap::new();
+        for s in sites {
+            let name = match &s.attrs["__name"].0 {
+                Value::Str(n) => n.clone(),
+                _ => continue,
+            };
+            by_user.entry(name).or_default().push(s);
+        }
+        for (name, sites) in by_user {
+            let declares = |s: &UserSite| s.attrs.contains_key("isNormalUser") || s.attrs.contains_key("isSystemUser");
+            let mut canonical: Option<usize> = None;
+            let mut user_profiles: Vec<Owner> = Vec::new();
+            for s in sites {
+                if !declares(&s) || matches!(s.attrs.get("isSystemUser"), Some((Value::Bool(true), _))) {
+                    for (attr, (v, d)) in s.attrs.iter().filter(|(k, _)| *k != "__name") {
+                        let mut d = d.clone();
+                        d.path = vec!["users".into(), "users".into(), name.clone(), attr.clone()];
+                        d.value = v.clone();
+                        self.setting(s.owner, &s.key, d);
+                    }
+                    continue;
+                }
+                let idx = match canonical {
+                    None => {
+                        let u = self.new_user(&name, &s);
+                        self.model.users.push(u);
+                        let i = self.model.users.len() - 1;
+                        canonical = Some(i);
+                        i
+                    }
+                    Some(i) => {
+                        self.compare_user(i, &s);
+                        i
+                    }
+                };
+                user_profiles.push(s.owner);
+                match s.owner {
+                    Owner::Profile(p) => {
+                        if !self.model.profiles[p].users.contains(&idx) {
+                            self.model.profiles[p].users.push(idx);
+                        }
+                    }
+                    Owner::Host(_) => {}
+                }
+            }
+            // Hosts declaring the user in their own modules get a profile with the user.
+            let hosts: Vec<usize> = user_profiles.iter().filter_map(|o| if let Owner::Host(h) = o { Some(*h) } else { None }).collect();
+            if let (Some(idx), false) = (canonical, hosts.is_empty()) {
+                let oses: IndexSet<Os> = hosts.iter().map(|h| self.model.hosts[*h].os).collect();
+                let target = if oses.len() == 1 { oses.first().copied() } else { None };
+                let mut taken: IndexSet<String> = self.model.profiles.iter().map(|p| p.name.clone()).collect();
+                let pname = unique_name(&format!("user-{name}"), &mut taken);
+                self.model.profiles.push(Profile { name: pname, from: String::new(), target, users: vec![idx], ..Profile::default() });
+                let p = self.model.profiles.len() - 1;
+                for h in hosts {
+                    if !self.model.hosts[h].profiles.contains(&p) {
+                        self.model.hosts[h].profiles.insert(0, p);
+                    }
+                }
+            }
+        }
+    }
+
+    fn new_user(&mut self, name: &str, s: &UserSite) -> User {
+        let mut u = User { name: name.to_owned(), ..User::default() };
+        u.locs.push(s.attrs["__name"].1.loc.clone());
+        for (attr, (v, d)) in &s.attrs {
+            let mapped = match (attr.as_str(), v) {
+                ("__name", _) => true,
+                ("isNormalUser", Value::Bool(true)) => true,
+                ("description", Value::Str(t)) => {
+                    u.description = Some(t.clone());
+                    true
+                }
+                ("extraGroups", Value::List(items)) => match strings(items) {
+                    Some(g) => {
+                        u.groups = g;
+                        true
+                    }
+                    None => false,
+                },
+                ("shell", Value::Pkg(p)) if p.len() == 1 && matches!(p[0].as_str(), "zsh" | "fish" | "bash" | "bashInteractive") => {
+                    u.shell = Some(p[0].clone());
+                    true
+                }
+                ("openssh", Value::Attrs(m)) => match m.get("authorizedKeys") {
+                    Some(Value::Attrs(a)) if a.len() == 1 => match a.get("keys") {
+                        Some(Value::List(items)) => match strings(items) {
+                            Some(k) => {
+                                u.ssh_keys = k;
+                                m.len() == 1
+                            }
+                            None => false,
+                        },
+                        _ => false,
+                    },
+                    _ => false,
+                },
+                ("hashedPasswordFile", Value::Config(p)) if p.len() == 4 && p[0] == "sops" && p[1] == "secrets" && p[3] == "path" => {
+                    u.password_secret = Some(p[2].clone());
+                    true
+                }
+                _ => false,
+            };
+            if !mapped {
+                let mut d = d.clone();
+                d.path = vec!["users".into(), "users".into(), name.to_owned(), attr.clone()];
+                d.value = v.clone();
+                self.setting(s.owner, &s.key, d);
+            }
+        }
+        u
+    }
+
+    fn compare_user(&mut self, i: usize, s: &UserSite) {
+        let loc = s.attrs["__name"].1.loc.clone();
+        let first = self.model.users[i].locs.first().cloned();
+        self.model.users[i].locs.push(loc.clone());
+        let other = self.new_user(&self.model.users[i].name.clone(), s);
+        let u = &self.model.users[i];
+        let mut diffs = Vec::new();
+        let extra: Vec<String> = other.groups.iter().filter(|g| !u.groups.contains(g)).cloned().collect();
+        let missing: Vec<String> = u.groups.iter().filter(|g| !other.groups.contains(g)).cloned().collect();
+        if !missing.is_empty() {
+            diffs.push(format!("lacks groups {missing:?} (it gets them too now)"));
+        }
+        if other.description.is_some() && other.description != u.description {
+            diffs.push(format!("description {:?} (kept {:?})", other.description, u.description));
+        }
+        if other.shell.is_some() && other.shell != u.shell {
+            diffs.push(format!("shell {:?} (kept {:?})", other.shell, u.shell));
+        }
+        if !other.ssh_keys.is_empty() && other.ssh_keys != u.ssh_keys {
+            diffs.push("other ssh keys (kept the first's)".into());
+        }
+        if !extra.is_empty() {
+            let d = s.attrs["__name"].1.clone();
+            let mut d = d;
+            d.path = vec!["users".into(), "users".into(), u.name.clone(), "extraGroups".into()];
+            d.value = Value::List(extra.iter().map(|g| Value::Str(g.clone())).collect());
+            diffs.push(format!("more groups {extra:?} (added where it is declared)"));
+            self.setting(s.owner, &s.key, d);
+        }
+        let name = self.model.users[i].name.clone();
+        let first = first.map(|l| l.to_string()).unwrap_or_default();
+        if diffs.is_empty() {
+            self.model.notes.push((loc, format!("user `{name}` declared again, the same as at {first}: one `User` now")));
+        } else {
+            self.model.notes.push((loc, format!("user `{name}` declared again, differing from {first}: {}", diffs.join("; "))));
+        }
+    }
+
+    fn homes(&mut self, sites: Vec<(Owner, String, String, Def)>) {
+        // Home files per user and host.
+        let mut per_user: IndexMap<String, Vec<(Owner, Vec<Kept>, Option<String>)>> = IndexMap::new();
+        for (owner, key, name, d) in sites {
+            let file = match &d.value {
+                Value::Path(p) | Value::Import(p) => Some(p.clone()),
+                _ => None,
+            };
+            let Some(file) = file else {
+                self.keep(&key, d);
+                continue;
+            };
+            match self.home_modules(&file, &d.loc) {
+                Some((mods, sv)) => per_user.entry(name).or_default().push((owner, mods, sv)),
+                None => self.keep(&key, d),
+            }
+        }
+        for (name, sites) in per_user {
+            let Some(u) = self.model.users.iter().position(|u| u.name == name) else {
+                if let Some((_, _, _)) = sites.first() {
+                    self.model.notes.push((Loc { file: "flake.nix".into(), line: 0 }, format!("home of `{name}`, who is not declared as a normal user: not imported")));
+                }
+                continue;
+            };
+            // Modules every site has go to the user; the rest to hosts.
+            let common: Vec<Kept> = sites[0].1.iter().filter(|m| sites.iter().all(|s| s.1.iter().any(|x| x.path == m.path))).cloned().collect();
+            self.model.users[u].home = Some(common.clone());
+            self.model.users[u].home_state_version = sites.iter().find_map(|s| s.2.clone());
+            for (owner, mods, _) in sites {
+                let rest: Vec<Kept> = mods.into_iter().filter(|m| !common.iter().any(|c| c.path == m.path)).collect();
+                if rest.is_empty() {
+                    continue;
+                }
+                let hosts: Vec<usize> = match owner {
+                    Owner::Host(h) => vec![h],
+                    Owner::Profile(p) => {
+                        let key = self.owner_of.iter().find(|(_, o)| **o == Owner::Profile(p)).map(|(k, _)| k.clone()).unwrap_or_default();
+                        (0..self.model.hosts.len()).filter(|h| self.host_has(*h, &key)).collect()
+                    }
+                };
+                for h in hosts {
+                    self.model.hosts[h].homes.push((u, rest.clone()));
+                }
+            }
+        }
+    }
+
+    /// A home file and the files it imports, each kept whole (minus imports), and its
+    /// `home.stateVersion`.
+    fn home_modules(&mut self, file: &Path, at: &Loc) -> Option<(Vec<Kept>, Option<String>)> {
+        let mut out = Vec::new();
+        let mut state = None;
+        let mut stack = vec![file.to_owned()];
+        let mut seen: Vec<PathBuf> = Vec::new();
+        while let Some(f) = stack.pop() {
+            let f = if f.is_dir() { f.join("default.nix") } else { f };
+            if seen.contains(&f) {
+                continue;
+            }
+            seen.push(f.clone());
+            let Ok((src, expr)) = parse_file(self.root, &f) else {
+                self.model.notes.push((at.clone(), format!("home module {} cannot be read", f.display())));
+                return None;
+            };
+            let info = read_module(self.ev, expr, &Default::default(), &src, &HashMap::new());
+            for d in &info.defs {
+                if d.path == ["home", "stateVersion"] {
+                    if let Value::Str(s) = &d.value {
+                        state = Some(s.clone());
+                    }
+                }
+            }
+            for r in info.imports.iter().rev() {
+                match r {
+                    ModuleRef::File(p) => stack.push(p.clone()),
+                    ModuleRef::Input(i, p) => self.model.notes.push((Loc { file: src.rel.clone(), line: 1 }, format!("home module imports `inputs.{i}.{}`: add it to the home by hand", p.join(".")))),
+                    ModuleRef::Inline(_) | ModuleRef::Opaque(..) => self.model.notes.push((Loc { file: src.rel.clone(), line: 1 }, "home module imports something the importer cannot follow".into())),
+                }
+            }
+            let rel = rel_of(self.root, &f);
+            let mut info = info;
+            info.verbatim.get_or_insert(super::modules::Verbatim { loc: Loc { file: rel.clone(), line: 1 }, reason: String::new() });
+            out.push(Kept { path: module_path(&rel, "home/"), text: verbatim_text(&info), from: rel, whole: true });
+        }
+        Some((out, state))
+    }
+
+    fn secrets(&mut self, sites: Vec<(Owner, String, String, IndexMap<String, Value>, Def)>, defaults: &HashMap<(Owner, String), Value>) {
+        let mut sets: IndexMap<(Owner, Scope), usize> = IndexMap::new();
+        for (owner, key, name, attrs, d) in sites {
+            let file = match attrs.get("sopsFile") {
+                Some(v) => Some(v.clone()),
+                None => defaults
+                    .iter()
+                    .find(|((o, _), _)| *o == owner)
+                    .map(|(_, v)| v.clone())
+                    .or_else(|| match owner {
+                        Owner::Host(h) => defaults.iter().find(|((_, k), _)| self.host_has(h, k)).map(|(_, v)| v.clone()),
+                        Owner::Profile(_) => None,
+                    }),
+            };
+            let rel = match &file {
+                Some(Value::Path(p)) => rel_of(self.root, p),
+                _ => {
+                    self.model.notes.push((d.loc.clone(), format!("secret `{name}`: its sops file is not a path the importer can read; kept as written")));
+                    self.keep(&key, d);
+                    continue;
+                }
+            };
+            let stem = Path::new(&rel).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let scope = if stem == "common" || stem == "secrets" {
+                Scope::Common
+            } else if self.model.hosts.iter().any(|h| h.name == stem) {
+                Scope::Host
+            } else {
+                Scope::Group(stem.clone())
+            };
+            let expected = match &scope {
+                Scope::Common => "secrets/common.yaml".to_owned(),
+                Scope::Host => format!("secrets/{stem}.yaml"),
+                Scope::Group(g) => format!("secrets/{g}.yaml"),
+            };
+            if rel != expected {
+                self.model.notes.push((d.loc.clone(), format!("secret `{name}` is read from {rel}; the fleet reads it from {expected}: move the file (`git mv {rel} {expected}`)")));
+            } else if !self.model.secret_files.contains(&rel) {
+                self.model.secret_files.push(rel.clone());
+            }
+            let mut kept_attrs = IndexMap::new();
+            for (k, v) in &attrs {
+                match k.as_str() {
+                    "sopsFile" => {}
+                    "key" | "mode" | "owner" | "group" | "format" | "neededForUsers" | "restartUnits" | "reloadUnits" if is_static(v) => {
+                        kept_attrs.insert(k.clone(), v.clone());
+                    }
+                    other => self.model.notes.push((d.loc.clone(), format!("secret `{name}`: `{other}` is not carried over"))),
+                }
+            }
+            let idx = match sets.get(&(owner, scope.clone())) {
+                Some(i) => *i,
+                None => {
+                    let base = match owner {
+                        Owner::Host(h) => self.model.hosts[h].name.clone(),
+                        Owner::Profile(p) => self.model.profiles[p].name.clone(),
+                    };
+                    let suffix = match &scope {
+                        Scope::Common if matches!(owner, Owner::Host(_)) => "Common",
+                        Scope::Group(g) if *g != base => g.as_str(),
+                        _ => "",
+                    };
+                    let rust_name = format!("{}{}Secrets", upper_camel(&base), upper_camel(suffix));
+                    self.model.secret_sets.push(SecretSet { rust_name, scope: scope.clone(), secrets: Vec::new(), file: expected.clone() });
+                    let i = self.model.secret_sets.len() - 1;
+                    sets.insert((owner, scope.clone()), i);
+                    match owner {
+                        Owner::Host(h) => self.model.hosts[h].secrets.push(i),
+                        Owner::Profile(p) => self.model.profiles[p].secrets.push(i),
+                    }
+                    i
+                }
+            };
+            self.model.secret_sets[idx].secrets.push(Secret { name, attrs: kept_attrs });
+        }
+    }
+
+    fn spec(&mut self, decls: Vec<(String, Def)>, values: Vec<(Owner, String, Def)>) {
+        if decls.is_empty() {
+            for (owner, key, d) in values {
+                self.setting(owner, &key, d);
+            }
+            return;
+        }
+        match spec::read(self.ev, &decls) {
+            Ok(decl) => {
+                for (h, host) in self.model.hosts.iter_mut().enumerate() {
+                    // Highest priority wins: plain over `lib.mkDefault`, hosts' own over profiles'.
+                    let mut best: IndexMap<String, (u8, Value)> = IndexMap::new();
+                    for (owner, key, d) in &values {
+                        if !self.closures[h].contains(key) {
+                            continue;
+                        }
+                        let (rank, v) = match &d.value {
+                            Value::Prio(Prio::Default, v) => (1, (**v).clone()),
+                            Value::Prio(Prio::Force, v) => (3, (**v).clone()),
+                            v => (2, v.clone()),
+                        };
+                        let _ = owner;
+                        let field = d.path[1].clone();
+                        let v = if d.path.len() > 2 {
+                            let mut v = v;
+                            for seg in d.path[2..].iter().rev() {
+                                v = Value::Attrs(std::iter::once((seg.clone(), v)).collect());
+                            }
+                            v
+                        } else {
+                            v
+                        };
+                        if best.get(&field).is_none_or(|(r, _)| *r < rank) {
+                            best.insert(field, (rank, v));
+                        }
+                    }
+                    host.spec = best.into_iter().map(|(k, (_, v))| (k, v)).collect();
+                }
+                for (key, d) in &decls {
+                    let _ = (key, d);
+                }
+                self.model.spec = Some(decl);
+            }
+            Err((loc, why)) => {
+                self.model.notes.push((loc, format!("`options.hostSpec` kept as written: {why}")));
+                for (key, d) in decls {
+                    self.keep(&key, d);
+                }
+                for (owner, key, d) in values {
+                    self.setting(owner, &key, d);
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), ImportError> {
+        // Age keys from .sops.yaml.
+        let Some(sops) = self.sops.take() else { return Ok(()) };
+        let host_names: Vec<String> = self.model.hosts.iter().map(|h| h.name.clone()).collect();
+        let mut host_keys: HashMap<String, String> = HashMap::new();
+        for (anchor, key) in &sops.keys {
+            let a = anchor.as_deref().unwrap_or("");
+            let bare = a.trim_start_matches("host_").trim_start_matches("server_").trim_start_matches("machine_");
+            if let Some(h) = host_names.iter().find(|h| h.as_str() == bare || h.as_str() == a) {
+                host_keys.insert(h.clone(), key.clone());
+            }
+        }
+        // A rule for `<host>.yaml` whose keys are the admins' and one more: that one is the host's.
+        let admins: Vec<String> = sops
+            .keys
+            .iter()
+            .filter(|(_, k)| !host_keys.values().any(|hk| hk == k))
+            .filter(|(_, k)| sops.rules.iter().all(|(_, keys)| keys.contains(k)))
+            .map(|(_, k)| k.clone())
+            .collect();
+        for (regex, keys) in &sops.rules {
+            for h in &host_names {
+                if regex.contains(&format!("{h}\\.yaml")) || regex.contains(&format!("{h}.yaml")) {
+                    let own: Vec<&String> = keys.iter().filter(|k| !admins.contains(k)).collect();
+                    if let [k] = own.as_slice() {
+                        host_keys.entry(h.clone()).or_insert_with(|| (*k).clone());
+                    }
+                }
+            }
+        }
+        for (i, k) in admins.iter().enumerate() {
+            let name = sops.anchor(k).map(|a| a.trim_start_matches("admin_").trim_start_matches("user_").to_owned()).unwrap_or_else(|| format!("admin{}", i + 1));
+            match fleet_dsl::rules::age::check_age_key(k) {
+                Ok(()) => self.model.admins.push((name, k.clone())),
+                Err(e) => self.model.notes.push((Loc { file: ".sops.yaml".into(), line: 0 }, format!("admin key `{k}` is not an age key ({e}): left out"))),
+            }
+        }
+        for host in &mut self.model.hosts {
+            if let Some(k) = host_keys.get(&host.name) {
+                match fleet_dsl::rules::age::check_age_key(k) {
+                    Ok(()) => host.age_key = Some(k.clone()),
+                    Err(e) => self.model.notes.push((Loc { file: ".sops.yaml".into(), line: 0 }, format!("age key of `{}` is not valid ({e}): left out", host.name))),
+                }
+            }
+        }
+        let _ = self.ev;
+        Ok(())
+    }
+}
+
+/// Whether a value is fully known and printable as a `NixValue`.
+pub fn is_static(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Str(_) => true,
+        Value::Float(f) => f.is_finite(),
+        Value::Pkg(p) => !p.is_empty() && fleet_gen_package_ok(p),
+        Value::List(items) => items.iter().all(is_static),
+        Value::Attrs(m) => m.values().all(is_static),
+        _ => false,
+    }
+}
+
+fn fleet_gen_package_ok(p: &[String]) -> bool {
+    crate::nix::raw::package(&p.join(".")).is_ok()
+}
+
+fn strings(items: &[Value]) -> Option<Vec<String>> {
+    items.iter().map(|i| if let Value::Str(s) = i { Some(s.clone()) } else { None }).collect()
+}
+
+/// `desktop-main` → `DesktopMain`.
+pub fn upper_camel(s: &str) -> String {
+    use heck::ToUpperCamelCase;
+    s.to_upper_camel_case()
+}
