@@ -120,6 +120,9 @@ pub fn main_rs(m: &Model, source: &str) -> String {
     }
     for p in order {
         let prof = &m.profiles[p];
+        if prof.dissolved {
+            continue;
+        }
         let v = names.var(&prof.name);
         let ctor = match prof.target {
             Some(Os::Nixos) => "nixos",
@@ -296,7 +299,7 @@ fn spec_rs(m: &Model, spec: &super::spec::SpecDecl) -> String {
     }
     out.push_str("}\n\n");
     for (name, values) in enums {
-        let _ = writeln!(out, "/// The values of `hostSpec` option `{}`.", name);
+        let _ = writeln!(out, "/// The values of `hostSpec.{}`.", heck::ToLowerCamelCase::to_lower_camel_case(name.as_str()));
         out.push_str("#[derive(NixEnum)]\n");
         let _ = writeln!(out, "pub enum {name} {{");
         for v in values {

@@ -156,14 +156,17 @@ fn report(m: &Model, source: &str, files: &[(PathBuf, String)]) -> Report {
             if profiles.is_empty() { String::new() } else { format!(": {}", profiles.join(", ")) }
         );
     }
-    let _ = writeln!(t, "profiles ({}):", m.profiles.len());
-    for p in &m.profiles {
+    let _ = writeln!(t, "profiles ({}):", m.profiles.iter().filter(|p| !p.dissolved).count());
+    for p in m.profiles.iter().filter(|p| !p.dissolved) {
         let target = match p.target {
             Some(os) => os.label(),
             None => "NixOS and nix-darwin",
         };
         let from = if p.from.is_empty() { "users declared in hosts' files".to_owned() } else { p.from.clone() };
         let _ = writeln!(t, "  {} ({target}) from {from}", p.name);
+    }
+    for p in m.profiles.iter().filter(|p| p.dissolved) {
+        let _ = writeln!(t, "  ({} from {}: nothing left after mapping; its importers import its imports)", p.name, p.from);
     }
     let _ = writeln!(t, "users ({}):", m.users.len());
     for u in &m.users {

@@ -79,6 +79,19 @@ pub struct Profile {
     pub modules: Vec<Kept>,
     /// Modules of flake inputs it imports.
     pub input_modules: Vec<(String, Vec<String>)>,
+    /// Nothing was left in it after mapping: hosts and profiles import its imports instead.
+    pub dissolved: bool,
+}
+
+impl Profile {
+    /// Whether it contributes nothing itself.
+    fn is_empty(&self) -> bool {
+        self.users.is_empty()
+            && self.secrets.is_empty()
+            && self.settings.is_empty()
+            && self.modules.is_empty()
+            && self.input_modules.is_empty()
+    }
 }
 
 /// colmena's deployment of a host.
@@ -453,10 +466,39 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
             Owner::Profile(p) => model.profiles[p].modules.push(kept),
         }
     }
+    dissolve_empty(&mut model);
     model.notes.append(&mut b.notes);
     model.notes.sort();
     model.notes.dedup();
     Ok(model)
+}
+
+/// Profiles left empty by the mapping (a module that only declared `options.hostSpec`, say)
+/// are dissolved: whoever imports one imports its imports instead.
+fn dissolve_empty(model: &mut Model) {
+    for p in &mut model.profiles {
+        p.dissolved = p.is_empty();
+    }
+    fn expand(profiles: &[Profile], list: &[usize], out: &mut Vec<usize>, depth: usize) {
+        for &p in list {
+            if profiles[p].dissolved && depth < 64 {
+                expand(profiles, &profiles[p].imports, out, depth + 1);
+            } else if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    for i in 0..model.profiles.len() {
+        let mut out = Vec::new();
+        expand(&model.profiles, &model.profiles[i].imports, &mut out, 0);
+        out.retain(|q| *q != i);
+        model.profiles[i].imports = out;
+    }
+    for h in 0..model.hosts.len() {
+        let mut out = Vec::new();
+        expand(&model.profiles, &model.hosts[h].profiles, &mut out, 0);
+        model.hosts[h].profiles = out;
+    }
 }
 
 /// Whether a file is named after a host: `hosts/<host>.nix` or `hosts/<host>/…`.

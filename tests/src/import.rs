@@ -1,0 +1,140 @@
+//! Helpers of the `import` tests: the hand-written fixture repositories under
+//! `tests/fixtures/import/`, importing one into a temporary crate, building that crate and
+//! running its `generate`, and the part of an evaluated host an import must keep.
+
+use serde_json::{json, Map, Value};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The hand-written repositories the import tests read, by name (`tests/fixtures/import/<name>`).
+pub const IMPORT_FIXTURES: [&str; 3] = ["homelab", "rolespec", "dotfiles"];
+
+/// The directory of an import fixture.
+pub fn import_fixture_dir(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/import").join(name)
+}
+
+/// The workspace root (where the imported crates find `fleet-dsl` and `fleet-gen`).
+pub fn workspace_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Imports the fixture `name` into a new temporary directory: the directory (the crate) and
+/// what the import returned.
+pub fn import_fixture(name: &str) -> Result<(tempfile::TempDir, fleet_gen::import::Imported), String> {
+    let imported =
+        fleet_gen::import::import(&import_fixture_dir(name), &workspace_dir()).map_err(|e| format!("{name}: {e}"))?;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let out = dir.path().join(name);
+    fleet_gen::import::write(&imported, &out).map_err(|e| format!("{name}: {e}"))?;
+    Ok((dir, imported))
+}
+
+/// Where imported crates are built: `<target>/import-fleets`, shared by every test run (warm
+/// after the first), apart from the directory cargo is building the tests in.
+pub fn import_target_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_dir().join("target"));
+    target.join("import-fleets")
+}
+
+/// Builds the crate in `crate_dir` (offline, with the lock file the import wrote) and runs its
+/// `generate --out <crate_dir>/generated`: the generated repository's directory.
+pub fn build_and_generate(crate_dir: &Path) -> Result<PathBuf, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let target = import_target_dir();
+    let build = Command::new(&cargo)
+        .args(["build", "--offline", "--quiet", "--manifest-path"])
+        .arg(crate_dir.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !build.status.success() {
+        return Err(format!(
+            "building the imported crate {} failed:\n{}",
+            crate_dir.display(),
+            String::from_utf8_lossy(&build.stderr)
+        ));
+    }
+    let name = package_name(crate_dir)?;
+    let out = crate_dir.join("generated");
+    let run = Command::new(target.join("debug").join(&name))
+        .arg("generate")
+        .arg("--out")
+        .arg(&out)
+        .current_dir(crate_dir)
+        .output()
+        .map_err(|e| format!("cannot run {name}: {e}"))?;
+    if !run.status.success() {
+        return Err(format!("`{name} generate` failed:\n{}", String::from_utf8_lossy(&run.stderr)));
+    }
+    Ok(out)
+}
+
+fn package_name(crate_dir: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(crate_dir.join("Cargo.toml")).map_err(|e| e.to_string())?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("name = ").map(|n| n.trim_matches('"').to_owned()))
+        .ok_or_else(|| "Cargo.toml has no package name".into())
+}
+
+/// Option paths the comparison asks the harness for besides what it reports anyway.
+pub const IMPORT_PATHS: [&str; 1] = ["users.groups"];
+
+fn sorted_strings(v: &Value) -> Value {
+    let mut items: Vec<String> =
+        v.as_array().map(|a| a.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect()).unwrap_or_default();
+    items.sort();
+    items.dedup();
+    json!(items)
+}
+
+/// What an import must keep of one evaluated host (see `fleet_tests::eval_hosts_with`):
+/// `networking.hostName`, `system.stateVersion`, its users (normal ones on NixOS, every one on
+/// nix-darwin: description, groups, shell, ssh keys, password file), its groups, its `hostSpec`
+/// values, its sops secret declarations, its system packages (names, sorted, once each), and
+/// each home's state version and packages.
+pub fn host_essentials(host: &Value) -> Value {
+    let c = &host["config"];
+    let class = host["class"].as_str().unwrap_or_default();
+    let mut users = Map::new();
+    if let Some(all) = c["users"]["users"].as_object() {
+        for (name, u) in all {
+            let normal = u["isNormalUser"].as_bool().unwrap_or(class == "darwin");
+            if !normal {
+                continue;
+            }
+            users.insert(
+                name.clone(),
+                json!({
+                    "description": u["description"],
+                    "groups": sorted_strings(&u["extraGroups"]),
+                    "shell": u["shell"],
+                    "sshKeys": u["sshKeys"],
+                    "hashedPasswordFile": u["hashedPasswordFile"],
+                }),
+            );
+        }
+    }
+    let groups: Vec<&String> = host["paths"]["users.groups"].as_object().map(|g| g.keys().collect()).unwrap_or_default();
+    let mut homes = Map::new();
+    if let Some(all) = c["home-manager"]["users"].as_object() {
+        for (name, h) in all {
+            homes.insert(
+                name.clone(),
+                json!({"stateVersion": h["home"]["stateVersion"], "packages": sorted_strings(&h["home"]["packages"])}),
+            );
+        }
+    }
+    json!({
+        "hostName": c["networking"]["hostName"],
+        "stateVersion": c["system"]["stateVersion"],
+        "users": users,
+        "groups": groups,
+        "hostSpec": c["hostSpec"],
+        "secrets": c["sops"]["secrets"],
+        "packages": sorted_strings(&c["environment"]["systemPackages"]),
+        "homes": homes,
+    })
+}
