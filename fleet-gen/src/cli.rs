@@ -157,7 +157,11 @@ fn import(path: &Path, dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> 
     match done {
         Ok(imported) => {
             let _ = write!(out, "{}", imported.report);
-            let _ = writeln!(err, "wrote {}: run `cargo run -- generate` there (IMPORT.md keeps this report)", shown_path(dir));
+            let _ = writeln!(
+                err,
+                "wrote {}: run `cargo run -- generate` there (IMPORT.md keeps this report)",
+                shown_path(dir)
+            );
             ExitCode::SUCCESS
         }
         Err(e) => {

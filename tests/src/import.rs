@@ -3,6 +3,7 @@
 //! running its `generate`, and the part of an evaluated host an import must keep.
 
 use serde_json::{json, Map, Value};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -33,9 +34,8 @@ pub fn import_fixture(name: &str) -> Result<(tempfile::TempDir, fleet_gen::impor
 /// Where imported crates are built: `<target>/import-fleets`, shared by every test run (warm
 /// after the first), apart from the directory cargo is building the tests in.
 pub fn import_target_dir() -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| workspace_dir().join("target"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_dir().join("target"));
     target.join("import-fleets")
 }
 
@@ -83,8 +83,10 @@ fn package_name(crate_dir: &Path) -> Result<String, String> {
 pub const IMPORT_PATHS: [&str; 1] = ["users.groups"];
 
 fn sorted_strings(v: &Value) -> Value {
-    let mut items: Vec<String> =
-        v.as_array().map(|a| a.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect()).unwrap_or_default();
+    let mut items: Vec<String> = v
+        .as_array()
+        .map(|a| a.iter().map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_owned)).collect())
+        .unwrap_or_default();
     items.sort();
     items.dedup();
     json!(items)
@@ -117,7 +119,8 @@ pub fn host_essentials(host: &Value) -> Value {
             );
         }
     }
-    let groups: Vec<&String> = host["paths"]["users.groups"].as_object().map(|g| g.keys().collect()).unwrap_or_default();
+    let groups: Vec<&String> =
+        host["paths"]["users.groups"].as_object().map(|g| g.keys().collect()).unwrap_or_default();
     let mut homes = Map::new();
     if let Some(all) = c["home-manager"]["users"].as_object() {
         for (name, h) in all {
@@ -137,4 +140,21 @@ pub fn host_essentials(host: &Value) -> Value {
         "packages": sorted_strings(&c["environment"]["systemPackages"]),
         "homes": homes,
     })
+}
+
+/// `rustfmt`, to check the imported `src/main.rs` is formatted. When it is missing: under
+/// `CI=true` this panics; otherwise it prints a loud `SKIPPED` line and returns `None`.
+pub fn rustfmt() -> Option<PathBuf> {
+    let found = Command::new("rustfmt").arg("--version").output().is_ok_and(|o| o.status.success());
+    if found {
+        return Some(PathBuf::from("rustfmt"));
+    }
+    if crate::under_ci() {
+        panic!("rustfmt is required under CI=true (rustup component add rustfmt)");
+    }
+    let _ = writeln!(
+        std::io::stderr().lock(),
+        "SKIPPED: rustfmt is not on PATH, so the imported main.rs was not format-checked"
+    );
+    None
 }

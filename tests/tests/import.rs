@@ -52,3 +52,68 @@ fn imported_hosts_evaluate_like_the_originals() {
         }
     }
 }
+
+/// The generated `src/main.rs` is already formatted: `rustfmt --check` (with the crate's
+/// rustfmt.toml) changes nothing.
+#[test]
+fn imported_main_rs_is_rustfmt_clean() {
+    let Some(rustfmt) = fleet_tests::rustfmt() else { return };
+    for name in IMPORT_FIXTURES {
+        let (dir, _) = import_fixture(name).unwrap_or_else(|e| panic!("{e}"));
+        let krate = dir.path().join(name);
+        let out = std::process::Command::new(&rustfmt)
+            .args(["--edition", "2021", "--check", "src/main.rs"])
+            .current_dir(&krate)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{name}: rustfmt would change src/main.rs:\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+/// Importing what is not a flake, or a flake whose hosts the importer cannot find, is an error
+/// naming the file and what to do, and writes nothing.
+#[test]
+fn import_errors_name_the_file_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = fleet_gen::import::import(dir.path(), &fleet_tests::import_fixture_dir("..")).unwrap_err().to_string();
+    assert!(err.contains("has no flake.nix") && err.contains("give `import` the directory"), "{err}");
+    std::fs::write(dir.path().join("flake.nix"), "{ outputs = { self, ... }: { packages = {}; }; }").unwrap();
+    let err = fleet_gen::import::import(dir.path(), dir.path()).unwrap_err().to_string();
+    assert!(err.starts_with("flake.nix: no `nixosConfigurations.<host>`"), "{err}");
+    std::fs::write(dir.path().join("flake.nix"), "{ outputs = { self, ... }: {").unwrap();
+    let err = fleet_gen::import::import(dir.path(), dir.path()).unwrap_err().to_string();
+    assert!(err.starts_with("flake.nix:1: not valid Nix"), "{err}");
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        "{ inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";\n  outputs = { nixpkgs, ... }: {\n    nixosConfigurations.a = nixpkgs.lib.nixosSystem { modules = [ ./missing.nix ]; };\n  };\n}\n",
+    )
+    .unwrap();
+    let err = fleet_gen::import::import(dir.path(), dir.path()).unwrap_err().to_string();
+    assert!(err.contains("missing.nix, which does not exist"), "{err}");
+    // An output directory with files in it is refused before anything is written.
+    let (_tmp, imported) = import_fixture("homelab").unwrap();
+    let err = fleet_gen::import::write(&imported, dir.path()).unwrap_err().to_string();
+    assert!(err.contains("exists and is not empty"), "{err}");
+    assert!(!dir.path().join("Cargo.toml").exists());
+}
+
+/// `import` on the command line: the report on stdout, exit code 0; a second run into the same
+/// directory is refused with exit code 1.
+#[test]
+fn import_command_prints_the_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fleet");
+    let src = import_fixture_dir("dotfiles");
+    let args = ["fleet", "import", src.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let (code, stdout, stderr) = fleet_tests::run_cli(&fleet_tests::minimal_nixos_fleet(), &args);
+    assert_eq!(code, std::process::ExitCode::SUCCESS, "{stderr}");
+    assert!(stdout.contains("hosts (4):") && stdout.contains("not mapped, kept as written or left out ("), "{stdout}");
+    assert!(out.join("src/main.rs").is_file() && out.join("IMPORT.md").is_file());
+    let (code, _, stderr) = fleet_tests::run_cli(&fleet_tests::minimal_nixos_fleet(), &args);
+    assert_eq!(code, std::process::ExitCode::from(1), "{stderr}");
+    assert!(stderr.contains("is not empty"), "{stderr}");
+}

@@ -1,7 +1,7 @@
 //! The imported fleet as Rust: `src/main.rs` written with the public DSL, as a user would.
 
 use super::eval::Value;
-use super::model::{Deploy, Kept, Method, Model, Owner, Scope, Setting};
+use super::model::{Deploy, Kept, Method, Model, Scope, Setting};
 use super::spec::{field_name, variant, variant_renamed, Ty};
 use fleet_dsl::{Channel, Os};
 use heck::{ToKebabCase, ToSnakeCase};
@@ -28,7 +28,49 @@ impl Names {
         if v.is_empty() || v.starts_with(|c: char| c.is_ascii_digit()) {
             v = format!("p_{v}");
         }
-        if matches!(v.as_str(), "fleet" | "main" | "self" | "type" | "mod" | "use" | "ref" | "box" | "move" | "loop" | "match" | "fn" | "in" | "let" | "if" | "as" | "pub" | "crate" | "super" | "struct" | "enum" | "impl" | "trait" | "where" | "static" | "const" | "mut" | "return" | "for" | "while" | "true" | "false" | "async" | "await" | "dyn" | "extern" | "unsafe" | "break" | "continue" | "else") {
+        if matches!(
+            v.as_str(),
+            "fleet"
+                | "main"
+                | "self"
+                | "type"
+                | "mod"
+                | "use"
+                | "ref"
+                | "box"
+                | "move"
+                | "loop"
+                | "match"
+                | "fn"
+                | "in"
+                | "let"
+                | "if"
+                | "as"
+                | "pub"
+                | "crate"
+                | "super"
+                | "struct"
+                | "enum"
+                | "impl"
+                | "trait"
+                | "where"
+                | "static"
+                | "const"
+                | "mut"
+                | "return"
+                | "for"
+                | "while"
+                | "true"
+                | "false"
+                | "async"
+                | "await"
+                | "dyn"
+                | "extern"
+                | "unsafe"
+                | "break"
+                | "continue"
+                | "else"
+        ) {
             v.push('_');
         }
         let mut out = v.clone();
@@ -42,6 +84,57 @@ impl Names {
     }
 }
 
+/// Widest line, as the crate's rustfmt.toml says.
+const WIDTH: usize = 120;
+
+/// A method chain laid out as rustfmt lays it out: on one line when it fits in [`WIDTH`]
+/// (after `lead` columns, before `tail` more), else one call per line, indented by `indent + 4`.
+struct Chain {
+    head: String,
+    calls: Vec<String>,
+}
+
+impl Chain {
+    fn new(head: String) -> Self {
+        Chain { head, calls: Vec::new() }
+    }
+
+    fn call(&mut self, call: String) {
+        self.calls.push(call);
+    }
+
+    fn render(&self, indent: usize, lead: usize, tail: usize) -> String {
+        let one = format!("{}{}", self.head, self.calls.concat());
+        if !one.contains('\n') && lead + one.len() + tail <= WIDTH {
+            return one;
+        }
+        let pad = " ".repeat(indent + 4);
+        let mut out = self.head.clone();
+        for c in &self.calls {
+            out.push('\n');
+            out.push_str(&pad);
+            out.push_str(c);
+        }
+        out
+    }
+}
+
+/// `let name = <chain>;` at indent 4.
+/// As rustfmt does: on the `let` line when it fits, else alone on the next line when it fits
+/// there, else one call per line.
+fn let_chain(out: &mut String, name: &str, chain: &Chain) {
+    let lead = 4 + "let  = ".len() + name.len();
+    let one = chain.render(4, lead, 1);
+    if one.contains('\n') {
+        let next = chain.render(4, 8, 1);
+        if !next.contains('\n') {
+            let _ = writeln!(out, "    let {name} =\n        {next};");
+            return;
+        }
+    }
+    let _ = writeln!(out, "    let {name} = {one};");
+}
+
 /// The text of `src/main.rs`.
 pub fn main_rs(m: &Model, source: &str) -> String {
     let mut out = String::new();
@@ -51,10 +144,10 @@ pub fn main_rs(m: &Model, source: &str) -> String {
     }
     let _ = writeln!(
         out,
-        "//!\n//! Edit it and run `cargo run -- generate`. IMPORT.md lists what the import mapped and what it kept as\n//! hand-written modules (under modules/ and home/modules/)."
+        "//!\n//! Edit it and run `cargo run -- generate`. IMPORT.md lists what the import mapped and what it\n//! kept as hand-written modules (under modules/ and home/modules/)."
     );
     out.push('\n');
-    let spec_src = m.spec.as_ref().map(|s| spec_rs(m, s)).unwrap_or_default();
+    let spec_src = m.spec.as_ref().map(spec_rs).unwrap_or_default();
     let secrets_src = secrets_rs(m);
     let mut body = String::new();
     let fleet_type = if m.spec.is_some() { "Spec" } else { "fleet_dsl::NoSpec" };
@@ -64,42 +157,77 @@ pub fn main_rs(m: &Model, source: &str) -> String {
     let mut input_vars: IndexMap<String, String> = IndexMap::new();
     for (name, url) in &m.inputs {
         let v = names.var(name);
-        let _ = writeln!(body, "    let {v} = fleet_input({}, {});", rust_str(name), rust_str(url));
+        let chain = Chain::new(format!("fleet_input({}, {})", rust_str(name), rust_str(url)));
+        let_chain(&mut body, &v, &chain);
         input_vars.insert(name.clone(), v);
     }
+    // Hand-written modules, one variable each.
+    let mut module_vars: IndexMap<String, String> = IndexMap::new();
+    let mut module = |body: &mut String, names: &mut Names, k: &Kept, dir: &str| -> String {
+        let key = format!("{dir}/{}", k.path);
+        if let Some(v) = module_vars.get(&key) {
+            return v.clone();
+        }
+        let base =
+            if dir == "modules" { k.path.replace('/', "_") } else { format!("home_{}", k.path.replace('/', "_")) };
+        let v = names.var(&base);
+        let mut chain = Chain::new(format!("Module::new({})", rust_str(&k.path)));
+        chain.call(format!(".scaffold(include_str!({}))", rust_str(&format!("../{dir}/{}.nix", k.path))));
+        let_chain(body, &v, &chain);
+        module_vars.insert(key, v.clone());
+        v
+    };
+    let home = |body: &mut String,
+                names: &mut Names,
+                module: &mut dyn FnMut(&mut String, &mut Names, &Kept, &str) -> String,
+                base: &str,
+                mods: &[Kept],
+                state: Option<&str>|
+     -> String {
+        let vars: Vec<String> = mods.iter().map(|k| module(body, names, k, "home/modules")).collect();
+        let v = names.var(&format!("{base}_home"));
+        let mut chain = Chain::new("Home::new()".into());
+        if let Some(s) = state {
+            chain.call(format!(".state_version({})", rust_str(s)));
+        }
+        for mv in vars {
+            chain.call(format!(".module(&{mv})"));
+        }
+        let_chain(body, &v, &chain);
+        v
+    };
     // Users.
     let mut user_vars = Vec::new();
     for u in &m.users {
+        let home_var = u
+            .home
+            .as_ref()
+            .map(|mods| home(&mut body, &mut names, &mut module, &u.name, mods, u.home_state_version.as_deref()));
         let v = names.var(&u.name);
-        let mut e = format!("User::new({})", rust_str(&u.name));
+        let mut c = Chain::new(format!("User::new({})", rust_str(&u.name)));
         if let Some(d) = &u.description {
-            let _ = write!(e, "\n        .description({})", rust_str(d));
+            c.call(format!(".description({})", rust_str(d)));
         }
         if !u.groups.is_empty() {
             let g: Vec<String> = u.groups.iter().map(|g| rust_str(g)).collect();
-            let _ = write!(e, "\n        .groups([{}])", g.join(", "));
+            c.call(format!(".groups([{}])", g.join(", ")));
         }
         match u.shell.as_deref() {
-            Some("zsh") => e.push_str("\n        .shell(Shell::Zsh)"),
-            Some("fish") => e.push_str("\n        .shell(Shell::Fish)"),
+            Some("zsh") => c.call(".shell(Shell::Zsh)".into()),
+            Some("fish") => c.call(".shell(Shell::Fish)".into()),
             _ => {}
         }
         for k in &u.ssh_keys {
-            let _ = write!(e, "\n        .ssh_key({})", rust_str(k));
+            c.call(format!(".ssh_key({})", rust_str(k)));
         }
-        if let Some(s) = &u.password_secret {
-            if let Some(r) = secret_ref(m, s) {
-                let _ = write!(e, "\n        .password_secret({r})");
-            }
+        if let Some(r) = u.password_secret.as_deref().and_then(|s| secret_ref(m, s)) {
+            c.call(format!(".password_secret({r})"));
         }
-        if let Some(home) = &u.home {
-            let _ = write!(e, "\n        .home({})", home_rs(home, u.home_state_version.as_deref(), 8));
+        if let Some(h) = home_var {
+            c.call(format!(".home({h})"));
         }
-        let _ = writeln!(body, "    let {v} = {e};");
+        let_chain(&mut body, &v, &c);
         user_vars.push(v);
-    }
-    if !m.users.is_empty() || !m.inputs.is_empty() {
-        body.push('\n');
     }
     // Profiles, each after the profiles it imports.
     let mut profile_vars: Vec<Option<String>> = vec![None; m.profiles.len()];
@@ -123,78 +251,90 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         if prof.dissolved {
             continue;
         }
+        let mvars: Vec<String> = prof.modules.iter().map(|k| module(&mut body, &mut names, k, "modules")).collect();
         let v = names.var(&prof.name);
         let ctor = match prof.target {
             Some(Os::Nixos) => "nixos",
             Some(Os::Darwin) => "darwin",
             None => "any",
         };
-        let mut e = format!("Profile::{ctor}({})", rust_str(&prof.name));
+        let mut c = Chain::new(format!("Profile::{ctor}({})", rust_str(&prof.name)));
         let what = if prof.from.is_empty() {
             "Users declared in hosts' own files.".to_owned()
         } else {
             format!("Imported from {}.", prof.from)
         };
-        let _ = write!(e, "\n        .description({})", rust_str(&what));
+        c.call(format!(".description({})", rust_str(&what)));
         for q in &prof.imports {
             if let Some(qv) = &profile_vars[*q] {
-                let _ = write!(e, "\n        .import(&{qv})");
+                c.call(format!(".import(&{qv})"));
             }
         }
         for u in &prof.users {
-            let _ = write!(e, "\n        .user(&{})", user_vars[*u]);
+            c.call(format!(".user(&{})", user_vars[*u]));
         }
         for s in &prof.secrets {
-            let _ = write!(e, "\n        .secrets::<{}>()", m.secret_sets[*s].rust_name);
+            c.call(format!(".secrets::<{}>()", m.secret_sets[*s].rust_name));
         }
         for (input, path) in &prof.input_modules {
-            let _ = write!(e, "\n        .import_input({})", input_module(&input_vars, input, path, prof.target));
+            c.call(format!(".import_input({})", input_module(&input_vars, input, path, prof.target)));
         }
-        for k in &prof.modules {
-            let _ = write!(e, "\n        .module({})", module_rs(k, "modules"));
+        for mv in mvars {
+            c.call(format!(".module(&{mv})"));
         }
-        settings_rs(&mut e, &prof.settings, Owner::Profile(p));
-        let _ = writeln!(body, "    let {v} = {e};");
+        settings_rs(&mut c, &prof.settings);
+        let_chain(&mut body, &v, &c);
         profile_vars[p] = Some(v);
     }
-    if !m.profiles.is_empty() {
+    // Hosts' own modules and homes.
+    let mut host_extras: Vec<(Vec<String>, Vec<(usize, String)>)> = Vec::new();
+    for host in &m.hosts {
+        let mvars: Vec<String> = host.modules.iter().map(|k| module(&mut body, &mut names, k, "modules")).collect();
+        let mut homes = Vec::new();
+        for (u, mods) in &host.homes {
+            let base = format!("{}_{}", host.name, m.users[*u].name);
+            homes.push((*u, home(&mut body, &mut names, &mut module, &base, mods, None)));
+        }
+        host_extras.push((mvars, homes));
+    }
+    if !body.ends_with("{\n") {
         body.push('\n');
     }
-    let _ = write!(body, "    Fleet::new({})", rust_str(&m.name));
+    let mut fleet = Chain::new(format!("Fleet::new({})", rust_str(&m.name)));
     for (name, key) in &m.admins {
-        let _ = write!(body, "\n        .admin({}, age_key!({}))", rust_str(name), rust_str(key));
+        fleet.call(format!(".admin({}, age_key!({}))", rust_str(name), rust_str(key)));
     }
-    for (h, host) in m.hosts.iter().enumerate() {
+    for (host, (mvars, homes)) in m.hosts.iter().zip(host_extras) {
         let ctor = if host.os == Os::Darwin { "darwin" } else { "nixos" };
-        let mut e = format!("Host::{ctor}({}, System::{:?})", rust_str(&host.name), host.system);
+        let mut c = Chain::new(format!("Host::{ctor}({}, System::{:?})", rust_str(&host.name), host.system));
         if host.channel == Channel::Unstable {
-            e.push_str("\n                .channel(Channel::Unstable)");
+            c.call(".channel(Channel::Unstable)".into());
         }
         for p in &host.profiles {
             if let Some(pv) = &profile_vars[*p] {
-                let _ = write!(e, "\n                .profile(&{pv})");
+                c.call(format!(".profile(&{pv})"));
             }
         }
         for s in &host.secrets {
-            let _ = write!(e, "\n                .secrets::<{}>()", m.secret_sets[*s].rust_name);
+            c.call(format!(".secrets::<{}>()", m.secret_sets[*s].rust_name));
         }
         if let Some(k) = &host.age_key {
-            let _ = write!(e, "\n                .age_key(age_key!({}))", rust_str(k));
+            c.call(format!(".age_key(age_key!({}))", rust_str(k)));
         }
         if let Some(f) = &host.age_key_file {
-            let _ = write!(e, "\n                .age_key_file({})", rust_str(f));
+            c.call(format!(".age_key_file({})", rust_str(f)));
         }
         if let (Some(d), Os::Nixos) = (&host.deploy, host.os) {
-            let _ = write!(e, "\n                .deploy({})", deploy_rs(d, &host.name));
+            c.call(format!(".deploy({})", deploy_rs(d, &host.name)));
         }
         for (input, path) in &host.input_modules {
-            let _ = write!(e, "\n                .import_input({})", input_module(&input_vars, input, path, Some(host.os)));
+            c.call(format!(".import_input({})", input_module(&input_vars, input, path, Some(host.os))));
         }
-        for k in &host.modules {
-            let _ = write!(e, "\n                .module({})", module_rs(k, "modules"));
+        for mv in mvars {
+            c.call(format!(".module(&{mv})"));
         }
-        for (u, mods) in &host.homes {
-            let _ = write!(e, "\n                .home(&{}, {})", user_vars[*u], home_rs(mods, None, 16));
+        for (u, hv) in homes {
+            c.call(format!(".home(&{}, {hv})", user_vars[u]));
         }
         if let Some(spec) = &m.spec {
             let mut fields = Vec::new();
@@ -210,31 +350,33 @@ pub fn main_rs(m: &Model, source: &str) -> String {
                 };
                 fields.push(format!("{rust}: {expr}"));
             }
-            let one_line = format!("Spec {{ {} }}", fields.join(", "));
-            if one_line.len() < 70 {
-                let _ = write!(e, "\n                .spec({one_line})");
+            let one_line = format!(".spec(Spec {{ {} }})", fields.join(", "));
+            if 16 + one_line.len() <= WIDTH {
+                c.call(one_line);
             } else {
-                let _ = write!(e, "\n                .spec(Spec {{");
+                let mut e = ".spec(Spec {".to_owned();
                 for f in &fields {
                     let _ = write!(e, "\n                    {f},");
                 }
                 e.push_str("\n                })");
+                c.call(e);
             }
         }
         match (&host.state_version, host.os) {
-            (Some(Value::Str(s)), Os::Nixos) => {
-                let _ = write!(e, "\n                .state_version({})", rust_str(s));
-            }
-            (Some(Value::Int(i)), Os::Darwin) if u32::try_from(*i).is_ok() => {
-                let _ = write!(e, "\n                .state_version({i})");
-            }
+            (Some(Value::Str(s)), Os::Nixos) => c.call(format!(".state_version({})", rust_str(s))),
+            (Some(Value::Int(i)), Os::Darwin) if u32::try_from(*i).is_ok() => c.call(format!(".state_version({i})")),
             _ => {}
         }
-        settings_rs(&mut e, &host.settings, Owner::Host(h));
-        let e = e.replace("\n                ", "\n                ");
-        let _ = write!(body, "\n        .host(\n            {e},\n        )");
+        settings_rs(&mut c, &host.settings);
+        let inline = c.render(12, 8 + ".host(".len(), 1);
+        if inline.contains('\n') {
+            fleet.call(format!(".host(\n            {},\n        )", c.render(12, 12, 1)));
+        } else {
+            fleet.call(format!(".host({inline})"));
+        }
     }
-    body.push_str("\n}\n");
+    let _ = writeln!(body, "    {}", fleet.render(4, 4, 0));
+    body.push_str("}\n");
     let mut uses = vec!["use fleet_dsl::prelude::*;".to_owned()];
     let all = format!("{spec_src}{body}");
     if all.contains("BTreeMap") {
@@ -250,13 +392,16 @@ pub fn main_rs(m: &Model, source: &str) -> String {
     out.push_str(&secrets_src);
     out.push_str(&body);
     out.push_str("\nfn main() -> ExitCode {\n    fleet_gen::cli::main(fleet())\n}\n");
-    // Host lines were built with a deeper indent than they are written at.
-    out.replace("\n                .", "\n                .")
+    out
 }
 
-fn spec_rs(m: &Model, spec: &super::spec::SpecDecl) -> String {
+fn spec_rs(spec: &super::spec::SpecDecl) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "/// Facts every host declares (`options.hostSpec` of {}); modules read them as\n/// `config.hostSpec.*`.", spec.file);
+    let _ = writeln!(
+        out,
+        "/// Facts every host declares (`options.hostSpec` of {}); modules read them as\n/// `config.hostSpec.*`.",
+        spec.file
+    );
     out.push_str("#[derive(HostSpec)]\npub struct Spec {\n");
     let mut enums: IndexMap<String, Vec<String>> = IndexMap::new();
     for f in &spec.fields {
@@ -285,7 +430,9 @@ fn spec_rs(m: &Model, spec: &super::spec::SpecDecl) -> String {
             None | Some(Value::Null) => {}
             Some(Value::List(items)) if items.is_empty() => attrs.push("default".into()),
             Some(Value::Attrs(items)) if items.is_empty() => attrs.push("default".into()),
-            Some(Value::Str(s)) if f.ty == Ty::Str || f.ty == Ty::Path => attrs.push(format!("default = {}", rust_str(s))),
+            Some(Value::Str(s)) if f.ty == Ty::Str || f.ty == Ty::Path => {
+                attrs.push(format!("default = {}", rust_str(s)))
+            }
             Some(v) => {
                 if let Some(e) = f.ty.value(v) {
                     attrs.push(format!("default = {e}"));
@@ -299,7 +446,11 @@ fn spec_rs(m: &Model, spec: &super::spec::SpecDecl) -> String {
     }
     out.push_str("}\n\n");
     for (name, values) in enums {
-        let _ = writeln!(out, "/// The values of `hostSpec.{}`.", heck::ToLowerCamelCase::to_lower_camel_case(name.as_str()));
+        let _ = writeln!(
+            out,
+            "/// The values of `hostSpec.{}`.",
+            heck::ToLowerCamelCase::to_lower_camel_case(name.as_str())
+        );
         out.push_str("#[derive(NixEnum)]\n");
         let _ = writeln!(out, "pub enum {name} {{");
         for v in values {
@@ -311,7 +462,6 @@ fn spec_rs(m: &Model, spec: &super::spec::SpecDecl) -> String {
         }
         out.push_str("}\n\n");
     }
-    let _ = m;
     out
 }
 
@@ -323,15 +473,23 @@ fn secrets_rs(m: &Model) -> String {
             Scope::Host => "host".to_owned(),
             Scope::Group(g) => format!("group({})", rust_str(g)),
         };
-        let _ = writeln!(out, "/// Secrets of {}.", match &set.scope {
-            Scope::Host => "each host reading them: secrets/<host>.yaml".to_owned(),
-            _ => set.file.clone(),
-        });
+        let _ = writeln!(
+            out,
+            "/// Secrets of {}.",
+            match &set.scope {
+                Scope::Host => "each host reading them: secrets/<host>.yaml".to_owned(),
+                _ => set.file.clone(),
+            }
+        );
         let _ = writeln!(out, "#[derive(Secrets)]\n#[secrets(scope = {scope})]\npub struct {} {{", set.rust_name);
         for s in &set.secrets {
             let _ = writeln!(out, "    /// `{}`.", s.name);
             let field = s.name.to_snake_case();
-            let field = if field.is_empty() || field.starts_with(|c: char| c.is_ascii_digit()) { format!("s_{field}") } else { field };
+            let field = if field.is_empty() || field.starts_with(|c: char| c.is_ascii_digit()) {
+                format!("s_{field}")
+            } else {
+                field
+            };
             let mut attrs = Vec::new();
             if field.to_kebab_case() != s.name {
                 attrs.push(format!("rename = {}", rust_str(&s.name)));
@@ -342,7 +500,10 @@ fn secrets_rs(m: &Model) -> String {
                     ("neededForUsers", _) => continue,
                     ("key" | "mode" | "owner" | "group" | "format", Value::Str(t)) => format!("{k} = {}", rust_str(t)),
                     ("restartUnits" | "reloadUnits", Value::List(items)) => {
-                        let units: Vec<String> = items.iter().filter_map(|i| if let Value::Str(s) = i { Some(rust_str(s)) } else { None }).collect();
+                        let units: Vec<String> = items
+                            .iter()
+                            .filter_map(|i| if let Value::Str(s) = i { Some(rust_str(s)) } else { None })
+                            .collect();
                         format!("{} = [{}]", k.to_snake_case(), units.join(", "))
                     }
                     _ => continue,
@@ -362,22 +523,6 @@ fn secrets_rs(m: &Model) -> String {
 fn secret_ref(m: &Model, name: &str) -> Option<String> {
     let set = m.secret_sets.iter().find(|s| s.secrets.iter().any(|x| x.name == name))?;
     Some(format!("{}::{}()", set.rust_name, name.to_snake_case()))
-}
-
-fn module_rs(k: &Kept, dir: &str) -> String {
-    format!("Module::new({}).scaffold(include_str!({}))", rust_str(&k.path), rust_str(&format!("../{dir}/{}.nix", k.path)))
-}
-
-fn home_rs(mods: &[Kept], state: Option<&str>, indent: usize) -> String {
-    let pad = " ".repeat(indent + 4);
-    let mut e = "Home::new()".to_owned();
-    if let Some(s) = state {
-        let _ = write!(e, "\n{pad}.state_version({})", rust_str(s));
-    }
-    for k in mods {
-        let _ = write!(e, "\n{pad}.module({})", module_rs(k, "home/modules"));
-    }
-    e
 }
 
 fn input_module(vars: &IndexMap<String, String>, input: &str, path: &[String], target: Option<Os>) -> String {
@@ -409,27 +554,20 @@ fn deploy_rs(d: &Deploy, host: &str) -> String {
     e
 }
 
-fn settings_rs(e: &mut String, settings: &[Setting], owner: Owner) {
-    let pad = match owner {
-        Owner::Host(_) => "\n                ",
-        Owner::Profile(_) => "\n        ",
-    };
+fn settings_rs(c: &mut Chain, settings: &[Setting]) {
     for s in settings {
         let path = rust_str(&s.path);
-        match (s.method, &s.value) {
-            (Method::Add, Value::List(items)) if s.path == "environment.systemPackages" && items.iter().all(|i| matches!(i, Value::Pkg(_))) => {
-                let _ = write!(e, "{pad}.packages({})", items_rs(items));
+        let call = match (s.method, &s.value) {
+            (Method::Add, Value::List(items))
+                if s.path == "environment.systemPackages" && items.iter().all(|i| matches!(i, Value::Pkg(_))) =>
+            {
+                format!(".packages({})", items_rs(items))
             }
-            (Method::Add, Value::List(items)) => {
-                let _ = write!(e, "{pad}.add({path}, {})", items_rs(items));
-            }
-            (Method::Default, v) => {
-                let _ = write!(e, "{pad}.default({path}, {})", value_rs(v));
-            }
-            (_, v) => {
-                let _ = write!(e, "{pad}.set({path}, {})", value_rs(v));
-            }
-        }
+            (Method::Add, Value::List(items)) => format!(".add({path}, {})", items_rs(items)),
+            (Method::Default, v) => format!(".default({path}, {})", value_rs(v)),
+            (_, v) => format!(".set({path}, {})", value_rs(v)),
+        };
+        c.call(call);
     }
 }
 
@@ -445,7 +583,8 @@ pub fn value_rs(v: &Value) -> String {
         Value::Pkg(p) => format!("pkg({})", rust_str(&p.join("."))),
         Value::List(items) => items_rs(items),
         Value::Attrs(m) => {
-            let pairs: Vec<String> = m.iter().map(|(k, v)| format!("({}, NixValue::from({}))", rust_str(k), value_rs(v))).collect();
+            let pairs: Vec<String> =
+                m.iter().map(|(k, v)| format!("({}, NixValue::from({}))", rust_str(k), value_rs(v))).collect();
             format!("NixValue::attrs([{}])", pairs.join(", "))
         }
         _ => "NixValue::Null".into(),

@@ -20,7 +20,9 @@ pub enum ImportError {
         source: std::io::Error,
     },
     /// A Nix file does not parse.
-    #[error("{file}:{line}: not valid Nix ({message}); fix the file (`nix-instantiate --parse {file}`) and import again")]
+    #[error(
+        "{file}:{line}: not valid Nix ({message}); fix the file (`nix-instantiate --parse {file}`) and import again"
+    )]
     Parse {
         /// The file, relative to the repository.
         file: String,

@@ -520,9 +520,9 @@ impl Eval {
                                     })
                                     .collect();
                                 match names {
-                                    Some(names) => Value::Lib(
-                                        std::iter::once("genAttrs'".to_owned()).chain(names).collect(),
-                                    ),
+                                    Some(names) => {
+                                        Value::Lib(std::iter::once("genAttrs'".to_owned()).chain(names).collect())
+                                    }
                                     None => Value::Opaque(at),
                                 }
                             }
@@ -583,8 +583,7 @@ impl Eval {
                 }
                 let inner = c.env.with_names(HashMap::new());
                 for entry in p.pat_entries() {
-                    let Some(name) = entry.ident().and_then(|i| i.ident_token()).map(|t| t.text().to_owned())
-                    else {
+                    let Some(name) = entry.ident().and_then(|i| i.ident_token()).map(|t| t.text().to_owned()) else {
                         continue;
                     };
                     let given = self.select(&forced, &name).filter(|_| matches!(forced, Value::Attrs(_)));

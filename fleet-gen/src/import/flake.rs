@@ -80,7 +80,8 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
     let env = Env::default();
     for entry in top.entries() {
         let ast::Entry::AttrpathValue(kv) = entry else { continue };
-        let Some(names) = kv.attrpath().map(|p| p.attrs().filter_map(|a| ev.attr_name(&a, &env, &src)).collect::<Vec<_>>())
+        let Some(names) =
+            kv.attrpath().map(|p| p.attrs().filter_map(|a| ev.attr_name(&a, &env, &src)).collect::<Vec<_>>())
         else {
             continue;
         };
@@ -194,8 +195,15 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
                     let _ = builder;
                     flake.hosts.push(FlakeHost { name, builder: b, input, system, modules, loc, deployment: None });
                 }
-                Value::Opaque(loc) => flake.skipped.push((loc, format!("host `{name}`: not built by a `nixosSystem` / `darwinSystem` call the importer can follow"))),
-                _ => flake.skipped.push((Loc { file: src.rel.clone(), line: 1 }, format!("host `{name}`: not a system"))),
+                Value::Opaque(loc) => flake.skipped.push((
+                    loc,
+                    format!(
+                        "host `{name}`: not built by a `nixosSystem` / `darwinSystem` call the importer can follow"
+                    ),
+                )),
+                _ => {
+                    flake.skipped.push((Loc { file: src.rel.clone(), line: 1 }, format!("host `{name}`: not a system")))
+                }
             }
         }
     }

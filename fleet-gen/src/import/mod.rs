@@ -93,7 +93,11 @@ pub fn import(src: &Path, workspace: &Path) -> Result<Imported, ImportError> {
             }
         }
         if let Some((_, text)) = &h.hardware {
-            push(&mut files, PathBuf::from(format!("generated/hosts/{}/hardware-configuration.nix", h.name)), text.clone());
+            push(
+                &mut files,
+                PathBuf::from(format!("generated/hosts/{}/hardware-configuration.nix", h.name)),
+                text.clone(),
+            );
         }
     }
     for u in &model.users {
@@ -166,7 +170,8 @@ fn report(m: &Model, source: &str, files: &[(PathBuf, String)]) -> Report {
         let _ = writeln!(t, "  {} ({target}) from {from}", p.name);
     }
     for p in m.profiles.iter().filter(|p| p.dissolved) {
-        let _ = writeln!(t, "  ({} from {}: nothing left after mapping; its importers import its imports)", p.name, p.from);
+        let _ =
+            writeln!(t, "  ({} from {}: nothing left after mapping; its importers import its imports)", p.name, p.from);
     }
     let _ = writeln!(t, "users ({}):", m.users.len());
     for u in &m.users {
@@ -210,7 +215,11 @@ fn report(m: &Model, source: &str, files: &[(PathBuf, String)]) -> Report {
         .collect();
     let _ = writeln!(t, "kept files ({}):", kept.len());
     for (p, text) in kept {
-        let from = text.lines().next().and_then(|l| l.strip_prefix("# Kept by `fleet import` from ")).map(|s| s.trim_end_matches('.').to_owned());
+        let from = text
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# Kept by `fleet import` from "))
+            .map(|s| s.trim_end_matches('.').to_owned());
         match from {
             Some(f) => {
                 let _ = writeln!(t, "  {} <- {f}", p.display());
@@ -220,7 +229,11 @@ fn report(m: &Model, source: &str, files: &[(PathBuf, String)]) -> Report {
             }
         }
     }
-    let _ = writeln!(t, "not mapped ({}):", m.notes.len());
+    let _ = writeln!(t, "not mapped, kept as written or left out ({}):", m.unmapped.len());
+    for (loc, what) in &m.unmapped {
+        let _ = writeln!(t, "  {loc}: {what}");
+    }
+    let _ = writeln!(t, "notes ({}):", m.notes.len());
     for (loc, what) in &m.notes {
         let _ = writeln!(t, "  {loc}: {what}");
     }

@@ -229,7 +229,9 @@ pub struct Model {
     pub admins: Vec<(String, String)>,
     /// Flake inputs whose modules are imported: name → url.
     pub inputs: IndexMap<String, String>,
-    /// Notes for the report: what was mapped differently or not at all, with where.
+    /// Constructs not mapped (kept as written, or not imported), with where.
+    pub unmapped: Vec<(Loc, String)>,
+    /// Notes for the report: what was mapped, merged or left to the generator, with where.
     pub notes: Vec<(Loc, String)>,
     /// Encrypted sops files to copy (repository-relative paths).
     pub secret_files: Vec<String>,
@@ -247,7 +249,8 @@ struct Node {
 
 /// Builds the model of the repository at `root`.
 pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> Result<Model, ImportError> {
-    let mut b = Builder2 { ev, root, nodes: IndexMap::new(), notes: Vec::new(), flake_inputs: flake.inputs_value.clone() };
+    let mut b =
+        Builder2 { ev, root, nodes: IndexMap::new(), notes: Vec::new(), flake_inputs: flake.inputs_value.clone() };
     let mut host_roots: Vec<Vec<String>> = Vec::new();
     for fh in &flake.hosts {
         let mut roots = Vec::new();
@@ -288,11 +291,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
                 .collect()
         })
         .collect();
-    let mut model = Model {
-        name: fleet_name(root),
-        description: flake.description.clone(),
-        ..Model::default()
-    };
+    let mut model = Model { name: fleet_name(root), description: flake.description.clone(), ..Model::default() };
     // Owners of modules.
     let mut owner_of: IndexMap<String, Owner> = IndexMap::new();
     let mut order: Vec<String> = Vec::new();
@@ -304,13 +303,14 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         }
     }
     for (h, fh) in flake.hosts.iter().enumerate() {
-        let system = fh
-            .system
-            .as_deref()
-            .and_then(|s| s.parse::<System>().ok())
-            .unwrap_or(if os_of(h) == Os::Darwin { System::Aarch64Darwin } else { System::X86_64Linux });
+        let system = fh.system.as_deref().and_then(|s| s.parse::<System>().ok()).unwrap_or(if os_of(h) == Os::Darwin {
+            System::Aarch64Darwin
+        } else {
+            System::X86_64Linux
+        });
         let url = flake.inputs.get(&fh.input).cloned().unwrap_or_default();
-        let channel = if url.contains("unstable") || fh.input.contains("unstable") { Channel::Unstable } else { Channel::Stable };
+        let channel =
+            if url.contains("unstable") || fh.input.contains("unstable") { Channel::Unstable } else { Channel::Stable };
         model.hosts.push(Host {
             name: fh.name.clone(),
             os: os_of(h),
@@ -419,7 +419,8 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         let node = &b.nodes[k];
         if node.hardware {
             if let (Owner::Host(h), Some(f)) = (owner, &node.file) {
-                let text = std::fs::read_to_string(f).map_err(|source| ImportError::Read { path: f.clone(), source })?;
+                let text =
+                    std::fs::read_to_string(f).map_err(|source| ImportError::Read { path: f.clone(), source })?;
                 model.hosts[h].hardware = Some((rel_of(root, f), text));
             }
             continue;
@@ -432,8 +433,9 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
             }
         }
     }
-    let mut kept: HashMap<String, Vec<Def>> = HashMap::new();
-    let mut mapper = Mapper { ev, root, model: &mut model, closures: &closures, owner_of: &owner_of, kept: &mut kept, sops };
+    let mut kept: HashMap<String, Vec<(Def, &'static str)>> = HashMap::new();
+    let mut mapper =
+        Mapper { ev, root, model: &mut model, closures: &closures, owner_of: &owner_of, kept: &mut kept, sops };
     mapper.map_all(defs);
     mapper.finish()?;
     // Kept modules.
@@ -445,20 +447,27 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         let Some(info) = &node.info else { continue };
         let Some(&owner) = owner_of.get(k) else { continue };
         let kept_defs = kept.remove(k).unwrap_or_default();
-        let keep = match &info.verbatim {
-            Some(v) => {
-                model.notes.push((v.loc.clone(), format!("kept whole: {}", v.reason)));
-                Some(verbatim_text(info))
-            }
-            None if kept_defs.is_empty() => None,
-            None => Some(residual_text(info, &kept_defs)),
-        };
-        let Some(text) = keep else { continue };
-        let from = info.src.rel.clone();
         let path = match &node.file {
             Some(f) => module_path(&rel_of(root, f), "modules/"),
             None => format!("{}/inline", inline_dir(k)),
         };
+        let keep = match &info.verbatim {
+            Some(v) => {
+                model.unmapped.push((v.loc.clone(), format!("{}: kept whole in modules/{path}.nix", v.reason)));
+                Some(verbatim_text(info))
+            }
+            None if kept_defs.is_empty() => None,
+            None => {
+                for (d, why) in &kept_defs {
+                    let what = format!("`{}` ({why}): kept in modules/{path}.nix", d.path.join("."));
+                    model.unmapped.push((d.loc.clone(), what));
+                }
+                let defs: Vec<Def> = kept_defs.into_iter().map(|(d, _)| d).collect();
+                Some(residual_text(info, &defs))
+            }
+        };
+        let Some(text) = keep else { continue };
+        let from = info.src.rel.clone();
         let whole = info.verbatim.is_some();
         let kept = Kept { path, text, from, whole };
         match owner {
@@ -467,7 +476,9 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         }
     }
     dissolve_empty(&mut model);
-    model.notes.append(&mut b.notes);
+    model.unmapped.append(&mut b.notes);
+    model.unmapped.sort();
+    model.unmapped.dedup();
     model.notes.sort();
     model.notes.dedup();
     Ok(model)
@@ -530,7 +541,8 @@ pub fn rel_of(root: &Path, f: &Path) -> String {
 
 fn fleet_name(root: &Path) -> String {
     let raw = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "fleet".into());
-    let name: String = raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    let name: String =
+        raw.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
     let name = name.trim_matches('-').to_owned();
     if name.is_empty() {
         "fleet".into()
@@ -543,7 +555,8 @@ fn profile_name(rel: &str) -> String {
     let p = rel.strip_suffix(".nix").unwrap_or(rel);
     let p = p.strip_suffix("/default").unwrap_or(p);
     let last = p.rsplit('/').next().unwrap_or(p);
-    let name: String = last.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    let name: String =
+        last.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
     if name.is_empty() {
         "profile".into()
     } else {
@@ -579,7 +592,9 @@ fn deploy_of(v: &Value) -> Deploy {
             _ => None,
         },
         tags: match get("tags") {
-            Some(Value::List(items)) => items.iter().filter_map(|i| if let Value::Str(s) = i { Some(s.clone()) } else { None }).collect(),
+            Some(Value::List(items)) => {
+                items.iter().filter_map(|i| if let Value::Str(s) = i { Some(s.clone()) } else { None }).collect()
+            }
             _ => Vec::new(),
         },
         allow_local: matches!(get("allowLocalDeployment"), Some(Value::Bool(true))),
@@ -622,7 +637,14 @@ impl Builder2<'_> {
                 if !self.nodes.contains_key(&key) {
                     self.nodes.insert(
                         key.clone(),
-                        Node { key: key.clone(), info: None, file: None, imports: Vec::new(), input_imports: vec![(input.clone(), path.clone())], hardware: false },
+                        Node {
+                            key: key.clone(),
+                            info: None,
+                            file: None,
+                            imports: Vec::new(),
+                            input_imports: vec![(input.clone(), path.clone())],
+                            hardware: false,
+                        },
                     );
                 }
                 Ok(Some(key))
@@ -644,7 +666,17 @@ impl Builder2<'_> {
             return Err(ImportError::MissingModule { from: at.to_string(), path: file });
         }
         if file.file_name().is_some_and(|n| n == "hardware-configuration.nix") {
-            self.nodes.insert(key.clone(), Node { key: key.clone(), info: None, file: Some(file), imports: Vec::new(), input_imports: Vec::new(), hardware: true });
+            self.nodes.insert(
+                key.clone(),
+                Node {
+                    key: key.clone(),
+                    info: None,
+                    file: Some(file),
+                    imports: Vec::new(),
+                    input_imports: Vec::new(),
+                    hardware: true,
+                },
+            );
             return Ok(key);
         }
         let (src, expr) = parse_file(self.root, &file)?;
@@ -653,10 +685,26 @@ impl Builder2<'_> {
         Ok(key)
     }
 
-    fn insert_node(&mut self, key: String, file: Option<PathBuf>, info: ModuleInfo, _at: &Loc) -> Result<(), ImportError> {
+    fn insert_node(
+        &mut self,
+        key: String,
+        file: Option<PathBuf>,
+        info: ModuleInfo,
+        _at: &Loc,
+    ) -> Result<(), ImportError> {
         let refs = info.imports.clone();
         let from = Loc { file: info.src.rel.clone(), line: 1 };
-        self.nodes.insert(key.clone(), Node { key: key.clone(), info: Some(info), file, imports: Vec::new(), input_imports: Vec::new(), hardware: false });
+        self.nodes.insert(
+            key.clone(),
+            Node {
+                key: key.clone(),
+                info: Some(info),
+                file,
+                imports: Vec::new(),
+                input_imports: Vec::new(),
+                hardware: false,
+            },
+        );
         let mut imports = Vec::new();
         let mut input_imports = Vec::new();
         for (i, r) in refs.iter().enumerate() {
@@ -696,9 +744,12 @@ impl Builder2<'_> {
 /// The text of a module kept whole: the file without its `imports` (which became profile
 /// imports).
 fn verbatim_text(info: &ModuleInfo) -> String {
-    let text = if info.formals.is_some() || info.src.text.trim_start().starts_with('{') { &info.src.text } else { &info.text };
+    let text =
+        if info.formals.is_some() || info.src.text.trim_start().starts_with('{') { &info.src.text } else { &info.text };
     let body = match info.imports_range {
-        Some((start, end)) if text.len() >= end => format!("{}{}", &text[..start], text[end..].trim_start_matches(|c: char| c == ' ')),
+        Some((start, end)) if text.len() >= end => {
+            format!("{}{}", &text[..start], text[end..].trim_start_matches(|c: char| c == ' '))
+        }
         _ => text.clone(),
     };
     let mut out = format!("# Kept by `fleet import` from {}.\n", info.src.rel);
@@ -756,7 +807,7 @@ struct Mapper<'a> {
     model: &'a mut Model,
     closures: &'a [Vec<String>],
     owner_of: &'a IndexMap<String, Owner>,
-    kept: &'a mut HashMap<String, Vec<Def>>,
+    kept: &'a mut HashMap<String, Vec<(Def, &'static str)>>,
     sops: Option<SopsConfig>,
 }
 
@@ -769,7 +820,11 @@ struct UserSite {
 
 impl Mapper<'_> {
     fn keep(&mut self, key: &str, d: Def) {
-        self.kept.entry(key.to_owned()).or_default().push(d);
+        self.keep_because(key, d, "not a static value");
+    }
+
+    fn keep_because(&mut self, key: &str, d: Def, why: &'static str) {
+        self.kept.entry(key.to_owned()).or_default().push((d, why));
     }
 
     fn map_all(&mut self, defs: Vec<(Owner, String, Def)>) {
@@ -911,13 +966,12 @@ impl Mapper<'_> {
         let is_list = matches!(value, Value::List(_));
         let method = match (prio, owner, is_list) {
             (Some(Prio::Force), ..) => {
-                self.model.notes.push((d.loc.clone(), format!("`{}` uses lib.mkForce: kept as written", d.path.join("."))));
-                self.keep(key, d);
+                self.keep_because(key, d, "lib.mkForce");
                 return;
             }
             (Some(Prio::Default), Owner::Profile(_), _) => Method::Default,
             (Some(Prio::Default), Owner::Host(_), _) => {
-                self.keep(key, d);
+                self.keep_because(key, d, "lib.mkDefault on a host");
                 return;
             }
             (None, _, true) => Method::Add,
@@ -977,13 +1031,20 @@ impl Mapper<'_> {
                 }
             }
             // Hosts declaring the user in their own modules get a profile with the user.
-            let hosts: Vec<usize> = user_profiles.iter().filter_map(|o| if let Owner::Host(h) = o { Some(*h) } else { None }).collect();
+            let hosts: Vec<usize> =
+                user_profiles.iter().filter_map(|o| if let Owner::Host(h) = o { Some(*h) } else { None }).collect();
             if let (Some(idx), false) = (canonical, hosts.is_empty()) {
                 let oses: IndexSet<Os> = hosts.iter().map(|h| self.model.hosts[*h].os).collect();
                 let target = if oses.len() == 1 { oses.first().copied() } else { None };
                 let mut taken: IndexSet<String> = self.model.profiles.iter().map(|p| p.name.clone()).collect();
                 let pname = unique_name(&format!("user-{name}"), &mut taken);
-                self.model.profiles.push(Profile { name: pname, from: String::new(), target, users: vec![idx], ..Profile::default() });
+                self.model.profiles.push(Profile {
+                    name: pname,
+                    from: String::new(),
+                    target,
+                    users: vec![idx],
+                    ..Profile::default()
+                });
                 let p = self.model.profiles.len() - 1;
                 for h in hosts {
                     if !self.model.hosts[h].profiles.contains(&p) {
@@ -1012,7 +1073,9 @@ impl Mapper<'_> {
                     }
                     None => false,
                 },
-                ("shell", Value::Pkg(p)) if p.len() == 1 && matches!(p[0].as_str(), "zsh" | "fish" | "bash" | "bashInteractive") => {
+                ("shell", Value::Pkg(p))
+                    if p.len() == 1 && matches!(p[0].as_str(), "zsh" | "fish" | "bash" | "bashInteractive") =>
+                {
                     u.shell = Some(p[0].clone());
                     true
                 }
@@ -1029,7 +1092,9 @@ impl Mapper<'_> {
                     },
                     _ => false,
                 },
-                ("hashedPasswordFile", Value::Config(p)) if p.len() == 4 && p[0] == "sops" && p[1] == "secrets" && p[3] == "path" => {
+                ("hashedPasswordFile", Value::Config(p))
+                    if p.len() == 4 && p[0] == "sops" && p[1] == "secrets" && p[3] == "path" =>
+                {
                     u.password_secret = Some(p[2].clone());
                     true
                 }
@@ -1077,9 +1142,13 @@ impl Mapper<'_> {
         let name = self.model.users[i].name.clone();
         let first = first.map(|l| l.to_string()).unwrap_or_default();
         if diffs.is_empty() {
-            self.model.notes.push((loc, format!("user `{name}` declared again, the same as at {first}: one `User` now")));
+            self.model
+                .notes
+                .push((loc, format!("user `{name}` declared again, the same as at {first}: one `User` now")));
         } else {
-            self.model.notes.push((loc, format!("user `{name}` declared again, differing from {first}: {}", diffs.join("; "))));
+            self.model
+                .notes
+                .push((loc, format!("user `{name}` declared again, differing from {first}: {}", diffs.join("; "))));
         }
     }
 
@@ -1103,12 +1172,20 @@ impl Mapper<'_> {
         for (name, sites) in per_user {
             let Some(u) = self.model.users.iter().position(|u| u.name == name) else {
                 if let Some((_, _, _)) = sites.first() {
-                    self.model.notes.push((Loc { file: "flake.nix".into(), line: 0 }, format!("home of `{name}`, who is not declared as a normal user: not imported")));
+                    self.model.unmapped.push((
+                        Loc { file: "flake.nix".into(), line: 0 },
+                        format!("home of `{name}`, who is not declared as a normal user: not imported"),
+                    ));
                 }
                 continue;
             };
             // Modules every site has go to the user; the rest to hosts.
-            let common: Vec<Kept> = sites[0].1.iter().filter(|m| sites.iter().all(|s| s.1.iter().any(|x| x.path == m.path))).cloned().collect();
+            let common: Vec<Kept> = sites[0]
+                .1
+                .iter()
+                .filter(|m| sites.iter().all(|s| s.1.iter().any(|x| x.path == m.path)))
+                .cloned()
+                .collect();
             self.model.users[u].home = Some(common.clone());
             self.model.users[u].home_state_version = sites.iter().find_map(|s| s.2.clone());
             for (owner, mods, _) in sites {
@@ -1119,7 +1196,12 @@ impl Mapper<'_> {
                 let hosts: Vec<usize> = match owner {
                     Owner::Host(h) => vec![h],
                     Owner::Profile(p) => {
-                        let key = self.owner_of.iter().find(|(_, o)| **o == Owner::Profile(p)).map(|(k, _)| k.clone()).unwrap_or_default();
+                        let key = self
+                            .owner_of
+                            .iter()
+                            .find(|(_, o)| **o == Owner::Profile(p))
+                            .map(|(k, _)| k.clone())
+                            .unwrap_or_default();
                         (0..self.model.hosts.len()).filter(|h| self.host_has(*h, &key)).collect()
                     }
                 };
@@ -1144,7 +1226,7 @@ impl Mapper<'_> {
             }
             seen.push(f.clone());
             let Ok((src, expr)) = parse_file(self.root, &f) else {
-                self.model.notes.push((at.clone(), format!("home module {} cannot be read", f.display())));
+                self.model.unmapped.push((at.clone(), format!("home module {} cannot be read", f.display())));
                 return None;
             };
             let info = read_module(self.ev, expr, &Default::default(), &src, &HashMap::new());
@@ -1158,36 +1240,52 @@ impl Mapper<'_> {
             for r in info.imports.iter().rev() {
                 match r {
                     ModuleRef::File(p) => stack.push(p.clone()),
-                    ModuleRef::Input(i, p) => self.model.notes.push((Loc { file: src.rel.clone(), line: 1 }, format!("home module imports `inputs.{i}.{}`: add it to the home by hand", p.join(".")))),
-                    ModuleRef::Inline(_) | ModuleRef::Opaque(..) => self.model.notes.push((Loc { file: src.rel.clone(), line: 1 }, "home module imports something the importer cannot follow".into())),
+                    ModuleRef::Input(i, p) => self.model.unmapped.push((
+                        Loc { file: src.rel.clone(), line: 1 },
+                        format!("home module imports `inputs.{i}.{}`: add it to the home by hand", p.join(".")),
+                    )),
+                    ModuleRef::Inline(_) | ModuleRef::Opaque(..) => self.model.unmapped.push((
+                        Loc { file: src.rel.clone(), line: 1 },
+                        "home module imports something the importer cannot follow".into(),
+                    )),
                 }
             }
             let rel = rel_of(self.root, &f);
             let mut info = info;
-            info.verbatim.get_or_insert(super::modules::Verbatim { loc: Loc { file: rel.clone(), line: 1 }, reason: String::new() });
+            info.verbatim.get_or_insert(super::modules::Verbatim {
+                loc: Loc { file: rel.clone(), line: 1 },
+                reason: String::new(),
+            });
             out.push(Kept { path: module_path(&rel, "home/"), text: verbatim_text(&info), from: rel, whole: true });
         }
         Some((out, state))
     }
 
-    fn secrets(&mut self, sites: Vec<(Owner, String, String, IndexMap<String, Value>, Def)>, defaults: &HashMap<(Owner, String), Value>) {
+    fn secrets(
+        &mut self,
+        sites: Vec<(Owner, String, String, IndexMap<String, Value>, Def)>,
+        defaults: &HashMap<(Owner, String), Value>,
+    ) {
         let mut sets: IndexMap<(Owner, Scope), usize> = IndexMap::new();
         for (owner, key, name, attrs, d) in sites {
             let file = match attrs.get("sopsFile") {
                 Some(v) => Some(v.clone()),
-                None => defaults
-                    .iter()
-                    .find(|((o, _), _)| *o == owner)
-                    .map(|(_, v)| v.clone())
-                    .or_else(|| match owner {
-                        Owner::Host(h) => defaults.iter().find(|((_, k), _)| self.host_has(h, k)).map(|(_, v)| v.clone()),
+                None => {
+                    defaults.iter().find(|((o, _), _)| *o == owner).map(|(_, v)| v.clone()).or_else(|| match owner {
+                        Owner::Host(h) => {
+                            defaults.iter().find(|((_, k), _)| self.host_has(h, k)).map(|(_, v)| v.clone())
+                        }
                         Owner::Profile(_) => None,
-                    }),
+                    })
+                }
             };
             let rel = match &file {
                 Some(Value::Path(p)) => rel_of(self.root, p),
                 _ => {
-                    self.model.notes.push((d.loc.clone(), format!("secret `{name}`: its sops file is not a path the importer can read; kept as written")));
+                    self.model.unmapped.push((
+                        d.loc.clone(),
+                        format!("secret `{name}`: its sops file is not a path the importer can read; kept as written"),
+                    ));
                     self.keep(&key, d);
                     continue;
                 }
@@ -1214,10 +1312,16 @@ impl Mapper<'_> {
             for (k, v) in &attrs {
                 match k.as_str() {
                     "sopsFile" => {}
-                    "key" | "mode" | "owner" | "group" | "format" | "neededForUsers" | "restartUnits" | "reloadUnits" if is_static(v) => {
+                    "key" | "mode" | "owner" | "group" | "format" | "neededForUsers" | "restartUnits"
+                    | "reloadUnits"
+                        if is_static(v) =>
+                    {
                         kept_attrs.insert(k.clone(), v.clone());
                     }
-                    other => self.model.notes.push((d.loc.clone(), format!("secret `{name}`: `{other}` is not carried over"))),
+                    other => self
+                        .model
+                        .unmapped
+                        .push((d.loc.clone(), format!("secret `{name}`: `{other}` is not carried over"))),
                 }
             }
             let idx = match sets.get(&(owner, scope.clone())) {
@@ -1233,7 +1337,12 @@ impl Mapper<'_> {
                         _ => "",
                     };
                     let rust_name = format!("{}{}Secrets", upper_camel(&base), upper_camel(suffix));
-                    self.model.secret_sets.push(SecretSet { rust_name, scope: scope.clone(), secrets: Vec::new(), file: expected.clone() });
+                    self.model.secret_sets.push(SecretSet {
+                        rust_name,
+                        scope: scope.clone(),
+                        secrets: Vec::new(),
+                        file: expected.clone(),
+                    });
                     let i = self.model.secret_sets.len() - 1;
                     sets.insert((owner, scope.clone()), i);
                     match owner {
@@ -1291,7 +1400,7 @@ impl Mapper<'_> {
                 self.model.spec = Some(decl);
             }
             Err((loc, why)) => {
-                self.model.notes.push((loc, format!("`options.hostSpec` kept as written: {why}")));
+                self.model.unmapped.push((loc, format!("`options.hostSpec` kept as written: {why}")));
                 for (key, d) in decls {
                     self.keep(&key, d);
                 }
@@ -1333,17 +1442,26 @@ impl Mapper<'_> {
             }
         }
         for (i, k) in admins.iter().enumerate() {
-            let name = sops.anchor(k).map(|a| a.trim_start_matches("admin_").trim_start_matches("user_").to_owned()).unwrap_or_else(|| format!("admin{}", i + 1));
+            let name = sops
+                .anchor(k)
+                .map(|a| a.trim_start_matches("admin_").trim_start_matches("user_").to_owned())
+                .unwrap_or_else(|| format!("admin{}", i + 1));
             match fleet_dsl::rules::age::check_age_key(k) {
                 Ok(()) => self.model.admins.push((name, k.clone())),
-                Err(e) => self.model.notes.push((Loc { file: ".sops.yaml".into(), line: 0 }, format!("admin key `{k}` is not an age key ({e}): left out"))),
+                Err(e) => self.model.unmapped.push((
+                    Loc { file: ".sops.yaml".into(), line: 0 },
+                    format!("admin key `{k}` is not an age key ({e}): left out"),
+                )),
             }
         }
         for host in &mut self.model.hosts {
             if let Some(k) = host_keys.get(&host.name) {
                 match fleet_dsl::rules::age::check_age_key(k) {
                     Ok(()) => host.age_key = Some(k.clone()),
-                    Err(e) => self.model.notes.push((Loc { file: ".sops.yaml".into(), line: 0 }, format!("age key of `{}` is not valid ({e}): left out", host.name))),
+                    Err(e) => self.model.unmapped.push((
+                        Loc { file: ".sops.yaml".into(), line: 0 },
+                        format!("age key of `{}` is not valid ({e}): left out", host.name),
+                    )),
                 }
             }
         }

@@ -72,7 +72,13 @@ pub struct ModuleInfo {
 
 /// Reads a module from its expression. `args` are extra module arguments known statically
 /// (`inputs`).
-pub fn read_module(ev: &Eval, expr: ast::Expr, env: &Env, src: &Rc<Source>, args: &HashMap<String, Value>) -> ModuleInfo {
+pub fn read_module(
+    ev: &Eval,
+    expr: ast::Expr,
+    env: &Env,
+    src: &Rc<Source>,
+    args: &HashMap<String, Value>,
+) -> ModuleInfo {
     let mut info = ModuleInfo {
         src: Rc::clone(src),
         formals: None,
@@ -107,7 +113,8 @@ pub fn read_module(ev: &Eval, expr: ast::Expr, env: &Env, src: &Rc<Source>, args
                 }
             }
             _ => {
-                info.verbatim = Some(Verbatim { loc: src.at(l), reason: "a module function without `{ … }` arguments".into() });
+                info.verbatim =
+                    Some(Verbatim { loc: src.at(l), reason: "a module function without `{ … }` arguments".into() });
                 return info;
             }
         }
@@ -134,13 +141,17 @@ pub fn read_module(ev: &Eval, expr: ast::Expr, env: &Env, src: &Rc<Source>, args
                             }
                         }
                         _ => {
-                            info.verbatim = Some(Verbatim { loc: src.at(&kv), reason: "a `let` binding with a nested name".into() });
+                            info.verbatim = Some(Verbatim {
+                                loc: src.at(&kv),
+                                reason: "a `let` binding with a nested name".into(),
+                            });
                             return info;
                         }
                     }
                 }
                 ast::Entry::Inherit(inh) => {
-                    info.verbatim = Some(Verbatim { loc: src.at(&inh), reason: "`inherit` in a module's `let`".into() });
+                    info.verbatim =
+                        Some(Verbatim { loc: src.at(&inh), reason: "`inherit` in a module's `let`".into() });
                     return info;
                 }
             }

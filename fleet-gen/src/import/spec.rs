@@ -62,7 +62,10 @@ pub fn read(ev: &Eval, decls: &[(String, Def)]) -> Result<SpecDecl, (Loc, String
     for (_, d) in decls {
         file.clone_from(&d.loc.file);
         let [_, _, name] = d.path.as_slice() else {
-            return Err((d.loc.clone(), "a declaration that is not `options.hostSpec.<name> = lib.mkOption { … }`".into()));
+            return Err((
+                d.loc.clone(),
+                "a declaration that is not `options.hostSpec.<name> = lib.mkOption { … }`".into(),
+            ));
         };
         let fail = |why: &str| (d.loc.clone(), format!("option `{name}`: {why}"));
         let e = unparen(d.expr.clone());
@@ -91,7 +94,11 @@ pub fn read(ev: &Eval, decls: &[(String, Def)]) -> Result<SpecDecl, (Loc, String
             let key = kv.attrpath().map(|p| p.syntax().text().to_string()).unwrap_or_default();
             let Some(value) = kv.value() else { continue };
             match key.as_str() {
-                "type" => ty = Some(type_of(ev, &value, d, name).ok_or_else(|| fail(&format!("type `{}` has no Rust type in the DSL", value.syntax().text())))?),
+                "type" => {
+                    ty = Some(type_of(ev, &value, d, name).ok_or_else(|| {
+                        fail(&format!("type `{}` has no Rust type in the DSL", value.syntax().text()))
+                    })?)
+                }
                 "default" => {
                     let v = ev.deep(&Eval::thunk(value.clone(), &d.env, &d.src));
                     if !super::model::is_static(&v) {
@@ -204,8 +211,10 @@ impl Ty {
                 format!("vec![{}]", items?.join(", "))
             }
             (Ty::AttrsOf(t), Value::Attrs(m)) => {
-                let items: Option<Vec<String>> =
-                    m.iter().map(|(k, v)| Some(format!("({}.to_owned(), {})", super::emit::rust_str(k), t.value(v)?))).collect();
+                let items: Option<Vec<String>> = m
+                    .iter()
+                    .map(|(k, v)| Some(format!("({}.to_owned(), {})", super::emit::rust_str(k), t.value(v)?)))
+                    .collect();
                 format!("BTreeMap::from([{}])", items?.join(", "))
             }
             (Ty::Enum(name, values), Value::Str(s)) if values.contains(s) => format!("{name}::{}", variant(s)),
@@ -235,7 +244,47 @@ pub fn field_name(option: &str) -> (String, bool) {
     if f.is_empty() || f.starts_with(|c: char| c.is_ascii_digit()) {
         f = format!("f_{f}");
     }
-    if matches!(f.as_str(), "type" | "match" | "loop" | "move" | "ref" | "mod" | "fn" | "use" | "impl" | "self" | "struct" | "enum" | "trait" | "where" | "static" | "const" | "crate" | "super" | "box" | "async" | "await" | "dyn" | "in" | "let" | "if" | "else" | "for" | "while" | "return" | "true" | "false" | "pub" | "mut" | "unsafe" | "extern" | "break" | "continue" | "as") {
+    if matches!(
+        f.as_str(),
+        "type"
+            | "match"
+            | "loop"
+            | "move"
+            | "ref"
+            | "mod"
+            | "fn"
+            | "use"
+            | "impl"
+            | "self"
+            | "struct"
+            | "enum"
+            | "trait"
+            | "where"
+            | "static"
+            | "const"
+            | "crate"
+            | "super"
+            | "box"
+            | "async"
+            | "await"
+            | "dyn"
+            | "in"
+            | "let"
+            | "if"
+            | "else"
+            | "for"
+            | "while"
+            | "return"
+            | "true"
+            | "false"
+            | "pub"
+            | "mut"
+            | "unsafe"
+            | "extern"
+            | "break"
+            | "continue"
+            | "as"
+    ) {
         f = format!("r#{f}");
     }
     let back = f.trim_start_matches("r#").to_lower_camel_case();
