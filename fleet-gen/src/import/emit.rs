@@ -84,6 +84,9 @@ impl Names {
     }
 }
 
+/// A host's module variables and its homes' variables (by user index).
+type HostExtras = (Vec<String>, Vec<(usize, String)>);
+
 /// Widest line, as the crate's rustfmt.toml says.
 const WIDTH: usize = 120;
 
@@ -287,7 +290,7 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         profile_vars[p] = Some(v);
     }
     // Hosts' own modules and homes.
-    let mut host_extras: Vec<(Vec<String>, Vec<(usize, String)>)> = Vec::new();
+    let mut host_extras: Vec<HostExtras> = Vec::new();
     for host in &m.hosts {
         let mvars: Vec<String> = host.modules.iter().map(|k| module(&mut body, &mut names, k, "modules")).collect();
         let mut homes = Vec::new();

@@ -375,15 +375,11 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         for imp in &node.imports {
             let Some(&target) = owner_of.get(imp) else { continue };
             match (owner, target) {
-                (Owner::Profile(p), Owner::Profile(q)) if p != q => {
-                    if !model.profiles[p].imports.contains(&q) {
-                        model.profiles[p].imports.push(q);
-                    }
+                (Owner::Profile(p), Owner::Profile(q)) if p != q && !model.profiles[p].imports.contains(&q) => {
+                    model.profiles[p].imports.push(q);
                 }
-                (Owner::Host(h), Owner::Profile(q)) => {
-                    if !model.hosts[h].profiles.contains(&q) {
-                        model.hosts[h].profiles.push(q);
-                    }
+                (Owner::Host(h), Owner::Profile(q)) if !model.hosts[h].profiles.contains(&q) => {
+                    model.hosts[h].profiles.push(q);
                 }
                 _ => {}
             }
@@ -748,7 +744,7 @@ fn verbatim_text(info: &ModuleInfo) -> String {
         if info.formals.is_some() || info.src.text.trim_start().starts_with('{') { &info.src.text } else { &info.text };
     let body = match info.imports_range {
         Some((start, end)) if text.len() >= end => {
-            format!("{}{}", &text[..start], text[end..].trim_start_matches(|c: char| c == ' '))
+            format!("{}{}", &text[..start], text[end..].trim_start_matches(' '))
         }
         _ => text.clone(),
     };
@@ -811,6 +807,13 @@ struct Mapper<'a> {
     sops: Option<SopsConfig>,
 }
 
+/// A secret declared in a module: its owner, the module's key, its name, its options, and the
+/// definition (for its place).
+type SecretSite = (Owner, String, String, IndexMap<String, Value>, Def);
+
+/// A home given in a module: its owner, its modules, and their `home.stateVersion`.
+type HomeSite = (Owner, Vec<Kept>, Option<String>);
+
 /// A user's definitions in one module.
 struct UserSite {
     owner: Owner,
@@ -831,7 +834,7 @@ impl Mapper<'_> {
         let mut spec_decls: Vec<(String, Def)> = Vec::new();
         let mut spec_values: Vec<(Owner, String, Def)> = Vec::new();
         let mut user_sites: Vec<UserSite> = Vec::new();
-        let mut secret_sites: Vec<(Owner, String, String, IndexMap<String, Value>, Def)> = Vec::new();
+        let mut secret_sites: Vec<SecretSite> = Vec::new();
         let mut default_files: HashMap<(Owner, String), Value> = HashMap::new();
         let mut home_sites: Vec<(Owner, String, String, Def)> = Vec::new();
         for (owner, key, d) in defs {
@@ -1154,7 +1157,7 @@ impl Mapper<'_> {
 
     fn homes(&mut self, sites: Vec<(Owner, String, String, Def)>) {
         // Home files per user and host.
-        let mut per_user: IndexMap<String, Vec<(Owner, Vec<Kept>, Option<String>)>> = IndexMap::new();
+        let mut per_user: IndexMap<String, Vec<HomeSite>> = IndexMap::new();
         for (owner, key, name, d) in sites {
             let file = match &d.value {
                 Value::Path(p) | Value::Import(p) => Some(p.clone()),
@@ -1261,11 +1264,7 @@ impl Mapper<'_> {
         Some((out, state))
     }
 
-    fn secrets(
-        &mut self,
-        sites: Vec<(Owner, String, String, IndexMap<String, Value>, Def)>,
-        defaults: &HashMap<(Owner, String), Value>,
-    ) {
+    fn secrets(&mut self, sites: Vec<SecretSite>, defaults: &HashMap<(Owner, String), Value>) {
         let mut sets: IndexMap<(Owner, Scope), usize> = IndexMap::new();
         for (owner, key, name, attrs, d) in sites {
             let file = match attrs.get("sopsFile") {
