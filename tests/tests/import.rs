@@ -117,3 +117,16 @@ fn import_command_prints_the_report() {
     assert_eq!(code, std::process::ExitCode::from(1), "{stderr}");
     assert!(stderr.contains("is not empty"), "{stderr}");
 }
+
+/// The fixture fleets whose generated repository, imported, generates the same bytes again.
+const ROUND_TRIP: [&str; 1] = ["minimal"];
+
+/// Round trip: the repository this project generates for a fixture fleet, imported, gives a
+/// fleet whose `generate` reproduces every file byte for byte (and no other file).
+#[test]
+fn generated_repositories_round_trip_byte_for_byte() {
+    for (name, fleet) in fleet_tests::fixtures().into_iter().filter(|(n, _)| ROUND_TRIP.contains(n)) {
+        let differ = fleet_tests::round_trip(&fleet).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(differ.is_empty(), "{name}: {} file(s) differ:\n{}", differ.len(), differ.join("\n"));
+    }
+}

@@ -263,11 +263,15 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         };
         let mut c = Chain::new(format!("Profile::{ctor}({})", rust_str(&prof.name)));
         let what = if prof.from.is_empty() {
-            "Users declared in hosts' own files.".to_owned()
+            Some("Users declared in hosts' own files.".to_owned())
+        } else if m.generated {
+            prof.description.clone()
         } else {
-            format!("Imported from {}.", prof.from)
+            Some(format!("Imported from {}.", prof.from))
         };
-        c.call(format!(".description({})", rust_str(&what)));
+        if let Some(what) = what {
+            c.call(format!(".description({})", rust_str(&what)));
+        }
         for q in &prof.imports {
             if let Some(qv) = &profile_vars[*q] {
                 c.call(format!(".import(&{qv})"));

@@ -81,6 +81,9 @@ pub struct Profile {
     pub input_modules: Vec<(String, Vec<String>)>,
     /// Nothing was left in it after mapping: hosts and profiles import its imports instead.
     pub dissolved: bool,
+    /// Its description, when its file is one this project generated (the comment below the
+    /// header).
+    pub description: Option<String>,
 }
 
 impl Profile {
@@ -235,6 +238,26 @@ pub struct Model {
     pub notes: Vec<(Loc, String)>,
     /// Encrypted sops files to copy (repository-relative paths).
     pub secret_files: Vec<String>,
+    /// Whether the repository is one this project generated (its flake.nix has the header).
+    pub generated: bool,
+}
+
+/// The fleet name of a file this project generated: its first line is the generated header.
+pub fn generated_by(text: &str) -> Option<String> {
+    let first = text.lines().next()?;
+    let rest = first.strip_prefix(&format!("# {} from fleet \"", crate::tree::MARKER))?;
+    rest.split_once("\": ").map(|(name, _)| name.to_owned())
+}
+
+/// The comment below the generated header of a file this project generated (a profile's
+/// description).
+fn generated_comment(text: &str) -> Option<String> {
+    generated_by(text)?;
+    let lines: Vec<&str> = text.lines().skip(1).take_while(|l| l.starts_with('#')).collect();
+    if lines.is_empty() {
+        return None;
+    }
+    Some(lines.iter().map(|l| l.strip_prefix("# ").unwrap_or(l.trim_start_matches('#'))).collect::<Vec<_>>().join("\n"))
 }
 
 /// A module node of the import graph.
@@ -291,7 +314,14 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
                 .collect()
         })
         .collect();
-    let mut model = Model { name: fleet_name(root), description: flake.description.clone(), ..Model::default() };
+    let flake_text = std::fs::read_to_string(root.join("flake.nix")).unwrap_or_default();
+    let generated_name = generated_by(&flake_text);
+    let mut model = Model {
+        name: generated_name.clone().unwrap_or_else(|| fleet_name(root)),
+        generated: generated_name.is_some(),
+        description: flake.description.clone(),
+        ..Model::default()
+    };
     // Owners of modules.
     let mut owner_of: IndexMap<String, Owner> = IndexMap::new();
     let mut order: Vec<String> = Vec::new();
@@ -365,7 +395,8 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         let name = unique_name(&profile_name(&rel), &mut profile_names);
         let oses: IndexSet<Os> = hosts.iter().map(|h| os_of(*h)).collect();
         let target = if oses.len() == 1 { oses.first().copied() } else { None };
-        model.profiles.push(Profile { name, from: rel, target, ..Profile::default() });
+        let description = node.info.as_ref().and_then(|i| generated_comment(&i.src.text));
+        model.profiles.push(Profile { name, from: rel, target, description, ..Profile::default() });
         owner_of.insert(k.clone(), Owner::Profile(model.profiles.len() - 1));
     }
     // Imports: profiles import profiles; hosts get the profiles their own modules import.
@@ -847,6 +878,7 @@ impl Mapper<'_> {
                         _ => self.model.notes.push((d.loc.clone(), "`networking.hostName` is set from the host's name by the fleet".into())),
                     }
                 }
+                ["system", "stateVersion"] if self.model.generated && is_fleet_default(&d.value) => {}
                 ["system", "stateVersion"] => match owner {
                     Owner::Host(h) if is_static(&d.value) => self.model.hosts[h].state_version = Some(d.value.clone()),
                     Owner::Profile(p) if is_static(&d.value) => {
@@ -1466,6 +1498,17 @@ impl Mapper<'_> {
         }
         let _ = self.ev;
         Ok(())
+    }
+}
+
+/// Whether a state version is the one a fleet has by default (`Fleet::new`): a generated host
+/// states it either way.
+fn is_fleet_default(v: &Value) -> bool {
+    let defaults = fleet_dsl::Fleet::<fleet_dsl::NoSpec>::new("default").into_data();
+    match v {
+        Value::Str(s) => *s == defaults.nixos_state_version,
+        Value::Int(i) => u32::try_from(*i).is_ok_and(|i| i == defaults.darwin_state_version),
+        _ => false,
     }
 }
 
