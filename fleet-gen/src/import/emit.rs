@@ -404,11 +404,20 @@ pub fn main_rs(m: &Model, source: &str) -> String {
 
 fn spec_rs(spec: &super::spec::SpecDecl) -> String {
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "/// Facts every host declares (`options.hostSpec` of {}); modules read them as\n/// `config.hostSpec.*`.",
-        spec.file
-    );
+    match &spec.doc {
+        Some(doc) => {
+            for line in doc.lines() {
+                let _ = writeln!(out, "///{}{line}", if line.is_empty() { "" } else { " " });
+            }
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "/// Facts every host declares (`options.hostSpec` of {}); modules read them as\n/// `config.hostSpec.*`.",
+                spec.file
+            );
+        }
+    }
     out.push_str("#[derive(HostSpec)]\npub struct Spec {\n");
     let mut enums: IndexMap<String, Vec<String>> = IndexMap::new();
     for f in &spec.fields {
@@ -505,7 +514,10 @@ fn secrets_rs(m: &Model) -> String {
                 let a = match (k.as_str(), v) {
                     ("neededForUsers", Value::Bool(true)) => "needed_for_users".to_owned(),
                     ("neededForUsers", _) => continue,
-                    ("key" | "mode" | "owner" | "group" | "format", Value::Str(t)) => format!("{k} = {}", rust_str(t)),
+                    ("format", Value::Str(t)) if t.chars().all(|c| c.is_ascii_alphanumeric()) => {
+                        format!("format = {t}")
+                    }
+                    ("key" | "mode" | "owner" | "group" | "path", Value::Str(t)) => format!("{k} = {}", rust_str(t)),
                     ("restartUnits" | "reloadUnits", Value::List(items)) => {
                         let units: Vec<String> = items
                             .iter()

@@ -270,6 +270,60 @@ struct Node {
     hardware: bool,
 }
 
+/// What a module this project generated is, when the importer reads it as the generator's own
+/// wiring rather than as a profile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Infra {
+    /// `modules/users.nix` / `modules/users-darwin.nix`: the users, read back.
+    Users,
+    /// sops-nix, home-manager and overlay wiring: the generator writes it again when needed.
+    Wiring,
+}
+
+/// The users of a generated `modules/users.nix`: each `lib.mkIf (lib.elem "<name>"
+/// config.fleet.users) { … }` block, read as a module.
+fn read_generated_users(ev: &Eval, info: &ModuleInfo) -> Vec<(String, Vec<Def>)> {
+    use rnix::ast;
+    use rowan::ast::AstNode;
+    let mut out = Vec::new();
+    let Some(root) = rnix::Root::parse(&info.src.text).tree().expr() else { return out };
+    for node in root.syntax().descendants() {
+        let Some(app) = ast::Apply::cast(node) else { continue };
+        let (Some(ast::Expr::Apply(head)), Some(body)) = (app.lambda(), app.argument()) else { continue };
+        let is_mkif = head.lambda().is_some_and(|f| f.syntax().text() == "lib.mkIf");
+        let Some(cond) = head.argument() else { continue };
+        if !is_mkif || !cond.syntax().text().to_string().contains("config.fleet.users") {
+            continue;
+        }
+        let name = cond
+            .syntax()
+            .descendants()
+            .find_map(ast::Str::cast)
+            .and_then(|s| ev.string(&s, &Default::default(), &info.src));
+        let Some(name) = name else { continue };
+        let mut args = HashMap::new();
+        args.insert("config".to_owned(), Value::Config(Vec::new()));
+        args.insert("lib".to_owned(), Value::Lib(Vec::new()));
+        args.insert("pkgs".to_owned(), Value::Pkg(Vec::new()));
+        let env = super::eval::Env::default().with_names(args);
+        let block = read_module(ev, body, &env, &info.src, &HashMap::new());
+        out.push((name, block.defs));
+    }
+    out
+}
+
+/// The generator's own wiring modules, by repository path.
+fn infra_of(rel: &str, text: &str) -> Option<Infra> {
+    generated_by(text)?;
+    match rel {
+        "modules/users.nix" | "modules/users-darwin.nix" => Some(Infra::Users),
+        "modules/secrets.nix" | "modules/secrets-darwin.nix" | "modules/home-manager.nix" | "modules/overlays.nix" => {
+            Some(Infra::Wiring)
+        }
+        _ => None,
+    }
+}
+
 /// Builds the model of the repository at `root`.
 pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> Result<Model, ImportError> {
     let mut b =
@@ -362,14 +416,22 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         });
     }
     let mut profile_names: IndexSet<String> = IndexSet::new();
+    let mut generated_users: Vec<(String, Vec<Def>)> = Vec::new();
     for k in &order {
         let hosts = &hosts_of[k];
         let node = &b.nodes[k];
+        let infra = node.info.as_ref().and_then(|i| infra_of(&i.src.rel, &i.src.text));
+        if let (Some(infra), Some(info)) = (infra, &node.info) {
+            if infra == Infra::Users {
+                generated_users.extend(read_generated_users(ev, info));
+            }
+            continue;
+        }
         if node.info.is_none() && node.file.is_none() {
             // A flake input's module listed in a host's `modules`: the host imports it.
             for h in hosts {
                 for (input, path) in &node.input_imports {
-                    if !["sops-nix", "home-manager", "disko", "nix-darwin"].contains(&input.as_str()) {
+                    if !generator_input(input) {
                         if let Some(url) = flake.inputs.get(input) {
                             model.inputs.insert(input.clone(), url.clone());
                         }
@@ -416,8 +478,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
             }
         }
         for (input, path) in &node.input_imports {
-            let known = ["sops-nix", "home-manager", "disko", "nix-darwin"];
-            if known.contains(&input.as_str()) {
+            if generator_input(input) {
                 continue;
             }
             if let Some(url) = flake.inputs.get(input) {
@@ -463,6 +524,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
     let mut kept: HashMap<String, Vec<(Def, &'static str)>> = HashMap::new();
     let mut mapper =
         Mapper { ev, root, model: &mut model, closures: &closures, owner_of: &owner_of, kept: &mut kept, sops };
+    mapper.generated_users(generated_users);
     mapper.map_all(defs);
     mapper.finish()?;
     // Kept modules.
@@ -503,6 +565,14 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         }
     }
     dissolve_empty(&mut model);
+    if model.generated {
+        own_tags(&mut model);
+        // The fleet's host order, which flake outputs (NixOS, then nix-darwin) do not keep: the
+        // generated README's hosts table has it.
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
+        let at = |name: &str| readme.find(&format!("| `{name}` |")).unwrap_or(usize::MAX);
+        model.hosts.sort_by_key(|h| at(&h.name));
+    }
     model.unmapped.append(&mut b.notes);
     model.unmapped.sort();
     model.unmapped.dedup();
@@ -536,6 +606,42 @@ fn dissolve_empty(model: &mut Model) {
         let mut out = Vec::new();
         expand(&model.profiles, &model.hosts[h].profiles, &mut out, 0);
         model.hosts[h].profiles = out;
+    }
+}
+
+/// Whether a flake input is one the generator wires itself when the fleet needs it.
+fn generator_input(input: &str) -> bool {
+    matches!(
+        input,
+        "nixpkgs"
+            | "nixpkgs-unstable"
+            | "nixpkgs-darwin"
+            | "flake-parts"
+            | "nix-darwin"
+            | "nix-darwin-unstable"
+            | "home-manager"
+            | "home-manager-unstable"
+            | "sops-nix"
+            | "disko"
+            | "colmena"
+    )
+}
+
+/// In a generated repository, colmena tags hold the host's profiles and `nixos` before its own:
+/// only its own are read back.
+fn own_tags(model: &mut Model) {
+    for h in 0..model.hosts.len() {
+        let mut names: Vec<String> = vec!["nixos".into()];
+        let mut stack = model.hosts[h].profiles.clone();
+        while let Some(p) = stack.pop() {
+            if !names.contains(&model.profiles[p].name) {
+                names.push(model.profiles[p].name.clone());
+                stack.extend(model.profiles[p].imports.iter().copied());
+            }
+        }
+        if let Some(d) = &mut model.hosts[h].deploy {
+            d.tags.retain(|t| !names.contains(t));
+        }
     }
 }
 
@@ -853,6 +959,43 @@ struct UserSite {
 }
 
 impl Mapper<'_> {
+    /// Users read back from a generated `modules/users.nix`.
+    fn generated_users(&mut self, users: Vec<(String, Vec<Def>)>) {
+        for (name, defs) in users {
+            let mut attrs: IndexMap<String, (Value, Def)> = IndexMap::new();
+            let Some(first) = defs.first().cloned() else { continue };
+            attrs.insert("__name".into(), (Value::Str(name.clone()), first));
+            for d in defs {
+                let p: Vec<&str> = d.path.iter().map(String::as_str).collect();
+                match p.as_slice() {
+                    ["users", "users", n] if *n == name => {
+                        if let Value::Attrs(m) = &d.value {
+                            for (k, v) in m {
+                                // nix-darwin's home directory is the generator's.
+                                if k == "home" && matches!(v, Value::Str(h) if *h == format!("/Users/{name}")) {
+                                    continue;
+                                }
+                                attrs.insert(k.clone(), (v.clone(), d.clone()));
+                            }
+                        }
+                    }
+                    ["programs", _, "enable"] => {}
+                    _ => self.model.unmapped.push((
+                        d.loc.clone(),
+                        format!("`{}` of generated user `{name}` is not read back", d.path.join(".")),
+                    )),
+                }
+            }
+            if self.model.users.iter().any(|u| u.name == name) {
+                // Declared again for the other platform (users.nix and users-darwin.nix).
+                continue;
+            }
+            let site = UserSite { owner: Owner::Host(0), key: String::new(), attrs };
+            let u = self.new_user(&name, &site);
+            self.model.users.push(u);
+        }
+    }
+
     fn keep(&mut self, key: &str, d: Def) {
         self.keep_because(key, d, "not a static value");
     }
@@ -871,6 +1014,20 @@ impl Mapper<'_> {
         for (owner, key, d) in defs {
             let p: Vec<&str> = d.path.iter().map(String::as_str).collect();
             match p.as_slice() {
+                ["fleet", "users"] if self.model.generated => {
+                    let names = match &d.value {
+                        Value::List(items) => strings(items).unwrap_or_default(),
+                        _ => Vec::new(),
+                    };
+                    for n in names {
+                        match (owner, self.model.users.iter().position(|u| u.name == n)) {
+                            (Owner::Profile(p), Some(u)) => self.model.profiles[p].users.push(u),
+                            _ => self.model.unmapped.push((d.loc.clone(), format!("user `{n}` of `fleet.users` is not read back"))),
+                        }
+                    }
+                }
+                ["system", "primaryUser"]
+                    if self.model.generated && matches!(&d.value, Value::Str(u) if self.model.users.iter().any(|x| x.name == *u)) => {}
                 ["networking", "hostName"] => {
                     match (owner, &d.value) {
                         (Owner::Host(h), Value::Str(s)) if *s == self.model.hosts[h].name => {}
@@ -1312,6 +1469,10 @@ impl Mapper<'_> {
             };
             let rel = match &file {
                 Some(Value::Path(p)) => rel_of(self.root, p),
+                None if self.model.generated => match owner {
+                    Owner::Host(h) => format!("secrets/{}.yaml", self.model.hosts[h].name),
+                    Owner::Profile(_) => "secrets/common.yaml".to_owned(),
+                },
                 _ => {
                     self.model.unmapped.push((
                         d.loc.clone(),
@@ -1343,7 +1504,7 @@ impl Mapper<'_> {
             for (k, v) in &attrs {
                 match k.as_str() {
                     "sopsFile" => {}
-                    "key" | "mode" | "owner" | "group" | "format" | "neededForUsers" | "restartUnits"
+                    "key" | "mode" | "owner" | "group" | "path" | "format" | "neededForUsers" | "restartUnits"
                     | "reloadUnits"
                         if is_static(v) =>
                     {
@@ -1395,7 +1556,14 @@ impl Mapper<'_> {
             return;
         }
         match spec::read(self.ev, &decls) {
-            Ok(decl) => {
+            Ok(mut decl) => {
+                if self.model.generated {
+                    let text = decls.first().map(|(_, d)| d.src.text.clone()).unwrap_or_default();
+                    decl.doc = generated_comment(&text).map(|c| {
+                        let c = c.trim_end_matches("Each host sets its values in hosts/<host>/default.nix.");
+                        c.trim_end_matches('\n').to_owned()
+                    });
+                }
                 for (h, host) in self.model.hosts.iter_mut().enumerate() {
                     // Highest priority wins: plain over `lib.mkDefault`, hosts' own over profiles'.
                     let mut best: IndexMap<String, (u8, Value)> = IndexMap::new();

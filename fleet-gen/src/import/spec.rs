@@ -52,6 +52,8 @@ pub struct SpecDecl {
     pub fields: Vec<Field>,
     /// The file declaring them.
     pub file: String,
+    /// The struct's doc comment, when the repository says it (a generated `host-spec.nix`).
+    pub doc: Option<String>,
 }
 
 /// Reads the declarations (`options.hostSpec.<name> = lib.mkOption { … }`), or says where
@@ -128,7 +130,7 @@ pub fn read(ev: &Eval, decls: &[(String, Def)]) -> Result<SpecDecl, (Loc, String
         let ty = ty.ok_or_else(|| fail("no type"))?;
         fields.push(Field { name: name.clone(), ty, default, description });
     }
-    Ok(SpecDecl { fields, file })
+    Ok(SpecDecl { fields, file, doc: None })
 }
 
 fn type_of(ev: &Eval, e: &ast::Expr, d: &Def, field: &str) -> Option<Ty> {
