@@ -185,7 +185,8 @@ pub fn main_rs(m: &Model, source: &str) -> String {
                 module: &mut dyn FnMut(&mut String, &mut Names, &Kept, &str) -> String,
                 base: &str,
                 mods: &[Kept],
-                state: Option<&str>|
+                state: Option<&str>,
+                settings: &[Setting]|
      -> String {
         let vars: Vec<String> = mods.iter().map(|k| module(body, names, k, "home/modules")).collect();
         let v = names.var(&format!("{base}_home"));
@@ -196,16 +197,16 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         for mv in vars {
             chain.call(format!(".module(&{mv})"));
         }
+        settings_rs(&mut chain, settings);
         let_chain(body, &v, &chain);
         v
     };
     // Users.
     let mut user_vars = Vec::new();
     for u in &m.users {
-        let home_var = u
-            .home
-            .as_ref()
-            .map(|mods| home(&mut body, &mut names, &mut module, &u.name, mods, u.home_state_version.as_deref()));
+        let home_var = u.home.as_ref().map(|mods| {
+            home(&mut body, &mut names, &mut module, &u.name, mods, u.home_state_version.as_deref(), &u.home_settings)
+        });
         let v = names.var(&u.name);
         let mut c = Chain::new(format!("User::new({})", rust_str(&u.name)));
         if let Some(d) = &u.description {
@@ -300,7 +301,11 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         let mut homes = Vec::new();
         for (u, mods) in &host.homes {
             let base = format!("{}_{}", host.name, m.users[*u].name);
-            homes.push((*u, home(&mut body, &mut names, &mut module, &base, mods, None)));
+            homes.push((*u, home(&mut body, &mut names, &mut module, &base, mods, None, &[])));
+        }
+        for (u, settings) in &host.home_settings {
+            let base = format!("{}_{}", host.name, m.users[*u].name);
+            homes.push((*u, home(&mut body, &mut names, &mut module, &base, &[], None, settings)));
         }
         host_extras.push((mvars, homes));
     }
@@ -380,6 +385,22 @@ pub fn main_rs(m: &Model, source: &str) -> String {
             fleet.call(format!(".host(\n            {},\n        )", c.render(12, 12, 1)));
         } else {
             fleet.call(format!(".host({inline})"));
+        }
+    }
+    for (u, machine, system, channel, settings) in &m.standalone_homes {
+        let mut c =
+            Chain::new(format!("StandaloneHome::new(&{}, {}, System::{system:?})", user_vars[*u], rust_str(machine)));
+        if *channel == Channel::Unstable {
+            c.call(".channel(Channel::Unstable)".into());
+        }
+        let mut h = Chain::new("Home::new()".into());
+        settings_rs(&mut h, settings);
+        c.call(format!(".home({})", h.render(16, 16 + 6, 1)));
+        let inline = c.render(12, 8 + ".standalone_home(".len(), 1);
+        if inline.contains('\n') {
+            fleet.call(format!(".standalone_home(\n            {},\n        )", c.render(12, 12, 1)));
+        } else {
+            fleet.call(format!(".standalone_home({inline})"));
         }
     }
     let _ = writeln!(body, "    {}", fleet.render(4, 4, 0));
@@ -599,7 +620,9 @@ pub fn value_rs(v: &Value) -> String {
         Value::Int(i) => format!("{i}_i64"),
         Value::Float(f) => format!("raw_nix({})", rust_str(&format!("{f:?}"))),
         Value::Str(s) => rust_str(s),
+        Value::Pkg(p) if p.len() > 1 && p[0] == "unstable" => format!("pkg_unstable({})", rust_str(&p[1..].join("."))),
         Value::Pkg(p) => format!("pkg({})", rust_str(&p.join("."))),
+        Value::Raw(text) => format!("raw_nix({})", rust_str(text)),
         Value::List(items) => items_rs(items),
         Value::Attrs(m) => {
             let pairs: Vec<String> =
@@ -614,6 +637,7 @@ pub fn value_rs(v: &Value) -> String {
 fn items_rs(items: &[Value]) -> String {
     let kind = |v: &Value| match v {
         Value::Str(_) => 1,
+        Value::Pkg(p) if p.len() > 1 && p[0] == "unstable" => 5,
         Value::Pkg(_) => 2,
         Value::Bool(_) => 3,
         Value::Int(i) if i32::try_from(*i).is_ok() => 4,

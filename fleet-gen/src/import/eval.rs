@@ -111,6 +111,8 @@ pub enum Value {
     Prio(Prio, Box<Value>),
     /// Something that cannot be known statically, with where it is written.
     Opaque(Loc),
+    /// A Nix expression kept as text (`raw_nix`): what a generated file computes.
+    Raw(String),
 }
 
 /// A lazily evaluated expression with its scope.
@@ -379,6 +381,15 @@ impl Eval {
                     _ => opaque(),
                 }
             }
+            ast::Expr::UnaryOp(u) => {
+                let Some(inner) = u.expr() else { return opaque() };
+                match (u.operator(), self.force(&self.expr(&inner, env, src))) {
+                    (Some(ast::UnaryOpKind::Negate), Value::Int(i)) => i.checked_neg().map_or_else(opaque, Value::Int),
+                    (Some(ast::UnaryOpKind::Negate), Value::Float(f)) => Value::Float(-f),
+                    (Some(ast::UnaryOpKind::Invert), Value::Bool(b)) => Value::Bool(!b),
+                    _ => opaque(),
+                }
+            }
             ast::Expr::IfElse(i) => {
                 let (Some(c), Some(t), Some(f)) = (i.condition(), i.body(), i.else_body()) else { return opaque() };
                 match self.force(&self.expr(&c, env, src)) {
@@ -496,6 +507,10 @@ impl Eval {
             Value::Lambda(c) => self.call(c, arg, at),
             Value::Input(_, p) if p.len() == 2 && p[0] == "lib" && p[1] == "mkFlake" => {
                 Value::Lib(vec!["mkFlake'".into()])
+            }
+            Value::Input(input, p) if p.len() == 2 && p[0] == "lib" && p[1] == "homeManagerConfiguration" => {
+                let fields = [("__home".to_owned(), arg), ("__input".to_owned(), Value::Str(input.clone()))];
+                Value::Attrs(fields.into_iter().collect())
             }
             Value::Builder(b, input) => Value::System(*b, input.clone(), Box::new(arg), at),
             Value::Lib(path) => {

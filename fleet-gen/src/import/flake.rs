@@ -42,6 +42,9 @@ pub struct Flake {
     pub inputs_value: Value,
     /// Things of `outputs` the importer does not carry over, with where they are.
     pub skipped: Vec<(Loc, String)>,
+    /// Standalone homes (`homeConfigurations."user@machine"` built with
+    /// `homeManagerConfiguration`): name, the home-manager input, the system, the modules.
+    pub homes: Vec<(String, String, Option<String>, Vec<ModuleRef>)>,
 }
 
 /// Reads and parses a Nix file.
@@ -122,7 +125,9 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
     let inputs_value = Value::Attrs(inputs_value);
     let f = ev.force(&Eval::thunk(outputs, &env, &src));
     let out = ev.force(&ev.apply(&f, inputs_value.clone(), Loc { file: src.rel.clone(), line: 1 }));
-    let mut flake = Flake { description, inputs, hosts: Vec::new(), inputs_value, skipped: Vec::new() };
+    let mut flake =
+        Flake { description, inputs, hosts: Vec::new(), inputs_value, skipped: Vec::new(), homes: Vec::new() };
+    let mut home_sets: Vec<Value> = Vec::new();
     let mut configs: Vec<(Builder, Value)> = Vec::new();
     let mut colmena: Option<Value> = None;
     let mut collect = |ev: &Eval, out: &Value, flake: &mut Flake| {
@@ -134,9 +139,15 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
         if let Some(v) = ev.select(out, "colmena") {
             colmena = Some(v);
         }
+        if let Some(v) = ev.select(out, "homeConfigurations") {
+            home_sets.push(v);
+        }
         if let Value::Attrs(map) = ev.force(out) {
             for k in map.keys() {
-                if !matches!(k.as_str(), "nixosConfigurations" | "darwinConfigurations" | "colmena" | "colmenaHive") {
+                if !matches!(
+                    k.as_str(),
+                    "nixosConfigurations" | "darwinConfigurations" | "colmena" | "colmenaHive" | "homeConfigurations"
+                ) {
                     flake.skipped.push((Loc { file: src.rel.clone(), line: 1 }, format!("flake output `{k}`")));
                 }
             }
@@ -205,6 +216,30 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
                     flake.skipped.push((Loc { file: src.rel.clone(), line: 1 }, format!("host `{name}`: not a system")))
                 }
             }
+        }
+    }
+    for set in home_sets {
+        let Value::Attrs(map) = ev.force(&set) else { continue };
+        for (name, v) in map {
+            let v = ev.force(&v);
+            let (Some(args), Some(Value::Str(input))) =
+                (ev.select(&v, "__home"), ev.select(&v, "__input").map(|i| ev.force(&i)))
+            else {
+                flake.skipped.push((
+                    Loc { file: src.rel.clone(), line: 1 },
+                    format!("home `{name}`: not a `homeManagerConfiguration` call"),
+                ));
+                continue;
+            };
+            let system = match ev.select(&args, "pkgs").map(|p| ev.force(&p)) {
+                Some(Value::Input(_, p)) if p.len() == 2 && p[0] == "legacyPackages" => Some(p[1].clone()),
+                _ => None,
+            };
+            let modules = match ev.select(&args, "modules").map(|m| ev.force(&m)) {
+                Some(Value::List(items)) => items.iter().map(|i| module_ref(ev, i)).collect(),
+                _ => Vec::new(),
+            };
+            flake.homes.push((name, input, system, modules));
         }
     }
     if let Some(Value::Attrs(hive)) = colmena.map(|c| ev.force(&c)) {

@@ -150,6 +150,8 @@ pub struct Host {
     pub hardware: Option<(String, String)>,
     /// Per-host home modules, by user index.
     pub homes: Vec<(usize, Vec<Kept>)>,
+    /// Per-host home values, by user index (read back from a generated host file).
+    pub home_settings: Vec<(usize, Vec<Setting>)>,
     /// Where it is built in flake.nix.
     pub loc: Loc,
 }
@@ -173,6 +175,8 @@ pub struct User {
     pub home: Option<Vec<Kept>>,
     /// `home.stateVersion` of its home modules.
     pub home_state_version: Option<String>,
+    /// Values of its home (read back from a generated `home/<user>.nix`).
+    pub home_settings: Vec<Setting>,
     /// Where it is declared.
     pub locs: Vec<Loc>,
 }
@@ -240,6 +244,8 @@ pub struct Model {
     pub secret_files: Vec<String>,
     /// Whether the repository is one this project generated (its flake.nix has the header).
     pub generated: bool,
+    /// Standalone homes: user index, machine, system, channel, the machine's own values.
+    pub standalone_homes: Vec<(usize, String, System, Channel, Vec<Setting>)>,
 }
 
 /// The fleet name of a file this project generated: its first line is the generated header.
@@ -326,8 +332,14 @@ fn infra_of(rel: &str, text: &str) -> Option<Infra> {
 
 /// Builds the model of the repository at `root`.
 pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> Result<Model, ImportError> {
-    let mut b =
-        Builder2 { ev, root, nodes: IndexMap::new(), notes: Vec::new(), flake_inputs: flake.inputs_value.clone() };
+    let mut b = Builder2 {
+        ev,
+        root,
+        nodes: IndexMap::new(),
+        notes: Vec::new(),
+        flake_inputs: flake.inputs_value.clone(),
+        generated: std::fs::read_to_string(root.join("flake.nix")).is_ok_and(|t| generated_by(&t).is_some()),
+    };
     let mut host_roots: Vec<Vec<String>> = Vec::new();
     for fh in &flake.hosts {
         let mut roots = Vec::new();
@@ -412,6 +424,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
             input_modules: Vec::new(),
             hardware: None,
             homes: Vec::new(),
+            home_settings: Vec::new(),
             loc: fh.loc.clone(),
         });
     }
@@ -526,6 +539,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         Mapper { ev, root, model: &mut model, closures: &closures, owner_of: &owner_of, kept: &mut kept, sops };
     mapper.generated_users(generated_users);
     mapper.map_all(defs);
+    mapper.standalone_homes(&flake.homes);
     mapper.finish()?;
     // Kept modules.
     for k in &order {
@@ -541,6 +555,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
             None => format!("{}/inline", inline_dir(k)),
         };
         let keep = match &info.verbatim {
+            Some(_) if model.generated && generated_by(&info.src.text).is_none() => Some(info.src.text.clone()),
             Some(v) => {
                 model.unmapped.push((v.loc.clone(), format!("{}: kept whole in modules/{path}.nix", v.reason)));
                 Some(verbatim_text(info))
@@ -741,6 +756,9 @@ struct Builder2<'a> {
     nodes: IndexMap<String, Node>,
     notes: Vec<(Loc, String)>,
     flake_inputs: Value,
+    /// Whether the repository is one this project generated: its hand-written modules are
+    /// then kept exactly as they are, imports included.
+    generated: bool,
 }
 
 impl Builder2<'_> {
@@ -813,7 +831,14 @@ impl Builder2<'_> {
             return Ok(key);
         }
         let (src, expr) = parse_file(self.root, &file)?;
-        let info = read_module(self.ev, expr, &Default::default(), &src, &self.args());
+        let mut info = read_module(self.ev, expr, &Default::default(), &src, &self.args());
+        if self.generated && generated_by(&src.text).is_none() {
+            // A hand-written module of a generated repository: the user's file, as it is.
+            info.imports.clear();
+            info.imports_range = None;
+            info.verbatim =
+                Some(super::modules::Verbatim { loc: Loc { file: src.rel.clone(), line: 1 }, reason: String::new() });
+        }
         self.insert_node(key.clone(), Some(file), info, at)?;
         Ok(key)
     }
@@ -963,6 +988,7 @@ impl Mapper<'_> {
     fn generated_users(&mut self, users: Vec<(String, Vec<Def>)>) {
         for (name, defs) in users {
             let mut attrs: IndexMap<String, (Value, Def)> = IndexMap::new();
+            let mut home_file: Option<PathBuf> = None;
             let Some(first) = defs.first().cloned() else { continue };
             attrs.insert("__name".into(), (Value::Str(name.clone()), first));
             for d in defs {
@@ -980,6 +1006,13 @@ impl Mapper<'_> {
                         }
                     }
                     ["programs", _, "enable"] => {}
+                    ["home-manager", "users", n] if *n == name => match &d.value {
+                        Value::Path(p) | Value::Import(p) => home_file = Some(p.clone()),
+                        _ => self
+                            .model
+                            .unmapped
+                            .push((d.loc.clone(), format!("home of generated user `{name}` is not read back"))),
+                    },
                     _ => self.model.unmapped.push((
                         d.loc.clone(),
                         format!("`{}` of generated user `{name}` is not read back", d.path.join(".")),
@@ -991,9 +1024,110 @@ impl Mapper<'_> {
                 continue;
             }
             let site = UserSite { owner: Owner::Host(0), key: String::new(), attrs };
-            let u = self.new_user(&name, &site);
+            let mut u = self.new_user(&name, &site);
+            if let Some(f) = home_file {
+                self.generated_home(&mut u, &f);
+            }
             self.model.users.push(u);
         }
+    }
+
+    /// Standalone homes of a generated repository: the user (from its generated home file, when
+    /// no host has the user) and the machine's own values.
+    fn standalone_homes(&mut self, homes: &[(String, String, Option<String>, Vec<ModuleRef>)]) {
+        for (name, input, system, modules) in homes {
+            let at = Loc { file: "flake.nix".into(), line: 0 };
+            let Some((user, machine)) = name.split_once('@') else {
+                self.model.unmapped.push((at, format!("home `{name}` is not named `user@machine`")));
+                continue;
+            };
+            let system = system.as_deref().and_then(|s| s.parse::<System>().ok());
+            let (Some(system), true) = (system, self.model.generated) else {
+                self.model.unmapped.push((at, format!("home `{name}` is not read back")));
+                continue;
+            };
+            let u = match self.model.users.iter().position(|u| u.name == user) {
+                Some(u) => u,
+                None => {
+                    let mut u = User { name: user.to_owned(), ..User::default() };
+                    if let Some(ModuleRef::File(f)) = modules.first() {
+                        self.generated_home(&mut u, f);
+                    }
+                    self.model.users.push(u);
+                    self.model.users.len() - 1
+                }
+            };
+            let mut settings = Vec::new();
+            for m in modules.iter().skip(2) {
+                if let ModuleRef::Inline(Value::Lazy(t)) = m {
+                    let d = Def {
+                        path: Vec::new(),
+                        value: Value::Null,
+                        loc: t.src().at(t.expr()),
+                        text: String::new(),
+                        expr: t.expr().clone(),
+                        env: t.env().clone(),
+                        src: std::rc::Rc::clone(t.src()),
+                    };
+                    settings.extend(self.inline_home(&d).unwrap_or_default());
+                }
+            }
+            let channel = if input.ends_with("-unstable") { Channel::Unstable } else { Channel::Stable };
+            self.model.standalone_homes.push((u, machine.to_owned(), system, channel, settings));
+        }
+    }
+
+    /// A host's addition to a user's home, written inline in a generated host file: its values.
+    fn inline_home(&mut self, d: &Def) -> Option<Vec<Setting>> {
+        generated_by(&d.src.text)?;
+        let info = read_module(self.ev, d.expr.clone(), &d.env, &d.src, &HashMap::new());
+        if info.verbatim.is_some() || !info.imports.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        for d in info.defs {
+            let value = if is_static(&d.value) { d.value.clone() } else { raw_value(&d, None) };
+            let method = if matches!(value, Value::List(_)) { Method::Add } else { Method::Set };
+            out.push(Setting { method, path: dotted(&d.path), value, loc: d.loc.clone() });
+        }
+        Some(out)
+    }
+
+    /// A generated `home/<user>.nix`: its hand-written modules, state version and values.
+    fn generated_home(&mut self, u: &mut User, file: &Path) {
+        let Ok((src, expr)) = parse_file(self.root, file) else {
+            self.model.unmapped.push((Loc { file: rel_of(self.root, file), line: 1 }, "home cannot be read".into()));
+            return;
+        };
+        let mut args = HashMap::new();
+        args.insert("inputs".to_owned(), Value::Opaque(Loc { file: src.rel.clone(), line: 1 }));
+        let info = read_module(self.ev, expr, &Default::default(), &src, &args);
+        if let Some(v) = &info.verbatim {
+            self.model.unmapped.push((v.loc.clone(), format!("home not read back: {}", v.reason)));
+            return;
+        }
+        let mut mods = Vec::new();
+        for r in &info.imports {
+            if let ModuleRef::File(p) = r {
+                let rel = rel_of(self.root, p);
+                let text = std::fs::read_to_string(p).unwrap_or_default();
+                mods.push(Kept { path: module_path(&rel, "home/modules/"), text, from: rel, whole: true });
+            }
+        }
+        for d in info.defs {
+            if d.path == ["home", "stateVersion"] {
+                if !is_fleet_default(&d.value) {
+                    if let Value::Str(s) = &d.value {
+                        u.home_state_version = Some(s.clone());
+                    }
+                }
+                continue;
+            }
+            let value = if is_static(&d.value) { d.value.clone() } else { raw_value(&d, None) };
+            let method = if matches!(value, Value::List(_)) { Method::Add } else { Method::Set };
+            u.home_settings.push(Setting { method, path: dotted(&d.path), value, loc: d.loc.clone() });
+        }
+        u.home = Some(mods);
     }
 
     fn keep(&mut self, key: &str, d: Def) {
@@ -1150,6 +1284,14 @@ impl Mapper<'_> {
         let (prio, value) = match &d.value {
             Value::Prio(p, v) => (Some(*p), (**v).clone()),
             v => (None, v.clone()),
+        };
+        // A file this project generated: what it computes was raw Nix in the fleet.
+        // `with pkgs; [ … ]` is only ever raw Nix in a generated file.
+        let with = matches!(super::modules::unparen(d.expr.clone()), rnix::ast::Expr::With(_));
+        let value = if (with || !is_static(&value)) && generated_by(&d.src.text).is_some() {
+            raw_value(&d, prio)
+        } else {
+            value
         };
         if !is_static(&value) {
             self.keep(key, d);
@@ -1353,7 +1495,10 @@ impl Mapper<'_> {
                 _ => None,
             };
             let Some(file) = file else {
-                self.keep(&key, d);
+                match (owner, self.inline_home(&d), self.model.users.iter().position(|u| u.name == name)) {
+                    (Owner::Host(h), Some(settings), Some(u)) => self.model.hosts[h].home_settings.push((u, settings)),
+                    _ => self.keep(&key, d),
+                }
                 continue;
             };
             match self.home_modules(&file, &d.loc) {
@@ -1680,10 +1825,45 @@ fn is_fleet_default(v: &Value) -> bool {
     }
 }
 
+/// The value of a definition in a generated file, as raw Nix where it is not static: a list
+/// item by item, else the whole expression (under `lib.mkDefault`, its argument).
+fn raw_value(d: &Def, prio: Option<Prio>) -> Value {
+    use rowan::ast::AstNode;
+    let mut e = super::modules::unparen(d.expr.clone());
+    if prio.is_some() {
+        if let rnix::ast::Expr::Apply(a) = &e {
+            if let Some(arg) = a.argument() {
+                e = super::modules::unparen(arg);
+            }
+        }
+    }
+    let inner = match &d.value {
+        Value::Prio(_, v) => (**v).clone(),
+        v => v.clone(),
+    };
+    match (&e, inner) {
+        (rnix::ast::Expr::List(l), Value::List(items)) if l.items().count() == items.len() => {
+            Value::List(
+                l.items()
+                    .zip(items)
+                    .map(|(x, v)| {
+                        if is_static(&v) {
+                            v
+                        } else {
+                            Value::Raw(super::modules::unparen(x).syntax().text().to_string())
+                        }
+                    })
+                    .collect(),
+            )
+        }
+        _ => Value::Raw(e.syntax().text().to_string()),
+    }
+}
+
 /// Whether a value is fully known and printable as a `NixValue`.
 pub fn is_static(v: &Value) -> bool {
     match v {
-        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Str(_) => true,
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Str(_) | Value::Raw(_) => true,
         Value::Float(f) => f.is_finite(),
         Value::Pkg(p) => !p.is_empty() && fleet_gen_package_ok(p),
         Value::List(items) => items.iter().all(is_static),
