@@ -150,7 +150,15 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         "//!\n//! Edit it and run `cargo run -- generate`. IMPORT.md lists what the import mapped and what it\n//! kept as hand-written modules (under modules/ and home/modules/)."
     );
     out.push('\n');
-    let spec_src = m.spec.as_ref().map(spec_rs).unwrap_or_default();
+    let mut spec_src = m.spec.as_ref().map(spec_rs).unwrap_or_default();
+    let mut declared: Vec<String> = m
+        .spec
+        .iter()
+        .flat_map(|s| s.fields.iter().flat_map(|f| f.ty.enums().into_iter().map(|(n, _)| n.to_owned())))
+        .collect();
+    for t in &m.typed_sets {
+        spec_src.push_str(&typed_rs(t, &mut declared));
+    }
     let secrets_src = secrets_rs(m);
     let mut body = String::new();
     let fleet_type = if m.spec.is_some() { "Spec" } else { "fleet_dsl::NoSpec" };
@@ -290,6 +298,7 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         for mv in mvars {
             c.call(format!(".module(&{mv})"));
         }
+        typed_values_rs(&mut c, m, &prof.typed, 8);
         settings_rs(&mut c, &prof.settings);
         let_chain(&mut body, &v, &c);
         profile_vars[p] = Some(v);
@@ -379,6 +388,7 @@ pub fn main_rs(m: &Model, source: &str) -> String {
             (Some(Value::Int(i)), Os::Darwin) if u32::try_from(*i).is_ok() => c.call(format!(".state_version({i})")),
             _ => {}
         }
+        typed_values_rs(&mut c, m, &host.typed, 16);
         settings_rs(&mut c, &host.settings);
         let inline = c.render(12, 8 + ".host(".len(), 1);
         if inline.contains('\n') {
@@ -500,6 +510,87 @@ fn spec_rs(spec: &super::spec::SpecDecl) -> String {
         out.push_str("}\n\n");
     }
     out
+}
+
+/// A `#[derive(NixOptions)]` struct of a typed option set (its enums too, unless the spec has
+/// them).
+fn typed_rs(t: &super::model::TypedSet, declared: &mut Vec<String>) -> String {
+    let decl = super::spec::SpecDecl { fields: t.fields.clone(), file: String::new(), doc: t.doc.clone() };
+    let text = spec_rs(&decl);
+    // `spec_rs` writes a host spec: make it this struct.
+    let text = text.replacen(
+        "#[derive(HostSpec)]\npub struct Spec {",
+        &format!(
+            "#[derive(NixOptions)]\n#[options(path = {})]\npub struct {} {{",
+            rust_str(&t.path.join(".")),
+            t.rust_name
+        ),
+        1,
+    );
+    let text = match &t.doc {
+        Some(_) => text,
+        None => {
+            let body = text.split_once("#[derive(NixOptions)]").map(|(_, b)| b).unwrap_or(&text);
+            format!(
+                "/// The options `{}` (modules/options/{}.nix).\n#[derive(NixOptions)]{body}",
+                t.path.join("."),
+                t.path.join("-")
+            )
+        }
+    };
+    // Enums declared already (by the host spec or another set) are not declared twice.
+    let prefix = t.path.join(".");
+    let blocks: Vec<String> = text
+        .split("\n\n")
+        .filter(|b| !b.is_empty())
+        .filter_map(|b| {
+            let name = b.split_once("pub enum ").map(|(_, r)| r.split(' ').next().unwrap_or_default().to_owned());
+            match name {
+                Some(n) if declared.contains(&n) => None,
+                Some(n) => {
+                    declared.push(n);
+                    Some(b.replace("/// The values of `hostSpec.", &format!("/// The values of `{prefix}.")))
+                }
+                None => Some(b.to_owned()),
+            }
+        })
+        .collect();
+    let mut text = blocks.join("\n\n");
+    text.push_str("\n\n");
+    text
+}
+
+/// `.options(XPatch { … })` for each typed set an owner sets.
+fn typed_values_rs(c: &mut Chain, m: &Model, typed: &[(usize, IndexMap<String, Value>)], indent: usize) {
+    for (t, values) in typed {
+        let set = &m.typed_sets[*t];
+        let mut fields = Vec::new();
+        for f in &set.fields {
+            if let Some(v) = values.get(&f.name) {
+                let (rust, _) = field_name(&f.name);
+                if let Some(e) = f.ty.value(v) {
+                    fields.push(format!("{rust}: Some({e})"));
+                }
+            }
+        }
+        let all = fields.len() == set.fields.len();
+        let rest = if all { String::new() } else { ", ..Default::default()".to_owned() };
+        let one = format!(".options({}Patch {{ {}{rest} }})", set.rust_name, fields.join(", "));
+        if indent + one.len() <= WIDTH {
+            c.call(one);
+        } else {
+            let pad = " ".repeat(indent + 4);
+            let mut e = format!(".options({}Patch {{", set.rust_name);
+            for f in &fields {
+                let _ = write!(e, "\n{pad}{f},");
+            }
+            if !all {
+                let _ = write!(e, "\n{pad}..Default::default()");
+            }
+            let _ = write!(e, "\n{}}})", " ".repeat(indent));
+            c.call(e);
+        }
+    }
 }
 
 fn secrets_rs(m: &Model) -> String {

@@ -3,7 +3,7 @@
 
 use super::eval::{Builder, Eval, Loc, Prio, Value};
 use super::flake::{parse_file, Flake};
-use super::modules::{read_module, Def, ModuleInfo, ModuleRef};
+use super::modules::{read_module, read_module_with, Def, ModuleInfo, ModuleRef};
 use super::sops::SopsConfig;
 use super::spec::{self, SpecDecl};
 use super::ImportError;
@@ -79,6 +79,8 @@ pub struct Profile {
     pub modules: Vec<Kept>,
     /// Modules of flake inputs it imports.
     pub input_modules: Vec<(String, Vec<String>)>,
+    /// Typed option values (`.options(XPatch { … })`), by set index: option → value.
+    pub typed: Vec<(usize, IndexMap<String, Value>)>,
     /// Nothing was left in it after mapping: hosts and profiles import its imports instead.
     pub dissolved: bool,
     /// Its description, when its file is one this project generated (the comment below the
@@ -90,6 +92,7 @@ impl Profile {
     /// Whether it contributes nothing itself.
     fn is_empty(&self) -> bool {
         self.users.is_empty()
+            && self.typed.is_empty()
             && self.secrets.is_empty()
             && self.settings.is_empty()
             && self.modules.is_empty()
@@ -152,6 +155,8 @@ pub struct Host {
     pub homes: Vec<(usize, Vec<Kept>)>,
     /// Per-host home values, by user index (read back from a generated host file).
     pub home_settings: Vec<(usize, Vec<Setting>)>,
+    /// Typed option values, as on profiles.
+    pub typed: Vec<(usize, IndexMap<String, Value>)>,
     /// Where it is built in flake.nix.
     pub loc: Loc,
 }
@@ -244,8 +249,24 @@ pub struct Model {
     pub secret_files: Vec<String>,
     /// Whether the repository is one this project generated (its flake.nix has the header).
     pub generated: bool,
+    /// Typed option sets read back from a generated repository's `modules/options/`.
+    pub typed_sets: Vec<TypedSet>,
     /// Standalone homes: user index, machine, system, channel, the machine's own values.
     pub standalone_homes: Vec<(usize, String, System, Channel, Vec<Setting>)>,
+}
+
+/// A typed option set (`#[derive(NixOptions)]`), read back from a generated
+/// `modules/options/<path>.nix`.
+#[derive(Clone, Debug)]
+pub struct TypedSet {
+    /// The Rust type's name (the file says it: "Declared from `Gnome`").
+    pub rust_name: String,
+    /// Its option path (`modules.desktop.gnome`), by segment.
+    pub path: Vec<String>,
+    /// Its options.
+    pub fields: Vec<super::spec::Field>,
+    /// The struct's doc comment.
+    pub doc: Option<String>,
 }
 
 /// The fleet name of a file this project generated: its first line is the generated header.
@@ -284,6 +305,8 @@ enum Infra {
     Users,
     /// sops-nix, home-manager and overlay wiring: the generator writes it again when needed.
     Wiring,
+    /// `modules/options/<path>.nix`: a typed option set's declarations.
+    Options,
 }
 
 /// The users of a generated `modules/users.nix`: each `lib.mkIf (lib.elem "<name>"
@@ -326,8 +349,34 @@ fn infra_of(rel: &str, text: &str) -> Option<Infra> {
         "modules/secrets.nix" | "modules/secrets-darwin.nix" | "modules/home-manager.nix" | "modules/overlays.nix" => {
             Some(Infra::Wiring)
         }
+        _ if rel.starts_with("modules/options/") => Some(Infra::Options),
         _ => None,
     }
+}
+
+/// The typed option set declared by a generated `modules/options/<path>.nix`.
+fn read_typed_set(ev: &Eval, root: &Path, info: &ModuleInfo) -> Result<TypedSet, (Loc, String)> {
+    let at = Loc { file: info.src.rel.clone(), line: 1 };
+    let (src, expr) = parse_file(root, &info.src.path).map_err(|e| (at.clone(), e.to_string()))?;
+    let read = read_module_with(ev, expr, &Default::default(), &src, &HashMap::new(), true);
+    let decls: Vec<(String, Def)> = read.defs.into_iter().map(|d| (String::new(), d)).collect();
+    let path: Vec<String> = match decls.first() {
+        Some((_, d)) if d.path.len() > 2 => d.path[1..d.path.len() - 1].to_vec(),
+        _ => return Err((at, "no option declarations".into())),
+    };
+    if decls.iter().any(|(_, d)| d.path.len() != path.len() + 2 || d.path[1..d.path.len() - 1] != path[..]) {
+        return Err((at, "options at more than one path".into()));
+    }
+    let fields = super::spec::read(ev, &decls)?.fields;
+    let comment = generated_comment(&src.text).unwrap_or_default();
+    let (doc, declared) = comment.rsplit_once("\nDeclared from `").unwrap_or(("", &comment));
+    let rust_name = declared
+        .split('`')
+        .next()
+        .filter(|n| !n.is_empty())
+        .map_or_else(|| upper_camel(&path.join("-")), str::to_owned);
+    let doc = (!doc.is_empty() && doc != format!("Options of `{rust_name}`.")).then(|| doc.to_owned());
+    Ok(TypedSet { rust_name, path, fields, doc })
 }
 
 /// Builds the model of the repository at `root`.
@@ -425,6 +474,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
             hardware: None,
             homes: Vec::new(),
             home_settings: Vec::new(),
+            typed: Vec::new(),
             loc: fh.loc.clone(),
         });
     }
@@ -435,8 +485,13 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         let node = &b.nodes[k];
         let infra = node.info.as_ref().and_then(|i| infra_of(&i.src.rel, &i.src.text));
         if let (Some(infra), Some(info)) = (infra, &node.info) {
-            if infra == Infra::Users {
-                generated_users.extend(read_generated_users(ev, info));
+            match infra {
+                Infra::Users => generated_users.extend(read_generated_users(ev, info)),
+                Infra::Options => match read_typed_set(ev, root, info) {
+                    Ok(set) => model.typed_sets.push(set),
+                    Err((loc, why)) => b.notes.push((loc, format!("typed options not read back: {why}"))),
+                },
+                Infra::Wiring => {}
             }
             continue;
         }
@@ -452,6 +507,17 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
                     }
                 }
             }
+            continue;
+        }
+        // A hand-written module of a generated repository belongs to the generated file that
+        // imports it.
+        let importer = node.file.as_ref().filter(|_| b.generated).and_then(|f| {
+            let text = node.info.as_ref().map(|i| i.src.text.as_str()).unwrap_or_default();
+            generated_by(text).is_none().then_some(f)?;
+            order.iter().find(|o| b.nodes[*o].imports.contains(k)).and_then(|o| owner_of.get(o).copied())
+        });
+        if let Some(owner) = importer {
+            owner_of.insert(k.clone(), owner);
             continue;
         }
         let own = if hosts.len() == 1 {
@@ -984,6 +1050,36 @@ struct UserSite {
 }
 
 impl Mapper<'_> {
+    /// Values of typed option sets: a profile's under `lib.mkDefault`, a host's plain, each
+    /// fitting its option's type; any other goes the untyped way.
+    fn typed(&mut self, sites: Vec<(Owner, String, usize, String, Def)>) {
+        for (owner, key, t, field, d) in sites {
+            let (prio, value) = match &d.value {
+                Value::Prio(p, v) => (Some(*p), (**v).clone()),
+                v => (None, v.clone()),
+            };
+            let fits = self.model.typed_sets[t]
+                .fields
+                .iter()
+                .find(|f| f.name == field)
+                .is_some_and(|f| f.ty.value(&value).is_some());
+            let list = match (owner, prio) {
+                (Owner::Profile(p), Some(Prio::Default)) if fits => &mut self.model.profiles[p].typed,
+                (Owner::Host(h), None) if fits => &mut self.model.hosts[h].typed,
+                _ => {
+                    self.setting(owner, &key, d);
+                    continue;
+                }
+            };
+            match list.iter_mut().find(|(i, _)| *i == t) {
+                Some((_, values)) => {
+                    values.insert(field, value);
+                }
+                None => list.push((t, std::iter::once((field, value)).collect())),
+            }
+        }
+    }
+
     /// Users read back from a generated `modules/users.nix`.
     fn generated_users(&mut self, users: Vec<(String, Vec<Def>)>) {
         for (name, defs) in users {
@@ -1145,7 +1241,18 @@ impl Mapper<'_> {
         let mut secret_sites: Vec<SecretSite> = Vec::new();
         let mut default_files: HashMap<(Owner, String), Value> = HashMap::new();
         let mut home_sites: Vec<(Owner, String, String, Def)> = Vec::new();
+        let mut typed_sites: Vec<(Owner, String, usize, String, Def)> = Vec::new();
         for (owner, key, d) in defs {
+            let typed = self.model.typed_sets.iter().position(|t| {
+                d.path.len() == t.path.len() + 1
+                    && d.path[..t.path.len()] == t.path[..]
+                    && t.fields.iter().any(|f| Some(&f.name) == d.path.last())
+            });
+            if let Some(t) = typed {
+                let field = d.path[d.path.len() - 1].clone();
+                typed_sites.push((owner, key, t, field, d));
+                continue;
+            }
             let p: Vec<&str> = d.path.iter().map(String::as_str).collect();
             match p.as_slice() {
                 ["fleet", "users"] if self.model.generated => {
@@ -1269,6 +1376,7 @@ impl Mapper<'_> {
                 _ => self.setting(owner, &key, d),
             }
         }
+        self.typed(typed_sites);
         self.users(user_sites);
         self.homes(home_sites);
         self.secrets(secret_sites, &default_files);
@@ -1732,8 +1840,17 @@ impl Mapper<'_> {
                         } else {
                             v
                         };
-                        if best.get(&field).is_none_or(|(r, _)| *r < rank) {
-                            best.insert(field, (rank, v));
+                        match best.get_mut(&field) {
+                            // An attribute set written key by key: its parts merge.
+                            Some((r, Value::Attrs(old))) if *r == rank => {
+                                if let Value::Attrs(new) = v {
+                                    merge_attrs(old, new);
+                                }
+                            }
+                            Some((r, _)) if *r >= rank => {}
+                            _ => {
+                                best.insert(field, (rank, v));
+                            }
                         }
                     }
                     host.spec = best.into_iter().map(|(k, (_, v))| (k, v)).collect();
@@ -1857,6 +1974,18 @@ fn raw_value(d: &Def, prio: Option<Prio>) -> Value {
             )
         }
         _ => Value::Raw(e.syntax().text().to_string()),
+    }
+}
+
+/// Merges `new` into `old`, recursively for attribute sets under one name.
+fn merge_attrs(old: &mut IndexMap<String, Value>, new: IndexMap<String, Value>) {
+    for (k, v) in new {
+        match (old.get_mut(&k), v) {
+            (Some(Value::Attrs(o)), Value::Attrs(n)) => merge_attrs(o, n),
+            (_, v) => {
+                old.insert(k, v);
+            }
+        }
     }
 }
 

@@ -79,6 +79,19 @@ pub fn read_module(
     src: &Rc<Source>,
     args: &HashMap<String, Value>,
 ) -> ModuleInfo {
+    read_module_with(ev, expr, env, src, args, false)
+}
+
+/// [`read_module`], also taking option declarations (`options.<path>`) apart when
+/// `declarations` is set (a generated `modules/options/*.nix`).
+pub fn read_module_with(
+    ev: &Eval,
+    expr: ast::Expr,
+    env: &Env,
+    src: &Rc<Source>,
+    args: &HashMap<String, Value>,
+    declarations: bool,
+) -> ModuleInfo {
     let mut info = ModuleInfo {
         src: Rc::clone(src),
         formals: None,
@@ -179,7 +192,7 @@ pub fn read_module(
         ast::Entry::AttrpathValue(kv) => first_name(&kv).as_deref() == Some("options"),
         ast::Entry::Inherit(_) => false,
     });
-    let mut walker = Walker { ev, src, env: &env, info: &mut info, has_options };
+    let mut walker = Walker { ev, src, env: &env, info: &mut info, has_options, declarations };
     walker.walk(set, &[]);
     info
 }
@@ -208,6 +221,7 @@ struct Walker<'a> {
     env: &'a Env,
     info: &'a mut ModuleInfo,
     has_options: bool,
+    declarations: bool,
 }
 
 impl Walker<'_> {
@@ -261,7 +275,7 @@ impl Walker<'_> {
             }
             if path.first().map(String::as_str) == Some("options") {
                 let is_spec = path.get(1).map(String::as_str) == Some("hostSpec");
-                if !is_spec {
+                if !is_spec && !self.declarations {
                     self.fail(self.src.at(&kv), "it declares options");
                     continue;
                 }

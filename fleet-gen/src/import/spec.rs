@@ -20,6 +20,8 @@ pub enum Ty {
     Unsigned,
     /// `types.port`.
     Port,
+    /// `types.ints.u8` … `types.ints.s32`, by Rust type.
+    Sized(&'static str),
     /// `types.path`.
     Path,
     /// `types.nullOr t`.
@@ -63,7 +65,12 @@ pub fn read(ev: &Eval, decls: &[(String, Def)]) -> Result<SpecDecl, (Loc, String
     let mut file = String::new();
     for (_, d) in decls {
         file.clone_from(&d.loc.file);
-        let [_, _, name] = d.path.as_slice() else {
+        let name = match d.path.as_slice() {
+            [_, _, name] => Some(name),
+            [first, .., name] if first == "options" && d.path.len() > 3 => Some(name),
+            _ => None,
+        };
+        let Some(name) = name else {
             return Err((
                 d.loc.clone(),
                 "a declaration that is not `options.hostSpec.<name> = lib.mkOption { … }`".into(),
@@ -160,6 +167,12 @@ fn type_of(ev: &Eval, e: &ast::Expr, d: &Def, field: &str) -> Option<Ty> {
         ["str"] => Some(Ty::Str),
         ["int"] => Some(Ty::Int),
         ["ints", "unsigned"] => Some(Ty::Unsigned),
+        ["ints", "u8"] => Some(Ty::Sized("u8")),
+        ["ints", "u16"] => Some(Ty::Sized("u16")),
+        ["ints", "u32"] => Some(Ty::Sized("u32")),
+        ["ints", "s8"] => Some(Ty::Sized("i8")),
+        ["ints", "s16"] => Some(Ty::Sized("i16")),
+        ["ints", "s32"] => Some(Ty::Sized("i32")),
         ["port"] => Some(Ty::Port),
         ["path"] => Some(Ty::Path),
         _ => None,
@@ -180,6 +193,7 @@ impl Ty {
             Ty::Int => "i64".into(),
             Ty::Unsigned => "u64".into(),
             Ty::Port => "u16".into(),
+            Ty::Sized(t) => (*t).into(),
             Ty::Path => "PathBuf".into(),
             Ty::NullOr(t) => format!("Option<{}>", t.rust()),
             Ty::ListOf(t) => format!("Vec<{}>", t.rust()),
@@ -204,6 +218,7 @@ impl Ty {
             (Ty::Str, Value::Str(s)) => format!("{}.into()", super::emit::rust_str(s)),
             (Ty::Int, Value::Int(i)) => i.to_string(),
             (Ty::Unsigned, Value::Int(i)) if *i >= 0 => i.to_string(),
+            (Ty::Sized(_), Value::Int(i)) => i.to_string(),
             (Ty::Port, Value::Int(i)) if u16::try_from(*i).is_ok() => i.to_string(),
             (Ty::Path, Value::Str(s)) => format!("{}.into()", super::emit::rust_str(s)),
             (Ty::NullOr(_), Value::Null) => "None".into(),
