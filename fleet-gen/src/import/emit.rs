@@ -322,14 +322,19 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         body.push('\n');
     }
     let mut fleet = Chain::new(format!("Fleet::new({})", rust_str(&m.name)));
+    if m.channel == Channel::Unstable {
+        fleet.call(".channel(Channel::Unstable)".into());
+    }
     for (name, key) in &m.admins {
         fleet.call(format!(".admin({}, age_key!({}))", rust_str(name), rust_str(key)));
     }
     for (host, (mvars, homes)) in m.hosts.iter().zip(host_extras) {
         let ctor = if host.os == Os::Darwin { "darwin" } else { "nixos" };
         let mut c = Chain::new(format!("Host::{ctor}({}, System::{:?})", rust_str(&host.name), host.system));
-        if host.channel == Channel::Unstable {
-            c.call(".channel(Channel::Unstable)".into());
+        match (host.channel, m.channel) {
+            (Channel::Unstable, Channel::Stable) => c.call(".channel(Channel::Unstable)".into()),
+            (Channel::Stable, Channel::Unstable) => c.call(".channel(Channel::Stable)".into()),
+            _ => {}
         }
         for p in &host.profiles {
             if let Some(pv) = &profile_vars[*p] {
@@ -666,7 +671,10 @@ fn input_module(vars: &IndexMap<String, String>, input: &str, path: &[String], t
 }
 
 fn deploy_rs(d: &Deploy, host: &str) -> String {
-    let mut e = format!("Deploy::ssh({})", rust_str(d.target_host.as_deref().unwrap_or(host)));
+    let mut e = match (&d.target_host, d.local) {
+        (None, true) => "Deploy::local()".to_owned(),
+        (target, _) => format!("Deploy::ssh({})", rust_str(target.as_deref().unwrap_or(host))),
+    };
     if let Some(u) = &d.target_user {
         let _ = write!(e, ".user({})", rust_str(u));
     }
@@ -676,7 +684,7 @@ fn deploy_rs(d: &Deploy, host: &str) -> String {
     for t in &d.tags {
         let _ = write!(e, ".tag({})", rust_str(t));
     }
-    if d.allow_local {
+    if d.allow_local && !d.local {
         e.push_str(".allow_local()");
     }
     if d.build_on_target {

@@ -115,6 +115,8 @@ pub struct Deploy {
     pub allow_local: bool,
     /// `buildOnTarget`.
     pub build_on_target: bool,
+    /// `targetHost = null`: deployed on the machine itself only.
+    pub local: bool,
 }
 
 /// A host.
@@ -249,6 +251,9 @@ pub struct Model {
     pub secret_files: Vec<String>,
     /// Whether the repository is one this project generated (its flake.nix has the header).
     pub generated: bool,
+    /// The fleet's channel, which hosts without their own follow (a generated repository's
+    /// schema says it).
+    pub channel: Channel,
     /// Typed option sets read back from a generated repository's `modules/options/`.
     pub typed_sets: Vec<TypedSet>,
     /// Standalone homes: user index, machine, system, channel, the machine's own values.
@@ -479,6 +484,9 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         });
     }
     let mut profile_names: IndexSet<String> = IndexSet::new();
+    // Hand-written modules of a generated repository: every importer imports the module itself.
+    let mut hand_written: IndexSet<String> = IndexSet::new();
+    let mut also_imported_by: Vec<(String, Owner)> = Vec::new();
     let mut generated_users: Vec<(String, Vec<Def>)> = Vec::new();
     for k in &order {
         let hosts = &hosts_of[k];
@@ -518,6 +526,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         });
         if let Some(owner) = importer {
             owner_of.insert(k.clone(), owner);
+            hand_written.insert(k.clone());
             continue;
         }
         let own = if hosts.len() == 1 {
@@ -546,6 +555,12 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         let node = &b.nodes[k];
         for imp in &node.imports {
             let Some(&target) = owner_of.get(imp) else { continue };
+            if hand_written.contains(imp) {
+                if target != owner {
+                    also_imported_by.push((imp.clone(), owner));
+                }
+                continue;
+            }
             match (owner, target) {
                 (Owner::Profile(p), Owner::Profile(q)) if p != q && !model.profiles[p].imports.contains(&q) => {
                     model.profiles[p].imports.push(q);
@@ -640,9 +655,12 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         let from = info.src.rel.clone();
         let whole = info.verbatim.is_some();
         let kept = Kept { path, text, from, whole };
-        match owner {
-            Owner::Host(h) => model.hosts[h].modules.push(kept),
-            Owner::Profile(p) => model.profiles[p].modules.push(kept),
+        let owners = std::iter::once(owner).chain(also_imported_by.iter().filter(|(m, _)| m == k).map(|(_, o)| *o));
+        for owner in owners {
+            match owner {
+                Owner::Host(h) => model.hosts[h].modules.push(kept.clone()),
+                Owner::Profile(p) => model.profiles[p].modules.push(kept.clone()),
+            }
         }
     }
     dissolve_empty(&mut model);
@@ -653,6 +671,10 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         let readme = std::fs::read_to_string(root.join("README.md")).unwrap_or_default();
         let at = |name: &str| readme.find(&format!("| `{name}` |")).unwrap_or(usize::MAX);
         model.hosts.sort_by_key(|h| at(&h.name));
+        let schema = std::fs::read_to_string(root.join("fleet.schema.json")).unwrap_or_default();
+        if schema.contains("without it, the fleet's channel (`unstable`)") {
+            model.channel = Channel::Unstable;
+        }
     }
     model.unmapped.append(&mut b.notes);
     model.unmapped.sort();
@@ -799,6 +821,7 @@ fn deploy_of(v: &Value) -> Deploy {
         _ => None,
     };
     Deploy {
+        local: matches!(get("targetHost"), Some(Value::Null)),
         target_host: s("targetHost"),
         target_user: s("targetUser"),
         target_port: match get("targetPort") {
