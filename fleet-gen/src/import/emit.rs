@@ -362,6 +362,13 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         for (u, hv) in homes {
             c.call(format!(".home(&{}, {hv})", user_vars[u]));
         }
+        if let Some((flake, schedule, window)) = &host.auto_upgrade {
+            let mut e = format!("AutoUpgrade::new({}).at({})", rust_str(flake), rust_str(schedule));
+            if let Some((lower, upper)) = window {
+                let _ = write!(e, ".allow_reboot({}, {})", rust_str(lower), rust_str(upper));
+            }
+            c.call(format!(".auto_upgrade({e})"));
+        }
         if let Some(spec) = &m.spec {
             let mut fields = Vec::new();
             for f in &spec.fields {

@@ -159,6 +159,8 @@ pub struct Host {
     pub home_settings: Vec<(usize, Vec<Setting>)>,
     /// Typed option values, as on profiles.
     pub typed: Vec<(usize, IndexMap<String, Value>)>,
+    /// Automatic upgrades read back from a generated host file: flake, schedule, reboot window.
+    pub auto_upgrade: Option<(String, String, Option<(String, String)>)>,
     /// Where it is built in flake.nix.
     pub loc: Loc,
 }
@@ -480,6 +482,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
             homes: Vec::new(),
             home_settings: Vec::new(),
             typed: Vec::new(),
+            auto_upgrade: None,
             loc: fh.loc.clone(),
         });
     }
@@ -1265,7 +1268,17 @@ impl Mapper<'_> {
         let mut default_files: HashMap<(Owner, String), Value> = HashMap::new();
         let mut home_sites: Vec<(Owner, String, String, Def)> = Vec::new();
         let mut typed_sites: Vec<(Owner, String, usize, String, Def)> = Vec::new();
+        let mut upgrades: IndexMap<usize, Vec<(String, Def)>> = IndexMap::new();
         for (owner, key, d) in defs {
+            let p: Vec<&str> = d.path.iter().map(String::as_str).collect();
+            let upgrade = matches!(
+                p.as_slice(),
+                ["system", "autoUpgrade", ..] | ["launchd", "daemons", "fleet-auto-upgrade", ..]
+            );
+            if let (true, true, Owner::Host(h)) = (upgrade, self.model.generated, owner) {
+                upgrades.entry(h).or_default().push((key, d));
+                continue;
+            }
             let typed = self.model.typed_sets.iter().position(|t| {
                 d.path.len() == t.path.len() + 1
                     && d.path[..t.path.len()] == t.path[..]
@@ -1400,6 +1413,16 @@ impl Mapper<'_> {
             }
         }
         self.typed(typed_sites);
+        for (h, defs) in upgrades {
+            match auto_upgrade_of(&self.model.hosts[h].name, &defs) {
+                Some(u) => self.model.hosts[h].auto_upgrade = Some(u),
+                None => {
+                    for (key, d) in defs {
+                        self.setting(Owner::Host(h), &key, d);
+                    }
+                }
+            }
+        }
         self.users(user_sites);
         self.homes(home_sites);
         self.secrets(secret_sites, &default_files);
@@ -1745,10 +1768,8 @@ impl Mapper<'_> {
             };
             let rel = match &file {
                 Some(Value::Path(p)) => rel_of(self.root, p),
-                None if self.model.generated => match owner {
-                    Owner::Host(h) => format!("secrets/{}.yaml", self.model.hosts[h].name),
-                    Owner::Profile(_) => "secrets/common.yaml".to_owned(),
-                },
+                // The generated secrets module's default file is the host's own.
+                None if self.model.generated => "secrets/<host>.yaml".to_owned(),
                 _ => {
                     self.model.unmapped.push((
                         d.loc.clone(),
@@ -1759,7 +1780,9 @@ impl Mapper<'_> {
                 }
             };
             let stem = Path::new(&rel).file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            let scope = if stem == "common" || stem == "secrets" {
+            let scope = if rel == "secrets/<host>.yaml" {
+                Scope::Host
+            } else if stem == "common" || stem == "secrets" {
                 Scope::Common
             } else if self.model.hosts.iter().any(|h| h.name == stem) {
                 Scope::Host
@@ -1771,7 +1794,9 @@ impl Mapper<'_> {
                 Scope::Host => format!("secrets/{stem}.yaml"),
                 Scope::Group(g) => format!("secrets/{g}.yaml"),
             };
-            if rel != expected {
+            if rel == "secrets/<host>.yaml" {
+                // Each host's own file, in a generated repository: nothing to move or copy.
+            } else if rel != expected {
                 self.model.notes.push((d.loc.clone(), format!("secret `{name}` is read from {rel}; the fleet reads it from {expected}: move the file (`git mv {rel} {expected}`)")));
             } else if !self.model.secret_files.contains(&rel) {
                 self.model.secret_files.push(rel.clone());
@@ -1998,6 +2023,57 @@ fn raw_value(d: &Def, prio: Option<Prio>) -> Value {
         }
         _ => Value::Raw(e.syntax().text().to_string()),
     }
+}
+
+/// The automatic upgrade a generated host file states (`system.autoUpgrade` on NixOS, the
+/// `fleet-auto-upgrade` launchd daemon on nix-darwin), as `AutoUpgrade`'s flake, schedule and
+/// reboot window; `None` when it is not the generator's shape.
+fn auto_upgrade_of(host: &str, defs: &[(String, Def)]) -> Option<(String, String, Option<(String, String)>)> {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    let get = |path: &[&str]| {
+        defs.iter().find(|(_, d)| d.path.iter().map(String::as_str).eq(path.iter().copied())).map(|(_, d)| &d.value)
+    };
+    let flake_of = |f: &str| f.strip_suffix(&format!("#{host}")).map(str::to_owned);
+    if let Some(Value::Str(flake)) = get(&["system", "autoUpgrade", "flake"]) {
+        let flake = flake_of(flake)?;
+        let Some(Value::Str(dates)) = get(&["system", "autoUpgrade", "dates"]) else { return None };
+        let (day, time) = match dates.strip_suffix(":00")?.rsplit_once(' ') {
+            Some(("*-*-*", time)) => (None, time),
+            Some((rest, time)) => (Some(rest.strip_suffix(" *-*-*")?), time),
+            None => return None,
+        };
+        let schedule = match day {
+            Some(d) => format!("{d} {time}"),
+            None => time.to_owned(),
+        };
+        let window = match (
+            get(&["system", "autoUpgrade", "rebootWindow", "lower"]),
+            get(&["system", "autoUpgrade", "rebootWindow", "upper"]),
+        ) {
+            (Some(Value::Str(l)), Some(Value::Str(u))) => Some((l.clone(), u.clone())),
+            _ => None,
+        };
+        return Some((flake, schedule, window));
+    }
+    let Some(Value::Str(script)) = get(&["launchd", "daemons", "fleet-auto-upgrade", "script"]) else { return None };
+    let flake =
+        script.strip_prefix("/run/current-system/sw/bin/darwin-rebuild switch --flake '")?.strip_suffix('\'')?;
+    let flake = flake_of(flake)?;
+    let Some(Value::List(when)) =
+        get(&["launchd", "daemons", "fleet-auto-upgrade", "serviceConfig", "StartCalendarInterval"])
+    else {
+        return None;
+    };
+    let Some(Value::Attrs(when)) = when.first() else { return None };
+    let (Some(Value::Int(hour)), Some(Value::Int(minute))) = (when.get("Hour"), when.get("Minute")) else {
+        return None;
+    };
+    let time = format!("{hour:02}:{minute:02}");
+    let schedule = match when.get("Weekday") {
+        Some(Value::Int(d)) => format!("{} {time}", DAYS.get(usize::try_from(*d).ok()?)?),
+        _ => time,
+    };
+    Some((flake, schedule, None))
 }
 
 /// Merges `new` into `old`, recursively for attribute sets under one name.
