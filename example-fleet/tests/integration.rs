@@ -1,6 +1,7 @@
 //! The example fleet's integration tests in one binary, one module per concern.
 
 mod cli;
+mod import;
 mod new_host;
 mod nix;
 mod schema;

@@ -362,6 +362,18 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         for (u, hv) in homes {
             c.call(format!(".home(&{}, {hv})", user_vars[u]));
         }
+        for d in &host.disks {
+            let e = disk_rs(d);
+            if 16 + ".disko()".len() + e.len() <= WIDTH {
+                c.call(format!(".disko({e})"));
+            } else {
+                let mut chain = Chain::new(String::new());
+                let (head, calls) = split_chain(&e);
+                chain.head = head;
+                chain.calls = calls;
+                c.call(format!(".disko(\n                    {},\n                )", chain.render(20, 20, 1)));
+            }
+        }
         if let Some((flake, schedule, window)) = &host.auto_upgrade {
             let mut e = format!("AutoUpgrade::new({}).at({})", rust_str(flake), rust_str(schedule));
             if let Some((lower, upper)) = window {
@@ -675,6 +687,83 @@ fn input_module(vars: &IndexMap<String, String>, input: &str, path: &[String], t
         ([kind, name], Some(Os::Darwin)) if kind == "darwinModules" => format!("{v}.darwin_module({})", rust_str(name)),
         _ => format!("{v}.module({})", rust_str(&path.join("."))),
     }
+}
+
+/// A `Disko` builder expression of a disk, on one line (see [`split_chain`]).
+fn disk_rs(d: &super::model::Disk) -> String {
+    let dev = rust_str(&d.device);
+    let mut e = match (d.layout.as_str(), &d.luks, &d.host_id) {
+        ("ext4", ..) => format!("Disko::gpt_ext4({dev})"),
+        ("zfs", _, Some(id)) => format!("Disko::zfs({dev}, {})", rust_str(id)),
+        (_, Some((name, _)), _) if name == "crypted" => format!("Disko::luks_btrfs({dev})"),
+        (_, Some((name, _)), _) => format!("Disko::btrfs({dev}).luks({})", rust_str(name)),
+        _ => format!("Disko::btrfs({dev})"),
+    };
+    if d.layout == "btrfs" {
+        let subs: Vec<String> = d
+            .subvolumes
+            .iter()
+            .map(|(name, mp, options, swap)| {
+                let mut s = match mp {
+                    Some(mp) => format!("Subvolume::new({}, {})", rust_str(name), rust_str(mp)),
+                    None => format!("Subvolume::unmounted({})", rust_str(name)),
+                };
+                if mp.is_some() && options.iter().map(String::as_str).ne(fleet_dsl::disko::DEFAULT_MOUNT_OPTIONS) {
+                    let o: Vec<String> = options.iter().map(|o| rust_str(o)).collect();
+                    let _ = write!(s, ".mount_options([{}])", o.join(", "));
+                }
+                if let Some(size) = swap {
+                    let _ = write!(s, ".swapfile({})", rust_str(size));
+                }
+                s
+            })
+            .collect();
+        let _ = write!(e, ".subvolumes([{}])", subs.join(", "));
+        if d.luks.as_ref().is_some_and(|(_, tpm2)| *tpm2) {
+            e.push_str(".tpm2()");
+        }
+    }
+    if d.name != "main" {
+        let _ = write!(e, ".name({})", rust_str(&d.name));
+    }
+    match &d.esp {
+        None => e.push_str(".no_esp()"),
+        Some(s) if s != "512M" => {
+            let _ = write!(e, ".esp_size({})", rust_str(s));
+        }
+        Some(_) => {}
+    }
+    if let Some(s) = &d.swap {
+        let _ = write!(e, ".swap_partition({})", rust_str(s));
+    }
+    for mp in &d.needed_for_boot {
+        let _ = write!(e, ".needed_for_boot({})", rust_str(mp));
+    }
+    e
+}
+
+/// Splits a one-line method chain at its top-level calls: the head and each `.call(..)`.
+fn split_chain(e: &str) -> (String, Vec<String>) {
+    let mut parts = Vec::new();
+    let mut depth = 0i32;
+    let mut quoted = false;
+    let mut start = 0;
+    let bytes = e.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'"' if i == 0 || bytes[i - 1] != b'\\' => quoted = !quoted,
+            b'(' | b'[' if !quoted => depth += 1,
+            b')' | b']' if !quoted => depth -= 1,
+            b'.' if !quoted && depth == 0 && i > 0 && bytes[i - 1] == b')' => {
+                parts.push(e[start..i].to_owned());
+                start = i;
+            }
+            _ => {}
+        }
+    }
+    parts.push(e[start..].to_owned());
+    let head = parts.remove(0);
+    (head, parts)
 }
 
 fn deploy_rs(d: &Deploy, host: &str) -> String {

@@ -160,7 +160,9 @@ pub struct Host {
     /// Typed option values, as on profiles.
     pub typed: Vec<(usize, IndexMap<String, Value>)>,
     /// Automatic upgrades read back from a generated host file: flake, schedule, reboot window.
-    pub auto_upgrade: Option<(String, String, Option<(String, String)>)>,
+    pub auto_upgrade: Option<Upgrade>,
+    /// Disk layouts read back from a generated `hosts/<host>/disko.nix`.
+    pub disks: Vec<Disk>,
     /// Where it is built in flake.nix.
     pub loc: Loc,
 }
@@ -314,6 +316,120 @@ enum Infra {
     Wiring,
     /// `modules/options/<path>.nix`: a typed option set's declarations.
     Options,
+    /// `hosts/<host>/disko.nix`: the host's disk layouts.
+    Disko,
+}
+
+/// One disk of a host, as `Disko` builds it.
+#[derive(Clone, Debug, Default)]
+pub struct Disk {
+    /// `disko.devices.disk.<name>`.
+    pub name: String,
+    /// The device.
+    pub device: String,
+    /// The EFI system partition's size, when there is one.
+    pub esp: Option<String>,
+    /// A swap partition's size.
+    pub swap: Option<String>,
+    /// `ext4`, `btrfs` or `zfs` (with the host id).
+    pub layout: String,
+    /// The LUKS mapping name, and whether the TPM unlocks it (btrfs).
+    pub luks: Option<(String, bool)>,
+    /// Subvolumes: name, mount point, mount options, swap file size (btrfs).
+    pub subvolumes: Vec<(String, Option<String>, Vec<String>, Option<String>)>,
+    /// `networking.hostId` (ZFS).
+    pub host_id: Option<String>,
+    /// Mount points needed at boot.
+    pub needed_for_boot: Vec<String>,
+}
+
+/// The disks of a generated `disko.nix`, or `None` when it is not the generator's shape.
+fn read_disko(info: &ModuleInfo) -> Option<Vec<Disk>> {
+    let mut root: IndexMap<String, Value> = IndexMap::new();
+    for d in &info.defs {
+        let mut v = d.value.clone();
+        for seg in d.path.iter().rev() {
+            v = Value::Attrs(std::iter::once((seg.clone(), v)).collect());
+        }
+        if let Value::Attrs(m) = v {
+            merge_attrs(&mut root, m);
+        }
+    }
+    let at = |v: &Value, path: &[&str]| -> Option<Value> {
+        let mut cur = v.clone();
+        for p in path {
+            cur = match cur {
+                Value::Attrs(m) => m.get(*p)?.clone(),
+                _ => return None,
+            };
+        }
+        Some(cur)
+    };
+    let str_at = |v: &Value, path: &[&str]| match at(v, path) {
+        Some(Value::Str(s)) => Some(s),
+        _ => None,
+    };
+    let root = Value::Attrs(root);
+    let host_id = str_at(&root, &["networking", "hostId"]);
+    let mut needed = Vec::new();
+    if let Some(Value::Attrs(fs)) = at(&root, &["fileSystems"]) {
+        for (mp, v) in fs {
+            if matches!(at(&v, &["neededForBoot"]), Some(Value::Bool(true))) {
+                needed.push(mp);
+            }
+        }
+    }
+    let Some(Value::Attrs(disks)) = at(&root, &["disko", "devices", "disk"]) else { return None };
+    let mut out = Vec::new();
+    for (name, v) in disks {
+        let mut disk = Disk { name, device: str_at(&v, &["device"])?, ..Disk::default() };
+        let Some(Value::Attrs(parts)) = at(&v, &["content", "partitions"]) else { return None };
+        for (pname, p) in parts {
+            match pname.as_str() {
+                "ESP" => disk.esp = str_at(&p, &["size"]),
+                "swap" => disk.swap = str_at(&p, &["size"]),
+                _ => {
+                    let mut content = at(&p, &["content"])?;
+                    if str_at(&content, &["type"]).as_deref() == Some("luks") {
+                        let tpm2 = at(&content, &["settings", "crypttabExtraOpts"]).is_some();
+                        disk.luks = Some((str_at(&content, &["name"])?, tpm2));
+                        content = at(&content, &["content"])?;
+                    }
+                    match str_at(&content, &["type"])?.as_str() {
+                        "filesystem" => disk.layout = "ext4".into(),
+                        "zfs" => {
+                            disk.layout = "zfs".into();
+                            disk.host_id.clone_from(&host_id);
+                        }
+                        "btrfs" => {
+                            disk.layout = "btrfs".into();
+                            if let Some(Value::Attrs(subs)) = at(&content, &["subvolumes"]) {
+                                for (sname, s) in subs {
+                                    let options = match at(&s, &["mountOptions"]) {
+                                        Some(Value::List(items)) => strings(&items)?,
+                                        _ => Vec::new(),
+                                    };
+                                    let swap = str_at(&s, &["swap", "swapfile", "size"]);
+                                    disk.subvolumes.push((sname, str_at(&s, &["mountpoint"]), options, swap));
+                                }
+                            }
+                        }
+                        _ => return None,
+                    }
+                }
+            }
+        }
+        out.push(disk);
+    }
+    // Each disk's own mount points are needed at boot on that disk.
+    for mp in needed {
+        let owner = out.iter().position(|d| d.subvolumes.iter().any(|s| s.1.as_deref() == Some(mp.as_str())));
+        let i = owner.unwrap_or(0);
+        if let Some(d) = out.get_mut(i) {
+            d.needed_for_boot.push(mp);
+        }
+    }
+    Some(out)
 }
 
 /// The users of a generated `modules/users.nix`: each `lib.mkIf (lib.elem "<name>"
@@ -357,6 +473,7 @@ fn infra_of(rel: &str, text: &str) -> Option<Infra> {
             Some(Infra::Wiring)
         }
         _ if rel.starts_with("modules/options/") => Some(Infra::Options),
+        _ if rel.starts_with("hosts/") && rel.ends_with("/disko.nix") => Some(Infra::Disko),
         _ => None,
     }
 }
@@ -483,6 +600,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
             home_settings: Vec::new(),
             typed: Vec::new(),
             auto_upgrade: None,
+            disks: Vec::new(),
             loc: fh.loc.clone(),
         });
     }
@@ -491,6 +609,7 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
     let mut hand_written: IndexSet<String> = IndexSet::new();
     let mut also_imported_by: Vec<(String, Owner)> = Vec::new();
     let mut generated_users: Vec<(String, Vec<Def>)> = Vec::new();
+    let mut disk_layouts: Vec<(usize, Vec<Disk>)> = Vec::new();
     for k in &order {
         let hosts = &hosts_of[k];
         let node = &b.nodes[k];
@@ -501,6 +620,12 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
                 Infra::Options => match read_typed_set(ev, root, info) {
                     Ok(set) => model.typed_sets.push(set),
                     Err((loc, why)) => b.notes.push((loc, format!("typed options not read back: {why}"))),
+                },
+                Infra::Disko => match (read_disko(info), hosts.first()) {
+                    (Some(disks), Some(h)) => disk_layouts.push((*h, disks)),
+                    _ => {
+                        b.notes.push((Loc { file: info.src.rel.clone(), line: 1 }, "disk layout not read back".into()))
+                    }
                 },
                 Infra::Wiring => {}
             }
@@ -622,6 +747,9 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
     let mut mapper =
         Mapper { ev, root, model: &mut model, closures: &closures, owner_of: &owner_of, kept: &mut kept, sops };
     mapper.generated_users(generated_users);
+    for (h, disks) in disk_layouts {
+        mapper.model.hosts[h].disks = disks;
+    }
     mapper.map_all(defs);
     mapper.standalone_homes(&flake.homes);
     mapper.finish()?;
@@ -1060,6 +1188,9 @@ struct Mapper<'a> {
     kept: &'a mut HashMap<String, Vec<(Def, &'static str)>>,
     sops: Option<SopsConfig>,
 }
+
+/// An automatic upgrade: the flake, the schedule, and the reboot window (lower, upper).
+pub type Upgrade = (String, String, Option<(String, String)>);
 
 /// A secret declared in a module: its owner, the module's key, its name, its options, and the
 /// definition (for its place).
@@ -2028,7 +2159,7 @@ fn raw_value(d: &Def, prio: Option<Prio>) -> Value {
 /// The automatic upgrade a generated host file states (`system.autoUpgrade` on NixOS, the
 /// `fleet-auto-upgrade` launchd daemon on nix-darwin), as `AutoUpgrade`'s flake, schedule and
 /// reboot window; `None` when it is not the generator's shape.
-fn auto_upgrade_of(host: &str, defs: &[(String, Def)]) -> Option<(String, String, Option<(String, String)>)> {
+fn auto_upgrade_of(host: &str, defs: &[(String, Def)]) -> Option<Upgrade> {
     const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
     let get = |path: &[&str]| {
         defs.iter().find(|(_, d)| d.path.iter().map(String::as_str).eq(path.iter().copied())).map(|(_, d)| &d.value)
