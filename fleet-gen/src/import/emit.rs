@@ -289,6 +289,10 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         for u in &prof.users {
             c.call(format!(".user(&{})", user_vars[*u]));
         }
+        for (u, groups) in &prof.user_groups {
+            let g: Vec<String> = groups.iter().map(|g| rust_str(g)).collect();
+            c.call(format!(".user_groups(&{}, [{}])", user_vars[*u], g.join(", ")));
+        }
         for s in &prof.secrets {
             c.call(format!(".secrets::<{}>()", m.secret_sets[*s].rust_name));
         }
@@ -819,6 +823,7 @@ pub fn value_rs(v: &Value) -> String {
         Value::Pkg(p) => format!("pkg({})", rust_str(&p.join("."))),
         Value::Raw(text) => format!("raw_nix({})", rust_str(text)),
         Value::List(items) => items_rs(items),
+        Value::Attrs(m) if m.is_empty() => "NixValue::Attrs(Default::default())".into(),
         Value::Attrs(m) => {
             let pairs: Vec<String> =
                 m.iter().map(|(k, v)| format!("({}, NixValue::from({}))", rust_str(k), value_rs(v))).collect();

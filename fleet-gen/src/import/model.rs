@@ -81,6 +81,8 @@ pub struct Profile {
     pub input_modules: Vec<(String, Vec<String>)>,
     /// Typed option values (`.options(XPatch { … })`), by set index: option → value.
     pub typed: Vec<(usize, IndexMap<String, Value>)>,
+    /// Groups it gives users declared elsewhere (`user_groups`), by user index.
+    pub user_groups: Vec<(usize, Vec<String>)>,
     /// Nothing was left in it after mapping: hosts and profiles import its imports instead.
     pub dissolved: bool,
     /// Its description, when its file is one this project generated (the comment below the
@@ -93,6 +95,7 @@ impl Profile {
     fn is_empty(&self) -> bool {
         self.users.is_empty()
             && self.typed.is_empty()
+            && self.user_groups.is_empty()
             && self.secrets.is_empty()
             && self.settings.is_empty()
             && self.modules.is_empty()
@@ -1618,6 +1621,21 @@ impl Mapper<'_> {
             let mut user_profiles: Vec<Owner> = Vec::new();
             for s in sites {
                 if !declares(&s) || matches!(s.attrs.get("isSystemUser"), Some((Value::Bool(true), _))) {
+                    // A generated profile's `user_groups`: groups of a user declared elsewhere.
+                    let known = self.model.users.iter().position(|u| u.name == name);
+                    if let (true, Owner::Profile(p), Some(u), [(k, (Value::List(items), _))]) = (
+                        self.model.generated,
+                        s.owner,
+                        known,
+                        s.attrs.iter().filter(|(k, _)| *k != "__name").collect::<Vec<_>>().as_slice(),
+                    ) {
+                        if *k == "extraGroups" && self.model.profiles[p].target == Some(Os::Nixos) {
+                            if let Some(groups) = strings(items) {
+                                self.model.profiles[p].user_groups.push((u, groups));
+                                continue;
+                            }
+                        }
+                    }
                     for (attr, (v, d)) in s.attrs.iter().filter(|(k, _)| *k != "__name") {
                         let mut d = d.clone();
                         d.path = vec!["users".into(), "users".into(), name.clone(), attr.clone()];

@@ -281,7 +281,10 @@ impl Walker<'_> {
                 }
             }
             match unparen(value.clone()) {
-                ast::Expr::AttrSet(inner) if inner.rec_token().is_none() && !is_leaf_set(&path) => {
+                // `{}` defines the attribute (an unmounted subvolume, say): it is a value.
+                ast::Expr::AttrSet(inner)
+                    if inner.rec_token().is_none() && !is_leaf_set(&path) && inner.entries().next().is_some() =>
+                {
                     self.walk(&inner, &path);
                 }
                 _ => {
