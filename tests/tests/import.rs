@@ -130,16 +130,3 @@ fn generated_repositories_round_trip_byte_for_byte() {
         assert!(differ.is_empty(), "{name}: {} file(s) differ:\n{}", differ.len(), differ.join("\n"));
     }
 }
-
-#[test]
-fn zz_round_trip_status_tmp() {
-    if std::env::var_os("FLEET_ROUND_TRIP").is_none() {
-        return;
-    }
-    for (name, fleet) in fleet_tests::fixtures() {
-        match fleet_tests::round_trip(&fleet) {
-            Ok(differ) => eprintln!("{name}: {} file(s) differ\n{}", differ.len(), differ.join("\n")),
-            Err(e) => eprintln!("{name}: {e}"),
-        }
-    }
-}

@@ -323,6 +323,9 @@ enum Infra {
     Disko,
 }
 
+/// A btrfs subvolume: name, mount point, mount options, swap file size.
+pub type SubvolumeIn = (String, Option<String>, Vec<String>, Option<String>);
+
 /// One disk of a host, as `Disko` builds it.
 #[derive(Clone, Debug, Default)]
 pub struct Disk {
@@ -339,7 +342,7 @@ pub struct Disk {
     /// The LUKS mapping name, and whether the TPM unlocks it (btrfs).
     pub luks: Option<(String, bool)>,
     /// Subvolumes: name, mount point, mount options, swap file size (btrfs).
-    pub subvolumes: Vec<(String, Option<String>, Vec<String>, Option<String>)>,
+    pub subvolumes: Vec<SubvolumeIn>,
     /// `networking.hostId` (ZFS).
     pub host_id: Option<String>,
     /// Mount points needed at boot.
