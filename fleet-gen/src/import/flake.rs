@@ -189,7 +189,7 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
         Value::Attrs(_) => collect(ev, &out, &mut flake),
         _ => return Err(no_outputs()),
     }
-    for (builder, set) in configs {
+    for (_, set) in configs {
         let Value::Attrs(map) = ev.force(&set) else { continue };
         for (name, v) in map {
             match ev.force(&v) {
@@ -203,7 +203,6 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
                         Some(Value::List(items)) => items.iter().map(|i| module_ref(ev, i)).collect(),
                         _ => Vec::new(),
                     };
-                    let _ = builder;
                     flake.hosts.push(FlakeHost { name, builder: b, input, system, modules, loc, deployment: None });
                 }
                 Value::Opaque(loc) => flake.skipped.push((

@@ -1117,7 +1117,6 @@ impl Builder2<'_> {
             }
             if let Some(n) = self.nodes.get(&k) {
                 stack.extend(n.imports.iter().rev().cloned());
-                let _ = &n.key;
             }
             out.push(k);
         }
@@ -1452,13 +1451,12 @@ impl Mapper<'_> {
                 ["system", "stateVersion"] if self.model.generated && is_fleet_default(&d.value) => {}
                 ["system", "stateVersion"] => match owner {
                     Owner::Host(h) if is_static(&d.value) => self.model.hosts[h].state_version = Some(d.value.clone()),
-                    Owner::Profile(p) if is_static(&d.value) => {
+                    Owner::Profile(_) if is_static(&d.value) => {
                         for h in 0..self.model.hosts.len() {
                             if self.model.hosts[h].state_version.is_none() && self.host_has(h, &key) {
                                 self.model.hosts[h].state_version = Some(d.value.clone());
                             }
                         }
-                        let _ = p;
                     }
                     _ => self.keep(&key, d),
                 },
@@ -2020,7 +2018,7 @@ impl Mapper<'_> {
                 for (h, host) in self.model.hosts.iter_mut().enumerate() {
                     // Highest priority wins: plain over `lib.mkDefault`, hosts' own over profiles'.
                     let mut best: IndexMap<String, (u8, Value)> = IndexMap::new();
-                    for (owner, key, d) in &values {
+                    for (_, key, d) in &values {
                         if !self.closures[h].contains(key) {
                             continue;
                         }
@@ -2029,7 +2027,6 @@ impl Mapper<'_> {
                             Value::Prio(Prio::Force, v) => (3, (**v).clone()),
                             v => (2, v.clone()),
                         };
-                        let _ = owner;
                         let field = d.path[1].clone();
                         let v = if d.path.len() > 2 {
                             let mut v = v;
@@ -2054,9 +2051,6 @@ impl Mapper<'_> {
                         }
                     }
                     host.spec = best.into_iter().map(|(k, (_, v))| (k, v)).collect();
-                }
-                for (key, d) in &decls {
-                    let _ = (key, d);
                 }
                 self.model.spec = Some(decl);
             }
@@ -2126,7 +2120,6 @@ impl Mapper<'_> {
                 }
             }
         }
-        let _ = self.ev;
         Ok(())
     }
 }
