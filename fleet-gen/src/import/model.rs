@@ -301,7 +301,6 @@ fn generated_comment(text: &str) -> Option<String> {
 
 /// A module node of the import graph.
 struct Node {
-    key: String,
     info: Option<ModuleInfo>,
     file: Option<PathBuf>,
     imports: Vec<String>,
@@ -1015,7 +1014,6 @@ impl Builder2<'_> {
                     self.nodes.insert(
                         key.clone(),
                         Node {
-                            key: key.clone(),
                             info: None,
                             file: None,
                             imports: Vec::new(),
@@ -1045,14 +1043,7 @@ impl Builder2<'_> {
         if file.file_name().is_some_and(|n| n == "hardware-configuration.nix") {
             self.nodes.insert(
                 key.clone(),
-                Node {
-                    key: key.clone(),
-                    info: None,
-                    file: Some(file),
-                    imports: Vec::new(),
-                    input_imports: Vec::new(),
-                    hardware: true,
-                },
+                Node { info: None, file: Some(file), imports: Vec::new(), input_imports: Vec::new(), hardware: true },
             );
             return Ok(key);
         }
@@ -1080,14 +1071,7 @@ impl Builder2<'_> {
         let from = Loc { file: info.src.rel.clone(), line: 1 };
         self.nodes.insert(
             key.clone(),
-            Node {
-                key: key.clone(),
-                info: Some(info),
-                file,
-                imports: Vec::new(),
-                input_imports: Vec::new(),
-                hardware: false,
-            },
+            Node { info: Some(info), file, imports: Vec::new(), input_imports: Vec::new(), hardware: false },
         );
         let mut imports = Vec::new();
         let mut input_imports = Vec::new();
