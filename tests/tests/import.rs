@@ -119,7 +119,8 @@ fn import_command_prints_the_report() {
 }
 
 /// The fixture fleets whose generated repository, imported, generates the same bytes again.
-const ROUND_TRIP: [&str; 7] = ["minimal", "darwin", "secrets", "meaning", "typed_extras", "seed_002", "seed_004"];
+const ROUND_TRIP: [&str; 9] =
+    ["minimal", "darwin", "secrets", "meaning", "flake", "typed_extras", "seed_002", "seed_003", "seed_004"];
 
 /// Round trip: the repository this project generates for a fixture fleet, imported, gives a
 /// fleet whose `generate` reproduces every file byte for byte (and no other file).

@@ -159,7 +159,20 @@ pub fn main_rs(m: &Model, source: &str) -> String {
     for t in &m.typed_sets {
         spec_src.push_str(&typed_rs(t, &mut declared));
     }
-    let secrets_src = secrets_rs(m);
+    let mut secrets_src = secrets_rs(m);
+    if !m.features.is_empty() {
+        secrets_src
+            .push_str("/// Feature flags: hosts (and inventory hosts' `features`) get the profiles they map to.\n");
+        secrets_src.push_str("#[derive(NixEnum)]\npub enum Feature {\n");
+        for (name, _) in &m.features {
+            let _ = writeln!(secrets_src, "    /// `{name}`.");
+            if variant_renamed(name) {
+                let _ = writeln!(secrets_src, "    #[nix(rename = {})]", rust_str(name));
+            }
+            let _ = writeln!(secrets_src, "    {},", variant(name));
+        }
+        secrets_src.push_str("}\n\n");
+    }
     let mut body = String::new();
     let fleet_type = if m.spec.is_some() { "Spec" } else { "fleet_dsl::NoSpec" };
     let _ = writeln!(body, "/// The fleet.\npub fn fleet() -> Fleet<{fleet_type}> {{");
@@ -168,7 +181,19 @@ pub fn main_rs(m: &Model, source: &str) -> String {
     let mut input_vars: IndexMap<String, String> = IndexMap::new();
     for (name, url) in &m.inputs {
         let v = names.var(name);
-        let chain = Chain::new(format!("fleet_input({}, {})", rust_str(name), rust_str(url)));
+        let mut chain = Chain::new(format!("fleet_input({}, {})", rust_str(name), rust_str(url)));
+        if let Some((flake, follows)) = m.input_specs.get(name) {
+            if !flake {
+                chain.call(".not_flake()".into());
+            }
+            for (input, target) in follows {
+                if input == "nixpkgs" && target == "nixpkgs" {
+                    chain.call(".follows_nixpkgs()".into());
+                } else {
+                    chain.call(format!(".follows({}, {})", rust_str(input), rust_str(target)));
+                }
+            }
+        }
         let_chain(&mut body, &v, &chain);
         input_vars.insert(name.clone(), v);
     }
@@ -322,6 +347,8 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         }
         host_extras.push((mvars, homes));
     }
+    let export_vars: Vec<(String, String)> =
+        m.exports.iter().map(|(name, k)| (name.clone(), module(&mut body, &mut names, k, "modules"))).collect();
     if !body.ends_with("{\n") {
         body.push('\n');
     }
@@ -424,6 +451,20 @@ pub fn main_rs(m: &Model, source: &str) -> String {
         } else {
             fleet.call(format!(".host({inline})"));
         }
+    }
+    for (name, profile) in &m.features {
+        if let Some(pv) = profile.and_then(|p| profile_vars[p].as_ref()) {
+            fleet.call(format!(".feature(Feature::{}, &{pv})", variant(name)));
+        }
+    }
+    for overlay in &m.overlays {
+        fleet.call(format!(".overlay(raw_nix({}))", rust_str(overlay)));
+    }
+    for (kind, name, text) in &m.outputs {
+        fleet.call(format!(".{kind}({}, raw_nix({}))", rust_str(name), rust_str(text)));
+    }
+    for (name, var) in &export_vars {
+        fleet.call(format!(".export_module({}, &{var})", rust_str(name)));
     }
     for (u, machine, system, channel, settings) in &m.standalone_homes {
         let mut c =
@@ -822,6 +863,7 @@ pub fn value_rs(v: &Value) -> String {
         Value::Pkg(p) if p.len() > 1 && p[0] == "unstable" => format!("pkg_unstable({})", rust_str(&p[1..].join("."))),
         Value::Pkg(p) => format!("pkg({})", rust_str(&p.join("."))),
         Value::Raw(text) => format!("raw_nix({})", rust_str(text)),
+        Value::InputFile(input, path) => format!("{}.file({})", input.to_snake_case(), rust_str(path)),
         Value::List(items) => items_rs(items),
         Value::Attrs(m) if m.is_empty() => "NixValue::Attrs(Default::default())".into(),
         Value::Attrs(m) => {

@@ -113,6 +113,8 @@ pub enum Value {
     Opaque(Loc),
     /// A Nix expression kept as text (`raw_nix`): what a generated file computes.
     Raw(String),
+    /// A file of a flake input: `inputs.<input> + "/<path>"`.
+    InputFile(String, String),
 }
 
 /// A lazily evaluated expression with its scope.
@@ -372,6 +374,11 @@ impl Eval {
                         Value::List(a)
                     }
                     (ast::BinOpKind::Add, Value::Str(a), Value::Str(b)) => Value::Str(a + &b),
+                    (ast::BinOpKind::Add, Value::Input(input, p), Value::Str(b))
+                        if p.is_empty() && b.starts_with('/') =>
+                    {
+                        Value::InputFile(input, b[1..].to_owned())
+                    }
                     (ast::BinOpKind::Add, Value::Path(a), Value::Str(b)) => {
                         resolve_path(&a.join("x"), &format!("./{}", b.trim_start_matches('/')))
                             .map_or_else(opaque, Value::Path)

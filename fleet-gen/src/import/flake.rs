@@ -42,6 +42,9 @@ pub struct Flake {
     pub inputs_value: Value,
     /// Things of `outputs` the importer does not carry over, with where they are.
     pub skipped: Vec<(Loc, String)>,
+    /// How each input is declared besides its URL: `flake = false`, and its `follows`
+    /// (its input → the fleet's input).
+    pub input_specs: IndexMap<String, (bool, Vec<(String, String)>)>,
     /// Standalone homes (`homeConfigurations."user@machine"` built with
     /// `homeManagerConfiguration`): name, the home-manager input, the system, the modules.
     pub homes: Vec<(String, String, Option<String>, Vec<ModuleRef>)>,
@@ -79,6 +82,7 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
     let ast::Expr::AttrSet(top) = super::modules::unparen(expr) else { return Err(no_outputs()) };
     let mut description = None;
     let mut inputs: IndexMap<String, String> = IndexMap::new();
+    let mut input_specs: IndexMap<String, (bool, Vec<(String, String)>)> = IndexMap::new();
     let mut outputs = None;
     let env = Env::default();
     for entry in top.entries() {
@@ -99,16 +103,26 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
             ["inputs"] => {
                 if let Value::Attrs(map) = v {
                     for (name, spec) in map {
-                        inputs.insert(name, input_url(&spec));
+                        inputs.insert(name.clone(), input_url(&spec));
+                        input_specs.insert(name, input_spec(&spec));
                     }
                 }
             }
             ["inputs", name, rest @ ..] => {
                 let url = match (rest, &v) {
                     (["url"], Value::Str(s)) => s.clone(),
-                    ([], spec) => input_url(spec),
+                    ([], spec) => {
+                        input_specs.insert((*name).to_owned(), input_spec(spec));
+                        input_url(spec)
+                    }
                     _ => String::new(),
                 };
+                let spec = input_specs.entry((*name).to_owned()).or_insert((true, Vec::new()));
+                match (rest, &v) {
+                    (["flake"], Value::Bool(b)) => spec.0 = *b,
+                    (["inputs", input, "follows"], Value::Str(t)) => spec.1.push(((*input).to_owned(), t.clone())),
+                    _ => {}
+                }
                 let known = inputs.entry((*name).to_owned()).or_default();
                 if !url.is_empty() {
                     *known = url;
@@ -125,8 +139,15 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
     let inputs_value = Value::Attrs(inputs_value);
     let f = ev.force(&Eval::thunk(outputs, &env, &src));
     let out = ev.force(&ev.apply(&f, inputs_value.clone(), Loc { file: src.rel.clone(), line: 1 }));
-    let mut flake =
-        Flake { description, inputs, hosts: Vec::new(), inputs_value, skipped: Vec::new(), homes: Vec::new() };
+    let mut flake = Flake {
+        description,
+        inputs,
+        input_specs,
+        hosts: Vec::new(),
+        inputs_value,
+        skipped: Vec::new(),
+        homes: Vec::new(),
+    };
     let mut home_sets: Vec<Value> = Vec::new();
     let mut configs: Vec<(Builder, Value)> = Vec::new();
     let mut colmena: Option<Value> = None;
@@ -255,6 +276,23 @@ pub fn read(ev: &Eval, root: &Path) -> Result<Flake, ImportError> {
         return Err(ImportError::NoHosts { file: src.rel.clone() });
     }
     Ok(flake)
+}
+
+/// `flake = false` and `inputs.<x>.follows` of an input's attribute set.
+fn input_spec(spec: &Value) -> (bool, Vec<(String, String)>) {
+    let Value::Attrs(m) = spec else { return (true, Vec::new()) };
+    let flake = !matches!(m.get("flake"), Some(Value::Bool(false)));
+    let mut follows = Vec::new();
+    if let Some(Value::Attrs(inputs)) = m.get("inputs") {
+        for (input, v) in inputs {
+            if let Value::Attrs(f) = v {
+                if let Some(Value::Str(t)) = f.get("follows") {
+                    follows.push((input.clone(), t.clone()));
+                }
+            }
+        }
+    }
+    (flake, follows)
 }
 
 fn input_url(spec: &Value) -> String {

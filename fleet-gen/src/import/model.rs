@@ -248,8 +248,19 @@ pub struct Model {
     pub secret_sets: Vec<SecretSet>,
     /// Admins' age keys (name, key).
     pub admins: Vec<(String, String)>,
-    /// Flake inputs whose modules are imported: name → url.
+    /// Flake inputs whose modules or files are used: name → url.
     pub inputs: IndexMap<String, String>,
+    /// How those inputs are declared: `flake = false`, `follows`.
+    pub input_specs: IndexMap<String, (bool, Vec<(String, String)>)>,
+    /// Flake outputs besides hosts read back from a generated `parts/dev.nix`: kind
+    /// (`dev_shell`, `package`, `check`), name, the expression.
+    pub outputs: Vec<(&'static str, String, String)>,
+    /// Modules exported for other flakes (`parts/modules.nix`): name, module.
+    pub exports: Vec<(String, Kept)>,
+    /// The fleet's own overlays (a generated `modules/overlays.nix`), as Nix text.
+    pub overlays: Vec<String>,
+    /// Feature flags (a generated schema's `features`), each with the profile of its name.
+    pub features: Vec<(String, Option<usize>)>,
     /// Constructs not mapped (kept as written, or not imported), with where.
     pub unmapped: Vec<(Loc, String)>,
     /// Notes for the report: what was mapped, merged or left to the generator, with where.
@@ -800,6 +811,20 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
         }
     }
     dissolve_empty(&mut model);
+    // Inputs whose files are values.
+    let mut files = Vec::new();
+    for s in model.hosts.iter().flat_map(|h| &h.settings).chain(model.profiles.iter().flat_map(|p| &p.settings)) {
+        input_files(&s.value, &mut files);
+    }
+    for input in files {
+        if let Some(url) = flake.inputs.get(&input) {
+            model.inputs.insert(input, url.clone());
+        }
+    }
+    model.input_specs = flake.input_specs.clone();
+    if model.generated {
+        read_flake_parts(root, &mut model);
+    }
     if model.generated {
         own_tags(&mut model);
         // The fleet's host order, which flake outputs (NixOS, then nix-darwin) do not keep: the
@@ -2205,6 +2230,145 @@ fn auto_upgrade_of(host: &str, defs: &[(String, Def)]) -> Option<Upgrade> {
     Some((flake, schedule, None))
 }
 
+/// The inputs whose files a value uses.
+fn input_files(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::InputFile(input, _) if !out.contains(input) => out.push(input.clone()),
+        Value::List(items) => items.iter().for_each(|i| input_files(i, out)),
+        Value::Attrs(m) => m.values().for_each(|i| input_files(i, out)),
+        _ => {}
+    }
+}
+
+/// What a generated repository's flake-parts parts say besides hosts: `parts/dev.nix`'s dev
+/// shells (but the default one), packages and checks, `parts/modules.nix`'s exported modules,
+/// and `modules/overlays.nix`'s fleet overlays.
+fn read_flake_parts(root: &Path, model: &mut Model) {
+    use rnix::ast::{self, HasEntry};
+    use rowan::ast::AstNode;
+    let parse = |rel: &str| -> Option<(String, ast::Expr)> {
+        let text = std::fs::read_to_string(root.join(rel)).ok()?;
+        generated_by(&text)?;
+        let expr = rnix::Root::parse(&text).tree().expr()?;
+        Some((text, expr))
+    };
+    // Every `name = value;` (and `inherit (x) name;`) below `perSystem`, by attribute path.
+    fn leaves(set: &ast::AttrSet, prefix: &[String], out: &mut Vec<(Vec<String>, String)>) {
+        for entry in set.entries() {
+            match entry {
+                ast::Entry::AttrpathValue(kv) => {
+                    let mut path = prefix.to_vec();
+                    let Some(attrpath) = kv.attrpath() else { continue };
+                    path.extend(attrpath.attrs().map(|a| a.syntax().text().to_string().trim_matches('"').to_owned()));
+                    let Some(value) = kv.value() else { continue };
+                    match super::modules::unparen(value.clone()) {
+                        ast::Expr::AttrSet(inner) if path.len() < 2 => leaves(&inner, &path, out),
+                        _ => out.push((path, value.syntax().text().to_string())),
+                    }
+                }
+                ast::Entry::Inherit(inh) => {
+                    let from = inh.from().and_then(|f| f.expr()).map(|e| e.syntax().text().to_string());
+                    for a in inh.attrs() {
+                        let name = a.syntax().text().to_string();
+                        let text = match &from {
+                            Some(f) => format!("{f}.{name}"),
+                            None => name.clone(),
+                        };
+                        let mut path = prefix.to_vec();
+                        path.push(name);
+                        out.push((path, text));
+                    }
+                }
+            }
+        }
+    }
+    if let Some((_, expr)) = parse("parts/dev.nix") {
+        let per_system = expr
+            .syntax()
+            .descendants()
+            .filter_map(ast::AttrpathValue::cast)
+            .find(|kv| kv.attrpath().is_some_and(|p| p.syntax().text() == "perSystem"));
+        let body = per_system.and_then(|kv| kv.value()).and_then(|v| match super::modules::unparen(v) {
+            ast::Expr::Lambda(l) => l.body(),
+            other => Some(other),
+        });
+        if let Some(ast::Expr::AttrSet(set)) = body.map(super::modules::unparen) {
+            let mut out = Vec::new();
+            leaves(&set, &[], &mut out);
+            for (path, text) in out {
+                let kind = match path.first().map(String::as_str) {
+                    Some("devShells") => "dev_shell",
+                    Some("packages") => "package",
+                    Some("checks") => "check",
+                    _ => continue,
+                };
+                match path.as_slice() {
+                    [_, name] if !(kind == "dev_shell" && name == "default") => {
+                        model.outputs.push((kind, name.clone(), text))
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    if let Some((_, expr)) = parse("parts/modules.nix") {
+        for kv in expr.syntax().descendants().filter_map(ast::AttrpathValue::cast) {
+            let path = kv.attrpath().map(|p| p.syntax().text().to_string()).unwrap_or_default();
+            let Some(name) = path.strip_prefix("flake.nixosModules.") else { continue };
+            let Some(ast::Expr::Path(p)) = kv.value() else { continue };
+            let Some(file) = super::eval::resolve_path(&root.join("parts/modules.nix"), &p.syntax().text().to_string())
+            else {
+                continue;
+            };
+            let rel = rel_of(root, &file);
+            let text = std::fs::read_to_string(&file).unwrap_or_default();
+            model
+                .exports
+                .push((name.to_owned(), Kept { path: module_path(&rel, "modules/"), text, from: rel, whole: true }));
+        }
+    }
+    if let Ok(text) = std::fs::read_to_string(root.join("fleet.schema.json")) {
+        if let Ok(schema) = serde_json::from_str::<serde_json::Value>(&text) {
+            for name in feature_names(&schema) {
+                let profile = model.profiles.iter().position(|p| p.name == name && !p.dissolved);
+                model.features.push((name, profile));
+            }
+        }
+    }
+    if let Some((_, expr)) = parse("modules/overlays.nix") {
+        let list = expr
+            .syntax()
+            .descendants()
+            .filter_map(ast::AttrpathValue::cast)
+            .find(|kv| kv.attrpath().is_some_and(|p| p.syntax().text() == "nixpkgs.overlays"));
+        if let Some(ast::Expr::List(items)) = list.and_then(|kv| kv.value()) {
+            for item in items.items() {
+                let text = super::modules::unparen(item).syntax().text().to_string();
+                // The generator's own overlay: `pkgs.unstable`.
+                if !text.contains("unstable = import inputs.nixpkgs-unstable") {
+                    model.overlays.push(text);
+                }
+            }
+        }
+    }
+}
+
+/// The feature names a generated schema lists (`features.items.enum`), the first non-empty list.
+fn feature_names(v: &serde_json::Value) -> Vec<String> {
+    match v {
+        serde_json::Value::Object(m) => {
+            if let Some(serde_json::Value::Array(names)) = m.get("features").and_then(|f| f.pointer("/items/enum")) {
+                if !names.is_empty() {
+                    return names.iter().filter_map(|n| n.as_str().map(str::to_owned)).collect();
+                }
+            }
+            m.values().map(feature_names).find(|n| !n.is_empty()).unwrap_or_default()
+        }
+        serde_json::Value::Array(items) => items.iter().map(feature_names).find(|n| !n.is_empty()).unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
 /// Merges `new` into `old`, recursively for attribute sets under one name.
 fn merge_attrs(old: &mut IndexMap<String, Value>, new: IndexMap<String, Value>) {
     for (k, v) in new {
@@ -2220,7 +2384,7 @@ fn merge_attrs(old: &mut IndexMap<String, Value>, new: IndexMap<String, Value>) 
 /// Whether a value is fully known and printable as a `NixValue`.
 pub fn is_static(v: &Value) -> bool {
     match v {
-        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Str(_) | Value::Raw(_) => true,
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Str(_) | Value::Raw(_) | Value::InputFile(..) => true,
         Value::Float(f) => f.is_finite(),
         Value::Pkg(p) => !p.is_empty() && fleet_gen_package_ok(p),
         Value::List(items) => items.iter().all(is_static),
