@@ -506,9 +506,7 @@ fn spec_rs(spec: &super::spec::SpecDecl) -> String {
     let mut out = String::new();
     match &spec.doc {
         Some(doc) => {
-            for line in doc.lines() {
-                let _ = writeln!(out, "///{}{line}", if line.is_empty() { "" } else { " " });
-            }
+            out.push_str(&doc_rs(doc, ""));
         }
         None => {
             let _ = writeln!(
@@ -526,9 +524,7 @@ fn spec_rs(spec: &super::spec::SpecDecl) -> String {
         }
         match &f.description {
             Some(d) => {
-                for line in d.trim().lines() {
-                    let _ = writeln!(out, "    /// {}", line.trim_end());
-                }
+                out.push_str(&doc_rs(d.trim(), "    "));
             }
             None => {
                 let _ = writeln!(out, "    /// `{}`.", f.name);
@@ -577,6 +573,25 @@ fn spec_rs(spec: &super::spec::SpecDecl) -> String {
             let _ = writeln!(out, "    {},", variant(&v));
         }
         out.push_str("}\n\n");
+    }
+    out
+}
+
+/// Doc comment lines giving the derives exactly `text` back: `///` lines, and a `#[doc = "…"]`
+/// for a paragraph holding what a `///` line cannot (a carriage return, a control character).
+fn doc_rs(text: &str, indent: &str) -> String {
+    let mut out = String::new();
+    for (i, paragraph) in text.split("\n\n").enumerate() {
+        if i > 0 {
+            let _ = writeln!(out, "{indent}///");
+        }
+        if paragraph.chars().any(|c| c.is_control() && c != '\t' && c != '\n') {
+            let _ = writeln!(out, "{indent}#[doc = {}]", rust_str(paragraph));
+        } else {
+            for line in paragraph.lines() {
+                let _ = writeln!(out, "{indent}/// {}", line.trim_end());
+            }
+        }
     }
     out
 }

@@ -310,6 +310,13 @@ fn generated_comment(text: &str) -> Option<String> {
     Some(lines.iter().map(|l| l.strip_prefix("# ").unwrap_or(l.trim_start_matches('#'))).collect::<Vec<_>>().join("\n"))
 }
 
+/// A doc comment's text from the comment lines it was rendered to: a doc comment has no single
+/// newline (the derives join a paragraph's lines with spaces), so a line break inside a
+/// paragraph was a carriage return; paragraphs are separated by a blank line.
+fn doc_text(comment: &str) -> String {
+    comment.split("\n\n").map(|p| p.replace('\n', "\r")).collect::<Vec<_>>().join("\n\n")
+}
+
 /// A module node of the import graph.
 struct Node {
     info: Option<ModuleInfo>,
@@ -508,8 +515,8 @@ fn read_typed_set(ev: &Eval, root: &Path, info: &ModuleInfo) -> Result<TypedSet,
         return Err((at, "options at more than one path".into()));
     }
     let fields = super::spec::read(ev, &decls)?.fields;
-    let comment = generated_comment(&src.text).unwrap_or_default();
-    let (doc, declared) = comment.rsplit_once("\nDeclared from `").unwrap_or(("", &comment));
+    let comment = generated_comment(&src.text).map(|c| doc_text(&c)).unwrap_or_default();
+    let (doc, declared) = comment.rsplit_once("\rDeclared from `").unwrap_or(("", &comment));
     let rust_name = declared
         .split('`')
         .next()
@@ -1243,9 +1250,12 @@ impl Mapper<'_> {
                 }
             };
             match list.iter_mut().find(|(i, _)| *i == t) {
-                Some((_, values)) => {
-                    values.insert(field, value);
-                }
+                Some((_, values)) => match (values.get_mut(&field), value) {
+                    (Some(Value::Attrs(old)), Value::Attrs(new)) => merge_attrs(old, new),
+                    (_, value) => {
+                        values.insert(field, value);
+                    }
+                },
                 None => list.push((t, std::iter::once((field, value)).collect())),
             }
         }
@@ -1425,12 +1435,29 @@ impl Mapper<'_> {
                 continue;
             }
             let typed = self.model.typed_sets.iter().position(|t| {
-                d.path.len() == t.path.len() + 1
+                d.path.len() > t.path.len()
                     && d.path[..t.path.len()] == t.path[..]
-                    && t.fields.iter().any(|f| Some(&f.name) == d.path.last())
+                    && t.fields.iter().any(|f| f.name == d.path[t.path.len()])
             });
             if let Some(t) = typed {
-                let field = d.path[d.path.len() - 1].clone();
+                let depth = self.model.typed_sets[t].path.len();
+                let field = d.path[depth].clone();
+                // An attribute-set option written key by key: its keys, nested again.
+                let mut d = d;
+                if d.path.len() > depth + 1 {
+                    let (prio, mut v) = match &d.value {
+                        Value::Prio(p, v) => (Some(*p), (**v).clone()),
+                        v => (None, v.clone()),
+                    };
+                    for seg in d.path[depth + 1..].iter().rev() {
+                        v = Value::Attrs(std::iter::once((seg.clone(), v)).collect());
+                    }
+                    d.value = match prio {
+                        Some(p) => Value::Prio(p, Box::new(v)),
+                        None => v,
+                    };
+                    d.path.truncate(depth + 1);
+                }
                 typed_sites.push((owner, key, t, field, d));
                 continue;
             }
@@ -1606,6 +1633,9 @@ impl Mapper<'_> {
                 self.keep_because(key, d, "lib.mkDefault on a host");
                 return;
             }
+            // A generated file lists its definitions in the order the generator wrote them:
+            // plain definitions keep that order (`.add` would move a list to the end).
+            (None, _, true) if generated_by(&d.src.text).is_some() => Method::Set,
             (None, _, true) => Method::Add,
             (None, _, false) => Method::Set,
         };
@@ -2021,7 +2051,7 @@ impl Mapper<'_> {
                     let text = decls.first().map(|(_, d)| d.src.text.clone()).unwrap_or_default();
                     decl.doc = generated_comment(&text).map(|c| {
                         let c = c.trim_end_matches("Each host sets its values in hosts/<host>/default.nix.");
-                        c.trim_end_matches('\n').to_owned()
+                        doc_text(c.trim_end_matches('\n'))
                     });
                 }
                 for (h, host) in self.model.hosts.iter_mut().enumerate() {
