@@ -94,6 +94,16 @@ fn import_errors_name_the_file_and_the_fix() {
     .unwrap();
     let err = fleet_gen::import::import(dir.path(), dir.path()).unwrap_err().to_string();
     assert!(err.contains("missing.nix, which does not exist"), "{err}");
+    // Functions that never return and values that refer to themselves are given up, not followed.
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        "{ inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";\n  outputs = { self, nixpkgs }: let f = x: f x; a = a; in {\n  nixosConfigurations = { one = f 1; two = a; three = nixpkgs.lib.nixosSystem { modules = [ (rec { b = b; }) ]; }; };\n}; }",
+    )
+    .unwrap();
+    let imported = fleet_gen::import::import(dir.path(), dir.path()).unwrap();
+    let report = imported.report.text;
+    assert!(report.contains("hosts (1):\n  three ("), "{report}");
+    assert!(report.contains("host `one`") && report.contains("host `two`"), "{report}");
     // An output directory with files in it is refused before anything is written.
     let (_tmp, imported) = import_fixture("homelab").unwrap();
     let err = fleet_gen::import::write(&imported, dir.path()).unwrap_err().to_string();

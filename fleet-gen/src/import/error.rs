@@ -65,6 +65,9 @@ pub enum ImportError {
         /// Why.
         source: std::io::Error,
     },
+    /// The importer itself failed (a bug): nothing was written.
+    #[error("the importer failed on this repository (a bug in fleet import; please report it with the flake); nothing was written")]
+    Crashed,
     /// The `.sops.yaml` file does not parse.
     #[error("{file}: not valid YAML ({message}); fix it and import again")]
     Sops {

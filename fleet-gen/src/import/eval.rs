@@ -124,6 +124,8 @@ pub struct Thunk {
     env: Env,
     src: Rc<Source>,
     value: RefCell<Option<Value>>,
+    /// Being evaluated: met again, the value refers to itself (`let a = a;`).
+    busy: Cell<bool>,
 }
 
 impl Thunk {
@@ -227,7 +229,13 @@ const MAX_DEPTH: usize = 200;
 impl Eval {
     /// A thunk of `expr` in `env`.
     pub fn thunk(expr: ast::Expr, env: &Env, src: &Rc<Source>) -> Value {
-        Value::Lazy(Rc::new(Thunk { expr, env: env.clone(), src: Rc::clone(src), value: RefCell::new(None) }))
+        Value::Lazy(Rc::new(Thunk {
+            expr,
+            env: env.clone(),
+            src: Rc::clone(src),
+            value: RefCell::new(None),
+            busy: Cell::new(false),
+        }))
     }
 
     /// Evaluates `v` to weak head normal form (no outer [`Value::Lazy`]).
@@ -239,12 +247,19 @@ impl Eval {
                 v = done;
                 continue;
             }
-            if self.depth.get() > MAX_DEPTH {
+            if self.depth.get() > MAX_DEPTH || t.busy.get() {
                 return Value::Opaque(t.src.at(&t.expr));
             }
+            t.busy.set(true);
             self.depth.set(self.depth.get() + 1);
             let out = self.expr(&t.expr, &t.env, &t.src);
             self.depth.set(self.depth.get() - 1);
+            t.busy.set(false);
+            // A thunk whose value is itself (`a = a`) evaluates to nothing known.
+            let out = match out {
+                Value::Lazy(inner) if Rc::ptr_eq(&inner, &t) => Value::Opaque(t.src.at(&t.expr)),
+                other => other,
+            };
             *t.value.borrow_mut() = Some(out.clone());
             v = out;
         }
@@ -589,6 +604,17 @@ impl Eval {
     }
 
     fn call(&self, c: &Closure, arg: Value, at: Loc) -> Value {
+        // A function calling itself for ever (`let f = x: f x; in f 1`) is given up, not followed.
+        if self.depth.get() > MAX_DEPTH {
+            return Value::Opaque(at);
+        }
+        self.depth.set(self.depth.get() + 1);
+        let out = self.call_inner(c, arg, at);
+        self.depth.set(self.depth.get() - 1);
+        out
+    }
+
+    fn call_inner(&self, c: &Closure, arg: Value, at: Loc) -> Value {
         let Some(param) = c.lambda.param() else { return Value::Opaque(at) };
         let Some(body) = c.lambda.body() else { return Value::Opaque(at) };
         let mut names = HashMap::new();

@@ -50,6 +50,18 @@ impl std::fmt::Display for Report {
 /// Reads the flake repository at `src` and returns the fleet crate's files. The crate depends on
 /// this workspace's `fleet-dsl` and `fleet-gen` at `workspace` (path dependencies).
 pub fn import(src: &Path, workspace: &Path) -> Result<Imported, ImportError> {
+    // The evaluator recurses through the user's expressions: a thread with a deep stack, so a
+    // deeply nested flake is given up on by the evaluator's own limits, never by a crash.
+    let (src, workspace) = (src.to_owned(), workspace.to_owned());
+    let worker = std::thread::Builder::new()
+        .name("fleet-import".into())
+        .stack_size(256 << 20)
+        .spawn(move || import_here(&src, &workspace))
+        .map_err(|source| ImportError::Read { path: PathBuf::from("."), source })?;
+    worker.join().unwrap_or_else(|_| Err(ImportError::Crashed))
+}
+
+fn import_here(src: &Path, workspace: &Path) -> Result<Imported, ImportError> {
     let root = src.canonicalize().map_err(|source| ImportError::Read { path: src.to_owned(), source })?;
     let ev = eval::Eval::default();
     let flake = flake::read(&ev, &root)?;
