@@ -58,7 +58,7 @@ pub fn import(src: &Path, workspace: &Path) -> Result<Imported, ImportError> {
         .stack_size(256 << 20)
         .spawn(move || import_here(&src, &workspace))
         .map_err(|source| ImportError::Read { path: PathBuf::from("."), source })?;
-    worker.join().unwrap_or_else(|_| Err(ImportError::Crashed))
+    worker.join().unwrap_or(Err(ImportError::Crashed))
 }
 
 fn import_here(src: &Path, workspace: &Path) -> Result<Imported, ImportError> {
