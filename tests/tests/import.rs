@@ -137,3 +137,33 @@ fn generated_repositories_round_trip_byte_for_byte() {
         assert!(differ.is_empty(), "{name}: {} file(s) differ:\n{}", differ.len(), differ.join("\n"));
     }
 }
+
+/// A host built without `system = …` takes its system from its hardware configuration's
+/// `nixpkgs.hostPlatform` (as nixos-generate-config writes it, under `lib.mkDefault`).
+#[test]
+fn the_system_comes_from_the_hardware_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("hosts/pi")).unwrap();
+    std::fs::write(
+        dir.path().join("flake.nix"),
+        "{\n  inputs.nixpkgs.url = \"github:NixOS/nixpkgs/nixos-25.05\";\n  outputs = {nixpkgs, ...}: {\n    nixosConfigurations.pi = nixpkgs.lib.nixosSystem {modules = [./hosts/pi];};\n  };\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("hosts/pi/default.nix"),
+        "{\n  imports = [./hardware-configuration.nix];\n  networking.hostName = \"pi\";\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("hosts/pi/hardware-configuration.nix"),
+        "{lib, ...}: {\n  nixpkgs.hostPlatform = lib.mkDefault \"aarch64-linux\";\n}\n",
+    )
+    .unwrap();
+    let imported = fleet_gen::import::import(dir.path(), dir.path()).unwrap();
+    assert!(imported.report.text.contains("  pi (NixOS, aarch64-linux, stable)"), "{}", imported.report.text);
+    let main = &imported.files.iter().find(|(p, _)| p.as_os_str() == "src/main.rs").unwrap().1;
+    assert!(main.contains("Host::nixos(\"pi\", System::Aarch64Linux)"), "{main}");
+    let hardware =
+        imported.files.iter().find(|(p, _)| p.as_os_str() == "generated/hosts/pi/hardware-configuration.nix");
+    assert!(hardware.is_some_and(|(_, text)| text.contains("aarch64-linux")));
+}

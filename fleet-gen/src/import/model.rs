@@ -754,6 +754,25 @@ pub fn build(ev: &Eval, root: &Path, flake: Flake, sops: Option<SopsConfig>) -> 
             if let (Owner::Host(h), Some(f)) = (owner, &node.file) {
                 let text =
                     std::fs::read_to_string(f).map_err(|source| ImportError::Read { path: f.clone(), source })?;
+                // The system, when the flake does not say it: the hardware configuration's
+                // `nixpkgs.hostPlatform` (nixos-generate-config writes it under lib.mkDefault).
+                if flake.hosts[h].system.is_none() {
+                    if let Ok((src, expr)) = parse_file(root, f) {
+                        let info = read_module(ev, expr, &Default::default(), &src, &HashMap::new());
+                        let platform =
+                            info.defs.iter().find(|d| d.path == ["nixpkgs", "hostPlatform"]).map(|d| &d.value);
+                        let platform = match platform {
+                            Some(Value::Prio(Prio::Default, v)) => Some(&**v),
+                            other => other,
+                        };
+                        if let Some(system) = platform.and_then(|v| match v {
+                            Value::Str(s) => s.parse::<System>().ok(),
+                            _ => None,
+                        }) {
+                            model.hosts[h].system = system;
+                        }
+                    }
+                }
                 model.hosts[h].hardware = Some((rel_of(root, f), text));
             }
             continue;
