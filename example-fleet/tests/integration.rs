@@ -3,6 +3,7 @@
 mod cli;
 mod diagnostics;
 mod editor;
+mod import;
 mod new_host;
 mod nix;
 mod schema;

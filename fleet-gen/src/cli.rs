@@ -1,4 +1,5 @@
-//! The command line: `generate`, `schema`, `export`, `graph` and `new-host` (in [`crate::onboard`]).
+//! The command line: `generate`, `schema`, `export`, `graph`, `new-host` (in [`crate::onboard`]) and
+//! `import` (in [`crate::import`]).
 
 use crate::error::WriteError;
 use crate::render::graph::Graph;
@@ -75,6 +76,14 @@ enum Command {
         #[arg(long, default_value = DEFAULT_OUT)]
         out: PathBuf,
     },
+    /// Read a hand-written flake repository and write a fleet crate that describes it.
+    Import {
+        /// The flake repository (the directory of its flake.nix).
+        path: PathBuf,
+        /// The new crate's directory (must not exist or be empty).
+        #[arg(long, default_value = "imported-fleet")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -136,6 +145,28 @@ where
             let channel = channel.unwrap_or(fleet.channel);
             let request = crate::onboard::NewHost { name, os: platform, system, profiles, channel, out: dir };
             crate::onboard::new_host(fleet, &request, out, err)
+        }
+        Command::Import { path, out: dir } => import(&path, &dir, out, err),
+    }
+}
+
+/// `import`: writes the crate and prints the report; exit code 1 when it cannot.
+fn import(path: &Path, dir: &Path, out: &mut dyn Write, err: &mut dyn Write) -> ExitCode {
+    let done = crate::import::import(path, &crate::import::workspace_dir())
+        .and_then(|imported| crate::import::write(&imported, dir).map(|()| imported));
+    match done {
+        Ok(imported) => {
+            let _ = write!(out, "{}", imported.report);
+            let _ = writeln!(
+                err,
+                "wrote {}: run `cargo run -- generate` there (IMPORT.md keeps this report)",
+                shown_path(dir)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = writeln!(err, "error: {e}");
+            ExitCode::from(1)
         }
     }
 }

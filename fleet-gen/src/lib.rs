@@ -12,6 +12,7 @@ pub mod document;
 pub mod error;
 pub mod features;
 pub mod fingerprint;
+pub mod import;
 pub mod inventory;
 pub mod nix;
 pub mod onboard;

@@ -9,6 +9,7 @@ mod features;
 mod fixtures;
 mod flake;
 mod graph;
+mod import;
 mod modules;
 mod new_host;
 mod nix_checks;
