@@ -31,52 +31,102 @@ pub fn import_fixture(name: &str) -> Result<(tempfile::TempDir, fleet_gen::impor
     Ok((dir, imported))
 }
 
-/// Where imported crates are built: `<target>/import-fleets`, shared by every test run (warm
-/// after the first), apart from the directory cargo is building the tests in.
-pub fn import_target_dir() -> PathBuf {
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_dir().join("target"));
-    target.join("import-fleets")
-}
-
-/// Builds the crate in `crate_dir` (offline, with the lock file the import wrote) and runs its
-/// `generate --out <crate_dir>/generated`: the generated repository's directory.
-pub fn build_and_generate(crate_dir: &Path) -> Result<PathBuf, String> {
+/// Builds the imported crates in `crate_dirs` and runs each one's `generate --out
+/// <crate>/generated`: the generated repositories' directories, in order.
+///
+/// Each crate's manifest is checked as it is (`cargo metadata --offline`: its path dependencies
+/// and lock file resolve); its `src/main.rs` is compiled as a module of one harness binary that
+/// depends on `fleet-dsl` and `fleet-gen` as this workspace's tests do, in this workspace's
+/// target directory: one build and one link for every crate, reusing what `cargo test` built.
+pub fn build_and_generate_all(crate_dirs: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let target = import_target_dir();
+    for dir in crate_dirs {
+        let metadata = Command::new(&cargo)
+            .args(["metadata", "--offline", "--format-version", "1", "--manifest-path"])
+            .arg(dir.join("Cargo.toml"))
+            .output()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !metadata.status.success() {
+            return Err(format!(
+                "the imported crate's manifest {} does not resolve:\n{}",
+                dir.join("Cargo.toml").display(),
+                String::from_utf8_lossy(&metadata.stderr)
+            ));
+        }
+    }
+    let harness = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let workspace = workspace_dir().canonicalize().map_err(|e| e.to_string())?;
+    // A name per set of crates (by their directory names, stable from run to run): tests
+    // building harnesses at the same time must not replace each other's binary in the shared
+    // target directory, and a later run rebuilds the same one.
+    let name = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        crate_dirs.iter().map(|d| d.file_name()).collect::<Vec<_>>().hash(&mut h);
+        format!("fleet-import-harness-{:016x}", h.finish())
+    };
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\nfleet-dsl = {{ path = {:?} }}\nfleet-gen = {{ path = {:?}, features = [\"synthetic\"] }}\n\n\
+         [profile.dev]\ndebug = \"line-tables-only\"\n\n[workspace]\n",
+        workspace.join("fleet-dsl").display().to_string(),
+        workspace.join("fleet-gen").display().to_string(),
+    );
+    let mut main = String::from("//! Every imported fleet, chosen by the first argument.\n\n");
+    let mut arms = String::new();
+    for (i, dir) in crate_dirs.iter().enumerate() {
+        let file = dir.join("src/main.rs").canonicalize().map_err(|e| format!("{}: {e}", dir.display()))?;
+        main.push_str(&format!(
+            "#[allow(dead_code, unused_imports)]\n#[path = {:?}]\nmod fleet{i};\n",
+            file.display().to_string()
+        ));
+        arms.push_str(&format!(
+            "        \"{i}\" => fleet_gen::cli::run(&fleet{i}::fleet().into_data(), args, &mut out, &mut err),\n"
+        ));
+    }
+    main.push_str(&format!(
+        "\nfn main() -> std::process::ExitCode {{\n    let mut args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();\n    \
+         let which = args.remove(0).into_string().unwrap_or_default();\n    \
+         let (mut out, mut err) = (std::io::stdout(), std::io::stderr());\n    \
+         match which.as_str() {{\n{arms}        _ => std::process::ExitCode::from(2),\n    }}\n}}\n"
+    ));
+    std::fs::create_dir_all(harness.path().join("src")).map_err(|e| e.to_string())?;
+    std::fs::write(harness.path().join("Cargo.toml"), manifest).map_err(|e| e.to_string())?;
+    std::fs::write(harness.path().join("src/main.rs"), main).map_err(|e| e.to_string())?;
+    std::fs::copy(workspace.join("Cargo.lock"), harness.path().join("Cargo.lock")).map_err(|e| e.to_string())?;
+    let target = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace.join("target"));
     let build = Command::new(&cargo)
         .args(["build", "--offline", "--quiet", "--manifest-path"])
-        .arg(crate_dir.join("Cargo.toml"))
+        .arg(harness.path().join("Cargo.toml"))
         .env("CARGO_TARGET_DIR", &target)
         .output()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
     if !build.status.success() {
-        return Err(format!(
-            "building the imported crate {} failed:\n{}",
-            crate_dir.display(),
-            String::from_utf8_lossy(&build.stderr)
-        ));
+        return Err(format!("building the imported crates failed:\n{}", String::from_utf8_lossy(&build.stderr)));
     }
-    let name = package_name(crate_dir)?;
-    let out = crate_dir.join("generated");
-    let run = Command::new(target.join("debug").join(&name))
-        .arg("generate")
-        .arg("--out")
-        .arg(&out)
-        .current_dir(crate_dir)
-        .output()
-        .map_err(|e| format!("cannot run {name}: {e}"))?;
-    if !run.status.success() {
-        return Err(format!("`{name} generate` failed:\n{}", String::from_utf8_lossy(&run.stderr)));
+    let binary = target.join("debug").join(&name);
+    let mut generated = Vec::new();
+    for (i, dir) in crate_dirs.iter().enumerate() {
+        let out = dir.join("generated");
+        let run = Command::new(&binary)
+            .arg(i.to_string())
+            .args(["fleet", "generate", "--out"])
+            .arg(&out)
+            .current_dir(dir)
+            .output()
+            .map_err(|e| format!("cannot run the harness: {e}"))?;
+        if !run.status.success() {
+            return Err(format!("`generate` of {} failed:\n{}", dir.display(), String::from_utf8_lossy(&run.stderr)));
+        }
+        generated.push(out);
     }
-    Ok(out)
+    Ok(generated)
 }
 
-fn package_name(crate_dir: &Path) -> Result<String, String> {
-    let text = std::fs::read_to_string(crate_dir.join("Cargo.toml")).map_err(|e| e.to_string())?;
-    text.lines()
-        .find_map(|l| l.strip_prefix("name = ").map(|n| n.trim_matches('"').to_owned()))
-        .ok_or_else(|| "Cargo.toml has no package name".into())
+/// [`build_and_generate_all`] for one crate.
+pub fn build_and_generate(crate_dir: &Path) -> Result<PathBuf, String> {
+    let mut all = build_and_generate_all(&[crate_dir.to_owned()])?;
+    all.pop().ok_or_else(|| "nothing generated".to_owned())
 }
 
 /// Option paths the comparison asks the harness for besides what it reports anyway.
@@ -159,25 +209,41 @@ pub fn rustfmt() -> Option<PathBuf> {
     None
 }
 
-/// Round trip of a fleet this project generates: its repository is rendered and written, then
-/// checked by [`round_trip_dir`]. Returns the paths whose bytes differ (or exist on one side
-/// only), each with a unified diff; empty when the round trip is exact.
-pub fn round_trip(fleet: &fleet_dsl::FleetData) -> Result<Vec<String>, String> {
-    let original = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let tree = crate::render(fleet, original.path());
-    crate::write_tree(&tree, original.path()).map_err(|e| e.to_string())?;
-    round_trip_dir(original.path())
+/// Round trip of fleets this project generates: each repository is rendered and written, then
+/// checked by [`round_trip_dirs`]. Returns, per fleet, the paths whose bytes differ (or exist
+/// on one side only), each with a unified diff; empty when the round trip is exact.
+pub fn round_trip_all(fleets: &[&fleet_dsl::FleetData]) -> Result<Vec<Vec<String>>, String> {
+    let originals = fleets
+        .iter()
+        .map(|fleet| {
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let tree = crate::render(fleet, dir.path());
+            crate::write_tree(&tree, dir.path()).map_err(|e| e.to_string())?;
+            Ok(dir)
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let dirs: Vec<PathBuf> = originals.iter().map(|d| d.path().to_owned()).collect();
+    round_trip_dirs(&dirs)
 }
 
-/// Round trip of a repository this project generated, in `original`: imported into a crate,
-/// the crate built and its `generate` run into a fresh directory, every file compared (the
-/// writer's own `.fleet-gen/` state aside). Returns what differs, empty when nothing does.
+/// Round trip of one repository this project generated, in `original` (see [`round_trip_dirs`]).
 pub fn round_trip_dir(original: &Path) -> Result<Vec<String>, String> {
-    let imported = fleet_gen::import::import(original, &workspace_dir()).map_err(|e| e.to_string())?;
-    let krate = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let dir = krate.path().join("fleet");
-    fleet_gen::import::write(&imported, &dir).map_err(|e| e.to_string())?;
-    let generated = build_and_generate(&dir)?;
+    round_trip_dirs(&[original.to_owned()])?.pop().ok_or_else(|| "no result".to_owned())
+}
+
+/// Round trip of repositories this project generated: each imported into a crate, the crates
+/// built and their `generate` run into fresh directories, every file compared (the writer's own
+/// `.fleet-gen/` state aside). Returns, per repository, what differs, empty when nothing does.
+pub fn round_trip_dirs(originals: &[PathBuf]) -> Result<Vec<Vec<String>>, String> {
+    let krates = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut dirs = Vec::new();
+    for (i, original) in originals.iter().enumerate() {
+        let imported = fleet_gen::import::import(original, &workspace_dir()).map_err(|e| e.to_string())?;
+        let dir = krates.path().join(format!("fleet{i}"));
+        fleet_gen::import::write(&imported, &dir).map_err(|e| e.to_string())?;
+        dirs.push(dir);
+    }
+    let generated = build_and_generate_all(&dirs)?;
     let files = |root: &Path| -> Vec<String> {
         walk(root)
             .iter()
@@ -185,23 +251,29 @@ pub fn round_trip_dir(original: &Path) -> Result<Vec<String>, String> {
             .filter(|rel| !rel.starts_with(".fleet-gen/"))
             .collect()
     };
-    let (want, got) = (files(original), files(&generated));
-    let mut differ = Vec::new();
-    for rel in &want {
-        let before = std::fs::read_to_string(original.join(rel)).map_err(|e| format!("{rel}: {e}"))?;
-        match std::fs::read_to_string(generated.join(rel)) {
-            Ok(after) if after == before => {}
-            Ok(after) => differ.push(crate::unified_diff(rel, &before, &after)),
-            Err(_) => differ.push(format!("{rel}: not generated by the imported fleet")),
+    let mut all = Vec::new();
+    for (original, generated) in originals.iter().zip(&generated) {
+        let (want, got) = (files(original), files(generated));
+        let mut differ = Vec::new();
+        for rel in &want {
+            let before = std::fs::read_to_string(original.join(rel)).map_err(|e| format!("{rel}: {e}"))?;
+            match std::fs::read_to_string(generated.join(rel)) {
+                Ok(after) if after == before => {}
+                Ok(after) => differ.push(crate::unified_diff(rel, &before, &after)),
+                Err(_) => differ.push(format!("{rel}: not generated by the imported fleet")),
+            }
         }
+        differ.extend(
+            got.iter()
+                .filter(|rel| !want.contains(rel))
+                .map(|rel| format!("{rel}: generated by the imported fleet only")),
+        );
+        all.push(differ);
     }
-    differ.extend(
-        got.iter().filter(|rel| !want.contains(rel)).map(|rel| format!("{rel}: generated by the imported fleet only")),
-    );
     if std::env::var_os("FLEET_KEEP_ROUND_TRIP").is_some() {
-        let _ = krate.keep();
+        let _ = krates.keep();
     }
-    Ok(differ)
+    Ok(all)
 }
 
 fn walk(dir: &Path) -> Vec<PathBuf> {

@@ -12,8 +12,8 @@ pub use cli::{assert_refused, generate_fresh, generate_into, run_cli};
 mod escape;
 mod import;
 pub use import::{
-    build_and_generate, host_essentials, import_fixture, import_fixture_dir, import_target_dir, round_trip,
-    round_trip_dir, rustfmt, IMPORT_FIXTURES, IMPORT_PATHS,
+    build_and_generate, build_and_generate_all, host_essentials, import_fixture, import_fixture_dir, round_trip_all,
+    round_trip_dir, round_trip_dirs, rustfmt, IMPORT_FIXTURES, IMPORT_PATHS,
 };
 mod flake;
 pub use escape::escape_hatches;

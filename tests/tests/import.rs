@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 use fleet_tests::{
-    build_and_generate, eval_hosts_with, host_essentials, import_fixture, import_fixture_dir, module_system,
+    build_and_generate_all, eval_hosts_with, host_essentials, import_fixture, import_fixture_dir, module_system,
     IMPORT_FIXTURES, IMPORT_PATHS,
 };
 
@@ -30,12 +30,14 @@ fn import_main_rs_and_report_snapshots() {
 #[test]
 fn imported_hosts_evaluate_like_the_originals() {
     let nix = module_system();
-    for name in IMPORT_FIXTURES {
-        let (dir, _) = import_fixture(name).unwrap_or_else(|e| panic!("{e}"));
-        let generated = build_and_generate(&dir.path().join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let Some(nix) = &nix else { continue };
+    let imports: Vec<_> =
+        IMPORT_FIXTURES.iter().map(|name| import_fixture(name).unwrap_or_else(|e| panic!("{e}"))).collect();
+    let dirs: Vec<_> = imports.iter().zip(IMPORT_FIXTURES).map(|((dir, _), name)| dir.path().join(name)).collect();
+    let generated = build_and_generate_all(&dirs).unwrap_or_else(|e| panic!("{e}"));
+    let Some(nix) = &nix else { return };
+    for (name, generated) in IMPORT_FIXTURES.iter().zip(&generated) {
         let original = eval_hosts_with(nix, &import_fixture_dir(name), &IMPORT_PATHS).unwrap_or_else(|e| panic!("{e}"));
-        let imported = eval_hosts_with(nix, &generated, &IMPORT_PATHS).unwrap_or_else(|e| panic!("{e}"));
+        let imported = eval_hosts_with(nix, generated, &IMPORT_PATHS).unwrap_or_else(|e| panic!("{e}"));
         let original = original.as_object().unwrap();
         let imported = imported.as_object().unwrap();
         let names: Vec<&String> = original.keys().collect();
@@ -132,8 +134,10 @@ fn import_command_prints_the_report() {
 /// a fleet whose `generate` reproduces every file byte for byte (and no other file).
 #[test]
 fn generated_repositories_round_trip_byte_for_byte() {
-    for (name, fleet) in fleet_tests::fixtures() {
-        let differ = fleet_tests::round_trip(&fleet).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let fixtures = fleet_tests::fixtures();
+    let fleets: Vec<_> = fixtures.iter().map(|(_, fleet)| fleet).collect();
+    let results = fleet_tests::round_trip_all(&fleets).unwrap_or_else(|e| panic!("{e}"));
+    for ((name, _), differ) in fixtures.iter().zip(results) {
         assert!(differ.is_empty(), "{name}: {} file(s) differ:\n{}", differ.len(), differ.join("\n"));
     }
 }
