@@ -1,21 +1,13 @@
 //! The imported fleet as Rust: `src/main.rs` written with the public DSL, as a user would.
 
 use super::eval::Value;
+use super::literal::rust_str;
 use super::model::{Deploy, Kept, Method, Model, Scope, Setting};
 use super::spec::{field_name, variant, variant_renamed, Ty};
 use fleet_dsl::{Channel, Os};
 use heck::{ToKebabCase, ToSnakeCase};
 use indexmap::IndexMap;
 use std::fmt::Write as _;
-
-/// A Rust string literal of `s` (a raw string when it holds quotes or backslashes).
-pub fn rust_str(s: &str) -> String {
-    let plain = s.chars().all(|c| !c.is_control() || c == '\n');
-    if plain && (s.contains('"') || s.contains('\\')) && !s.contains("\"#") && !s.contains('\n') {
-        return format!("r#\"{s}\"#");
-    }
-    format!("{s:?}")
-}
 
 /// Rust names (variables) already used, and the name of each user and profile.
 struct Names {

@@ -700,3 +700,19 @@ pub fn normalize(p: &Path) -> PathBuf {
     }
     out
 }
+
+/// Whether a value is fully known and printable as a `NixValue`.
+pub fn is_static(v: &Value) -> bool {
+    match v {
+        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Str(_) | Value::Raw(_) | Value::InputFile(..) => true,
+        Value::Float(f) => f.is_finite(),
+        Value::Pkg(p) => !p.is_empty() && fleet_gen_package_ok(p),
+        Value::List(items) => items.iter().all(is_static),
+        Value::Attrs(m) => m.values().all(is_static),
+        _ => false,
+    }
+}
+
+fn fleet_gen_package_ok(p: &[String]) -> bool {
+    crate::nix::raw::package(&p.join(".")).is_ok()
+}

@@ -14,6 +14,7 @@ pub mod emit;
 pub mod error;
 pub mod eval;
 pub mod flake;
+pub mod literal;
 pub mod model;
 pub mod modules;
 pub mod sops;

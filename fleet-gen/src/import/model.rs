@@ -1,7 +1,7 @@
 //! The imported fleet: hosts, profiles (modules several hosts import), users, the typed host
 //! spec, secrets, deployment; and what stays hand-written.
 
-use super::eval::{Builder, Eval, Loc, Prio, Value};
+use super::eval::{is_static, Builder, Eval, Loc, Prio, Value};
 use super::flake::{parse_file, Flake};
 use super::modules::{read_module, read_module_with, Def, ModuleInfo, ModuleRef};
 use super::sops::SopsConfig;
@@ -2428,22 +2428,6 @@ fn merge_attrs(old: &mut IndexMap<String, Value>, new: IndexMap<String, Value>) 
             }
         }
     }
-}
-
-/// Whether a value is fully known and printable as a `NixValue`.
-pub fn is_static(v: &Value) -> bool {
-    match v {
-        Value::Null | Value::Bool(_) | Value::Int(_) | Value::Str(_) | Value::Raw(_) | Value::InputFile(..) => true,
-        Value::Float(f) => f.is_finite(),
-        Value::Pkg(p) => !p.is_empty() && fleet_gen_package_ok(p),
-        Value::List(items) => items.iter().all(is_static),
-        Value::Attrs(m) => m.values().all(is_static),
-        _ => false,
-    }
-}
-
-fn fleet_gen_package_ok(p: &[String]) -> bool {
-    crate::nix::raw::package(&p.join(".")).is_ok()
 }
 
 fn strings(items: &[Value]) -> Option<Vec<String>> {

@@ -110,7 +110,7 @@ pub fn read(ev: &Eval, decls: &[(String, Def)]) -> Result<SpecDecl, (Loc, String
                 }
                 "default" => {
                     let v = ev.deep(&Eval::thunk(value.clone(), &d.env, &d.src));
-                    if !super::model::is_static(&v) {
+                    if !super::eval::is_static(&v) {
                         return Err(fail(&format!("default `{}` is not a static value", value.syntax().text())));
                     }
                     default = Some(v);
@@ -215,12 +215,12 @@ impl Ty {
     pub fn value(&self, v: &Value) -> Option<String> {
         Some(match (self, v) {
             (Ty::Bool, Value::Bool(b)) => b.to_string(),
-            (Ty::Str, Value::Str(s)) => format!("{}.into()", super::emit::rust_str(s)),
+            (Ty::Str, Value::Str(s)) => format!("{}.into()", super::literal::rust_str(s)),
             (Ty::Int, Value::Int(i)) => i.to_string(),
             (Ty::Unsigned, Value::Int(i)) if *i >= 0 => i.to_string(),
             (Ty::Sized(_), Value::Int(i)) => i.to_string(),
             (Ty::Port, Value::Int(i)) if u16::try_from(*i).is_ok() => i.to_string(),
-            (Ty::Path, Value::Str(s)) => format!("{}.into()", super::emit::rust_str(s)),
+            (Ty::Path, Value::Str(s)) => format!("{}.into()", super::literal::rust_str(s)),
             (Ty::NullOr(_), Value::Null) => "None".into(),
             (Ty::NullOr(t), v) => format!("Some({})", t.value(v)?),
             (Ty::ListOf(t), Value::List(items)) => {
@@ -230,7 +230,7 @@ impl Ty {
             (Ty::AttrsOf(t), Value::Attrs(m)) => {
                 let items: Option<Vec<String>> = m
                     .iter()
-                    .map(|(k, v)| Some(format!("({}.to_owned(), {})", super::emit::rust_str(k), t.value(v)?)))
+                    .map(|(k, v)| Some(format!("({}.to_owned(), {})", super::literal::rust_str(k), t.value(v)?)))
                     .collect();
                 format!("BTreeMap::from([{}])", items?.join(", "))
             }
