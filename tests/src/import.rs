@@ -68,9 +68,10 @@ pub fn build_and_generate_all(crate_dirs: &[PathBuf]) -> Result<Vec<PathBuf>, St
     let manifest = format!(
         "[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
          [dependencies]\nfleet-dsl = {{ path = {:?} }}\nfleet-gen = {{ path = {:?}, features = [\"synthetic\"] }}\n\n\
-         [profile.dev]\ndebug = \"line-tables-only\"\n\n[workspace]\n",
+         {}\n[workspace]\n",
         workspace.join("fleet-dsl").display().to_string(),
         workspace.join("fleet-gen").display().to_string(),
+        workspace_profiles(&workspace)?,
     );
     let mut main = String::from("//! Every imported fleet, chosen by the first argument.\n\n");
     let mut arms = String::new();
@@ -121,6 +122,18 @@ pub fn build_and_generate_all(crate_dirs: &[PathBuf]) -> Result<Vec<PathBuf>, St
         generated.push(out);
     }
     Ok(generated)
+}
+
+/// The workspace's `[profile.*]` tables, as TOML: a harness built with the same profiles
+/// reuses the workspace's compiled crates instead of building them again.
+fn workspace_profiles(workspace: &Path) -> Result<String, String> {
+    let text = std::fs::read_to_string(workspace.join("Cargo.toml")).map_err(|e| e.to_string())?;
+    let manifest: toml::Table = text.parse().map_err(|e| format!("the workspace Cargo.toml: {e}"))?;
+    let mut profiles = toml::Table::new();
+    if let Some(p) = manifest.get("profile") {
+        profiles.insert("profile".into(), p.clone());
+    }
+    toml::to_string(&profiles).map_err(|e| e.to_string())
 }
 
 /// [`build_and_generate_all`] for one crate.
