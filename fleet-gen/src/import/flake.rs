@@ -57,14 +57,7 @@ pub fn parse_file(root: &Path, path: &Path) -> Result<(Rc<Source>, ast::Expr), I
     let parsed = rnix::Root::parse(&text);
     let src = Rc::new(Source { path: path.to_owned(), rel: rel.clone(), text });
     if let Some(e) = parsed.errors().first() {
-        let at = match e {
-            rnix::parser::ParseError::Unexpected(r)
-            | rnix::parser::ParseError::UnexpectedExtra(r)
-            | rnix::parser::ParseError::UnexpectedWanted(_, r, _)
-            | rnix::parser::ParseError::UnexpectedDoubleBind(r)
-            | rnix::parser::ParseError::DuplicatedArgs(r, _) => usize::from(r.start()),
-            _ => src.text.len(),
-        };
+        let at = crate::nix::raw::error_offset(e, src.text.len());
         return Err(ImportError::Parse { file: rel, line: src.line(at), message: e.to_string() });
     }
     let expr = parsed.tree().expr().ok_or(ImportError::Parse { file: rel, line: 1, message: "empty file".into() })?;

@@ -27,6 +27,19 @@ impl fmt::Display for RawError {
     }
 }
 
+/// Where in the text (a byte offset) rnix found a syntax error; `len` (the end) when it does
+/// not say.
+pub(crate) fn error_offset(e: &rnix::parser::ParseError, len: usize) -> usize {
+    match e {
+        rnix::parser::ParseError::Unexpected(r)
+        | rnix::parser::ParseError::UnexpectedExtra(r)
+        | rnix::parser::ParseError::UnexpectedWanted(_, r, _)
+        | rnix::parser::ParseError::UnexpectedDoubleBind(r)
+        | rnix::parser::ParseError::DuplicatedArgs(r, _) => usize::from(r.start()),
+        _ => len,
+    }
+}
+
 /// Parses raw Nix text into an expression.
 pub fn parse(text: &str) -> Result<Expr, RawError> {
     if text.contains('\0') {
@@ -35,15 +48,7 @@ pub fn parse(text: &str) -> Result<Expr, RawError> {
     }
     let parsed = rnix::Root::parse(text);
     if let Some(e) = parsed.errors().first() {
-        let at = match e {
-            rnix::parser::ParseError::Unexpected(r)
-            | rnix::parser::ParseError::UnexpectedExtra(r)
-            | rnix::parser::ParseError::UnexpectedWanted(_, r, _)
-            | rnix::parser::ParseError::UnexpectedDoubleBind(r)
-            | rnix::parser::ParseError::DuplicatedArgs(r, _) => usize::from(r.start()),
-            _ => text.len(),
-        };
-        return Err(error_at(text, at, format!("is not valid Nix ({e})")));
+        return Err(error_at(text, error_offset(e, text.len()), format!("is not valid Nix ({e})")));
     }
     let root = parsed.tree();
     let expr = root.expr().ok_or_else(|| error_at(text, 0, "is empty".to_owned()))?;
