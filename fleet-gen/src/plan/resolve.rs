@@ -19,13 +19,13 @@ use std::sync::Arc;
 /// The plan of `fleet`, with hand-written modules looked up in `out_dir` (the only disk access).
 pub fn resolve<'a>(fleet: &'a FleetData, out_dir: &Path) -> Plan<'a> {
     let profiles = profiles(fleet);
-    let users = users(fleet);
+    let mut hosts: Vec<HostPlan<'a>> = fleet.hosts.iter().map(|h| host(fleet, h)).collect();
+    let users = users(fleet, &hosts);
     let option_sets = option_sets(fleet, &profiles);
     let (owners, home_owners) = module_owners(fleet, &profiles, &users);
     let disk = DiskFacts::gather(&owners, &home_owners, out_dir);
     let modules = modules_of(&owners, "modules", &disk);
     let home_modules = modules_of(&home_owners, "home/modules", &disk);
-    let mut hosts: Vec<HostPlan<'a>> = fleet.hosts.iter().map(|h| host(fleet, h)).collect();
     for i in 0..hosts.len() {
         let builders = builders_of(&hosts, i);
         hosts[i].builders = builders;
@@ -75,15 +75,15 @@ fn profiles(fleet: &FleetData) -> Vec<&ProfileData> {
 
 /// Every user, once by name (the first definition), in first-use order, with the platforms of
 /// the hosts that have that definition; then the users of standalone homes.
-fn users(fleet: &FleetData) -> Vec<UserPlan<'_>> {
-    let mut users: IndexMap<&str, UserPlan<'_>> = IndexMap::new();
-    for h in &fleet.hosts {
-        for u in ProfileData::closure(&h.profiles).into_iter().flat_map(|p| &p.users) {
+fn users<'a>(fleet: &'a FleetData, hosts: &[HostPlan<'a>]) -> Vec<UserPlan<'a>> {
+    let mut users: IndexMap<&str, UserPlan<'a>> = IndexMap::new();
+    for h in hosts {
+        for u in h.profiles.iter().flat_map(|p| &p.users) {
             let entry = users.entry(u.name.as_str()).or_insert(UserPlan { user: u, on_nixos: false, on_darwin: false });
             if entry.user != u {
                 continue;
             }
-            match h.os {
+            match h.host.os {
                 Os::Nixos => entry.on_nixos = true,
                 Os::Darwin => entry.on_darwin = true,
             }
@@ -206,6 +206,7 @@ fn host<'a>(fleet: &'a FleetData, h: &'a HostData) -> HostPlan<'a> {
             });
         }
     }
+    let tags = tags(h, &profiles);
     HostPlan {
         host: h,
         profiles,
@@ -214,13 +215,13 @@ fn host<'a>(fleet: &'a FleetData, h: &'a HostData) -> HostPlan<'a> {
         state_version,
         secret_sets,
         secrets: by_name.into_values().collect(),
-        tags: tags(h, &ProfileData::closure(&h.profiles)),
+        tags,
         builders: Vec::new(),
     }
 }
 
 /// Colmena tags of a NixOS host: its profiles, `nixos`, then its own tags, each once.
-fn tags(h: &HostData, closure: &[&Arc<ProfileData>]) -> Vec<String> {
+fn tags(h: &HostData, closure: &[&ProfileData]) -> Vec<String> {
     if h.os == Os::Darwin {
         return Vec::new();
     }

@@ -80,7 +80,7 @@ impl Validator {
             self.check_profile(p);
         }
         self.check_texts(fleet, &plan.profiles);
-        self.check_users(fleet, &plan.users);
+        self.check_users(plan);
         self.check_option_sets(fleet, &plan.profiles);
         let (owners, home_owners) = crate::plan::resolve::module_owners(fleet, &plan.profiles, &plan.users);
         self.check_modules(&owners, "modules", &plan.disk);
@@ -263,13 +263,12 @@ impl Validator {
     }
 
     /// Users: one definition per name, valid names, descriptions, groups and keys.
-    fn check_users(&mut self, fleet: &FleetData, users: &[UserPlan<'_>]) {
+    fn check_users(&mut self, plan: &Plan<'_>) {
+        let (fleet, users) = (plan.fleet, &plan.users);
         let mut first: IndexMap<&str, (&fleet_dsl::User, String)> = IndexMap::new();
         let mut reported = HashSet::new();
-        let attached = fleet.hosts.iter().flat_map(|h| {
-            ProfileData::closure(&h.profiles)
-                .into_iter()
-                .flat_map(|p| p.users.iter().map(move |u| (p.name.clone(), p.name.clone(), u)))
+        let attached = plan.hosts.iter().flat_map(|h| {
+            h.profiles.iter().flat_map(|p| p.users.iter().map(move |u| (p.name.clone(), p.name.clone(), u)))
         });
         let standalone = fleet
             .standalone_homes
