@@ -141,7 +141,7 @@ fn build_machines_reach_hosts_of_their_systems() {
     assert!(!arm.contains("buildMachines"), "a builder of other systems is not used: {arm}");
     let big = &tree.files["hosts/big/default.nix"].text;
     assert!(!big.contains("buildMachines"), "a builder does not use itself: {big}");
-    assert!(big.contains("nix.settings.trusted-users = [\"nixbuild\"];"), "{big}");
+    assert!(big.contains("nix.settings.trusted-users = [\"root\" \"nixbuild\"];"), "{big}");
 }
 
 /// The hive of the `meaning` fixture holds exactly its deploying host.
@@ -157,4 +157,36 @@ fn the_hive_holds_exactly_the_deploying_hosts() {
     let got: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(got["nodes"], json!(["deployed"]), "`undeployed` has no .deploy and is no node");
     assert_eq!(got["sameModules"], json!({"deployed": true}));
+}
+
+/// The user colmena deploys a host as, and the user other hosts build on it as, are trusted by
+/// its Nix (copying an unsigned closure into a store needs a trusted user), beside root, which
+/// stays trusted: evaluated with the real module system, with nixpkgs' own default.
+#[test]
+fn deploy_and_builder_users_are_trusted_and_root_stays_trusted() {
+    let fleet = Fleet::<NoSpec>::new("trust")
+        .host(Host::nixos("edge", System::X86_64Linux).deploy(Deploy::ssh("edge.lan").user("deploy")))
+        .host(
+            Host::nixos("big", System::X86_64Linux)
+                .deploy(Deploy::ssh("big.lan").user("nixbuild"))
+                .build_machine(BuildMachine::new("big.lan", [System::X86_64Linux]).ssh_user("nixbuild")),
+        )
+        .host(Host::nixos("rooted", System::X86_64Linux).deploy(Deploy::ssh("rooted.lan").user("root")))
+        .host(Host::nixos("plain", System::X86_64Linux))
+        .into_data();
+    let tmp = tempfile::tempdir().unwrap();
+    let tree = render(&fleet, tmp.path());
+    write_tree(&tree, tmp.path()).unwrap();
+    for (host, generated) in [("edge", true), ("big", true), ("rooted", false), ("plain", false)] {
+        let text = &tree.files[&format!("hosts/{host}/default.nix")].text;
+        assert_eq!(text.contains("trusted-users"), generated, "{host}: {text}");
+    }
+    let Some(nix) = fleet_tests::module_system() else { return };
+    let hosts = fleet_tests::eval_hosts_with(&nix, tmp.path(), &["nix.settings.trusted-users"]).unwrap();
+    let trusted = |host: &str| hosts[host]["paths"]["nix.settings.trusted-users"].clone();
+    assert_eq!(trusted("edge"), json!(["root", "deploy"]));
+    assert_eq!(trusted("big"), json!(["root", "nixbuild"]), "one user, trusted once");
+    // Hosts deployed as root, or not at all, keep nixpkgs' default.
+    assert_eq!(trusted("rooted"), json!(["root"]));
+    assert_eq!(trusted("plain"), json!(["root"]));
 }

@@ -1426,6 +1426,18 @@ impl Mapper<'_> {
         u.home = Some(mods);
     }
 
+    /// Whether `value`, defined by `owner` in a generated repository, is the
+    /// `nix.settings.trusted-users` the generator writes for the host's deployment user: root,
+    /// then that user.
+    fn generated_trusted_users(&self, owner: Owner, value: &Value) -> bool {
+        let Owner::Host(h) = owner else { return false };
+        let Some(user) = self.model.hosts[h].deploy.as_ref().and_then(|d| d.target_user.as_deref()) else {
+            return false;
+        };
+        let Value::List(items) = value else { return false };
+        user != "root" && strings(items).is_some_and(|users| users == ["root", user])
+    }
+
     fn keep(&mut self, key: &str, d: Def) {
         self.keep_because(key, d, "not a static value");
     }
@@ -1584,6 +1596,9 @@ impl Mapper<'_> {
                     self.model.notes.push((d.loc.clone(), format!("`{}`: the fleet's home-manager wiring sets it", d.path.join("."))));
                 }
                 ["home-manager", "users", name] => home_sites.push((owner, key, (*name).to_owned(), d)),
+                // What the generator states for a host colmena deploys as another user than root.
+                ["nix", "settings", "trusted-users"]
+                    if self.model.generated && self.generated_trusted_users(owner, &d.value) => {}
                 ["deployment", attr] => match owner {
                     Owner::Host(h) => {
                         let deploy = self.model.hosts[h].deploy.get_or_insert_with(Deploy::default);

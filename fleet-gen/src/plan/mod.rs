@@ -97,6 +97,9 @@ pub struct HostPlan<'a> {
     pub secrets: Vec<HostSecret<'a>>,
     /// Its colmena tags: its profiles, its platform, then its own tags (NixOS only).
     pub tags: Vec<String>,
+    /// The users Nix trusts on it besides root (`nix.settings.trusted-users`, root kept): the
+    /// ssh user other hosts build on it as, and the user colmena deploys it as.
+    pub trusted_users: Vec<&'a str>,
     /// Build machines it uses, with their hosts' names.
     pub builders: Vec<(&'a str, &'a BuildMachine)>,
 }

@@ -207,6 +207,15 @@ fn host<'a>(fleet: &'a FleetData, h: &'a HostData) -> HostPlan<'a> {
         }
     }
     let tags = tags(h, &profiles);
+    let mut trusted_users: Vec<&'a str> = Vec::new();
+    let builder_user = h.build_machine.as_ref().and_then(|b| b.ssh_user.as_deref());
+    // Copying an unsigned closure into the host's store needs a trusted user (root is already).
+    let deploy_user = h.deploy.as_ref().and_then(|d| d.target_user.as_deref()).filter(|_| h.os == Os::Nixos);
+    for user in builder_user.into_iter().chain(deploy_user).filter(|u| *u != "root") {
+        if !trusted_users.contains(&user) {
+            trusted_users.push(user);
+        }
+    }
     HostPlan {
         host: h,
         profiles,
@@ -216,6 +225,7 @@ fn host<'a>(fleet: &'a FleetData, h: &'a HostData) -> HostPlan<'a> {
         secret_sets,
         secrets: by_name.into_values().collect(),
         tags,
+        trusted_users,
         builders: Vec::new(),
     }
 }

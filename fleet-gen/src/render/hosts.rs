@@ -87,11 +87,13 @@ fn host(view: &Plan<'_>, h: &HostPlan<'_>) -> Expr {
     module(bindings, SYSTEM_ARGS)
 }
 
-/// `nix.buildMachines` for the builders the host uses, and the builder's own trusted user.
+/// `nix.buildMachines` for the builders the host uses, and its trusted users (root, which a
+/// definition would otherwise drop from nixpkgs' default, first).
 fn build_machines(h: &HostPlan<'_>) -> Vec<Binding> {
     let mut out = Vec::new();
-    if let Some(user) = h.host.build_machine.as_ref().and_then(|b| b.ssh_user.as_deref()) {
-        out.push(Binding::path(["nix", "settings", "trusted-users"], Expr::strings([user])));
+    if !h.trusted_users.is_empty() {
+        let users = std::iter::once("root").chain(h.trusted_users.iter().copied());
+        out.push(Binding::path(["nix", "settings", "trusted-users"], Expr::strings(users)));
     }
     if h.builders.is_empty() {
         return out;

@@ -183,7 +183,7 @@ impl Validator {
                 });
             }
         }
-        if h.build_machine.as_ref().is_some_and(|b| b.ssh_user.is_some()) {
+        if !hp.trusted_users.is_empty() {
             generated.push("nix.settings.trusted-users");
         }
         if h.auto_upgrade.is_some() {
