@@ -22,8 +22,8 @@ pub(super) struct HostCommands {
 }
 
 /// Whether the flake has the apps: it does whenever it has hosts.
-pub(super) fn used(view: &Plan<'_>) -> bool {
-    !view.hosts.is_empty()
+pub(super) fn used(plan: &Plan<'_>) -> bool {
+    !plan.hosts.is_empty()
 }
 
 /// `'text'` for the shell: single quotes, a single quote inside as `'\''`.
@@ -33,8 +33,8 @@ pub(super) fn shell_quote(text: &str) -> String {
 
 /// The commands of every host, in declaration order. Host names are RFC 1123 labels and
 /// targets are validated addresses, and every word from the fleet is quoted all the same.
-pub(super) fn host_commands(view: &Plan<'_>) -> Vec<HostCommands> {
-    view.hosts.iter().map(commands).collect()
+pub(super) fn host_commands(plan: &Plan<'_>) -> Vec<HostCommands> {
+    plan.hosts.iter().map(commands).collect()
 }
 
 fn commands(h: &HostPlan<'_>) -> HostCommands {
@@ -117,11 +117,11 @@ fn script(app: &str, hosts: &[HostCommands], pick: fn(&HostCommands) -> &str) ->
     s
 }
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
-    if !used(view) {
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) {
+    if !used(plan) {
         return;
     }
-    let hosts = host_commands(view);
+    let hosts = host_commands(plan);
     let colmena = hosts.iter().any(|h| h.deploy.starts_with("colmena"));
     let nixos_rebuild = hosts.iter().any(|h| !h.on_machine);
     let mut deploy_inputs = Vec::new();
@@ -162,5 +162,5 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     let per_system = Expr::lambda(formals, Expr::let_in(lets, apps));
     let body = Expr::Attrs(vec![Binding::new("perSystem", per_system)]);
     let comment = "nix run .#deploy -- HOST and nix run .#rollback -- HOST: each host's own commands (see README.md).";
-    tree.generated("parts/apps.nix", nix_file(&view.fleet.name, Some(comment), &body));
+    tree.generated("parts/apps.nix", nix_file(&plan.fleet.name, Some(comment), &body));
 }

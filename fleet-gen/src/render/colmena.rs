@@ -8,13 +8,13 @@ use fleet_dsl::Os;
 
 const COMMENT: &str = "The hive reuses each nixosConfigurations entry (its nixpkgs, arguments and modules), so the two\ncannot drift apart. Only NixOS hosts with deployment settings are nodes: colmena does not\ndeploy nix-darwin, nor machines the fleet does not deploy.";
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
-    if !view.colmena {
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) {
+    if !plan.colmena {
         return;
     }
     // Only hosts the fleet says to deploy: colmena would otherwise reach for every machine.
     let nixos: Vec<&HostPlan<'_>> =
-        view.hosts.iter().filter(|h| h.host.os == Os::Nixos && h.host.deploy.is_some()).collect();
+        plan.hosts.iter().filter(|h| h.host.os == Os::Nixos && h.host.deploy.is_some()).collect();
     let Some(first) = nixos.first() else { return };
     let configuration = Expr::Select(
         Box::new(Expr::var("self")),
@@ -67,7 +67,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
         ]),
     );
     let file = Expr::lambda(["inputs", "self"], body);
-    tree.generated("parts/colmena.nix", nix_file(&view.fleet.name, Some(COMMENT), &file));
+    tree.generated("parts/colmena.nix", nix_file(&plan.fleet.name, Some(COMMENT), &file));
 }
 
 /// The node's `deployment` options.

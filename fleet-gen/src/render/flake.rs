@@ -6,10 +6,10 @@ use crate::plan::Plan;
 use crate::tree::Tree;
 use fleet_dsl::Os;
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
-    let fleet = view.fleet;
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) {
+    let fleet = plan.fleet;
     let urls = &fleet.inputs;
-    let unstable_packages = view.flake.unstable_overlay || view.flake.unstable_outputs;
+    let unstable_packages = plan.flake.unstable_overlay || plan.flake.unstable_outputs;
     let used = |input: &str| {
         (input == "nixpkgs-unstable" && unstable_packages)
             || fleet.hosts.iter().any(|h| {
@@ -47,10 +47,10 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     if used("nix-darwin") {
         inputs.push(Binding::new("nix-darwin", follows(&urls.nix_darwin, "nixpkgs", "nixpkgs-darwin")));
     }
-    if view.secrets.is_some() {
+    if plan.secrets.is_some() {
         inputs.push(Binding::new("sops-nix", follows(&urls.sops_nix, "nixpkgs", base)));
     }
-    let mut home_channels: Vec<_> = if super::home::used(view) {
+    let mut home_channels: Vec<_> = if super::home::used(plan) {
         fleet.hosts.iter().map(|h| super::home::input(h.channel)).collect()
     } else {
         Vec::new()
@@ -66,7 +66,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     if fleet.hosts.iter().any(|h| !h.disks.is_empty()) {
         inputs.push(Binding::new("disko", follows(&urls.disko, "nixpkgs", base)));
     }
-    if view.colmena {
+    if plan.colmena {
         inputs.push(Binding::new("colmena", follows(&urls.colmena, "nixpkgs", base)));
     }
     if used("nix-darwin-unstable") {
@@ -77,7 +77,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     }
 
     // Extra inputs, in first-use order, after the generator's own.
-    for input in &view.flake.inputs {
+    for input in &plan.flake.inputs {
         let mut fields = vec![Binding::new("url", input.url.as_str())];
         if !input.flake {
             fields.push(Binding::new("flake", false));
@@ -94,7 +94,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     }
 
     let mut parts = vec!["./parts/hosts.nix"];
-    if view.colmena {
+    if plan.colmena {
         parts.push("./parts/colmena.nix");
     }
     if !fleet.standalone_homes.is_empty() {
@@ -109,10 +109,10 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
         tree.generated("parts/nixpkgs.nix", nix_file(&fleet.name, Some(NIXPKGS_COMMENT), &per_system_pkgs(base)));
     }
     parts.push("./parts/dev.nix");
-    if super::apps::used(view) {
+    if super::apps::used(plan) {
         parts.push("./parts/apps.nix");
     }
-    if !view.flake.exports.is_empty() {
+    if !plan.flake.exports.is_empty() {
         parts.push("./parts/modules.nix");
     }
     let parts = parts.into_iter().map(Expr::path);
@@ -121,13 +121,13 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
         [
             Expr::Attrs(vec![Binding::Inherit(vec!["inputs".into()])]),
             Expr::Attrs(vec![
-                Binding::new("systems", Expr::strings(view.systems.iter().map(|s| s.as_str()))),
+                Binding::new("systems", Expr::strings(plan.systems.iter().map(|s| s.as_str()))),
                 Binding::new("imports", Expr::vertical_list(parts)),
             ]),
         ],
     );
     let flake = Expr::Attrs(vec![
-        Binding::new("description", Expr::str(description(view))),
+        Binding::new("description", Expr::str(description(plan))),
         Binding::new("inputs", Expr::Attrs(inputs)),
         Binding::new("outputs", Expr::lambda_at("inputs", ["flake-parts"], mk_flake)),
     ]);
@@ -147,8 +147,8 @@ fn per_system_pkgs(base: &str) -> Expr {
     Expr::lambda(["inputs"], Expr::Attrs(vec![Binding::new("perSystem", per_system)]))
 }
 
-fn description(view: &Plan<'_>) -> String {
-    let count = |os| view.fleet.hosts.iter().filter(|h| h.os == os).count();
+fn description(plan: &Plan<'_>) -> String {
+    let count = |os| plan.fleet.hosts.iter().filter(|h| h.os == os).count();
     let plural = |n: usize, what: &str| format!("{n} {what} host{}", if n == 1 { "" } else { "s" });
     let mut parts = Vec::new();
     for (os, label) in [(Os::Nixos, "NixOS"), (Os::Darwin, "nix-darwin")] {
@@ -157,5 +157,5 @@ fn description(view: &Plan<'_>) -> String {
             parts.push(plural(n, label));
         }
     }
-    format!("{}: {}", view.fleet.name, parts.join(" and "))
+    format!("{}: {}", plan.fleet.name, parts.join(" and "))
 }

@@ -115,10 +115,10 @@ impl Graph {
     }
 
     /// The graph of a validated fleet: hosts → profiles → modules.
-    pub fn of(view: &Plan<'_>) -> Self {
-        let mut g = Graph::new(&view.fleet.name);
+    pub fn of(plan: &Plan<'_>) -> Self {
+        let mut g = Graph::new(&plan.fleet.name);
         let mut hosts = Vec::new();
-        for h in &view.hosts {
+        for h in &plan.hosts {
             let kind = match h.host.os {
                 Os::Nixos => NodeKind::NixosHost,
                 Os::Darwin => NodeKind::DarwinHost,
@@ -126,19 +126,19 @@ impl Graph {
             hosts.push(g.add_node(kind, &h.host.name, &h.host.name));
         }
         let mut profiles = HashMap::new();
-        for p in &view.profiles {
+        for p in &plan.profiles {
             profiles.insert(p.name.as_str(), g.add_node(NodeKind::Profile, &p.name, &p.name));
         }
-        // Modules in first-use order over the same owners (profiles, then hosts) the view uses.
+        // Modules in first-use order over the same owners (profiles, then hosts) the plan uses.
         let mut modules: HashMap<(NodeKind, &str), usize> = HashMap::new();
-        let configs = view.profiles.iter().map(|p| &p.config).chain(view.hosts.iter().map(|h| &h.host.config));
+        let configs = plan.profiles.iter().map(|p| &p.config).chain(plan.hosts.iter().map(|h| &h.host.config));
         for config in configs {
             for (kind, path) in config_modules(config) {
                 if modules.contains_key(&(kind, path)) {
                     continue;
                 }
                 let label = match kind {
-                    NodeKind::Module => view
+                    NodeKind::Module => plan
                         .modules
                         .iter()
                         .find(|m| m.path == path)
@@ -148,7 +148,7 @@ impl Graph {
                 modules.insert((kind, path), g.add_node(kind, path, &label));
             }
         }
-        for (h, &from) in view.hosts.iter().zip(&hosts) {
+        for (h, &from) in plan.hosts.iter().zip(&hosts) {
             for p in &h.host.profiles {
                 if let Some(&to) = profiles.get(p.name.as_str()) {
                     g.add_edge(from, to);
@@ -160,7 +160,7 @@ impl Graph {
                 }
             }
         }
-        for p in &view.profiles {
+        for p in &plan.profiles {
             let from = profiles[p.name.as_str()];
             for i in &p.imports {
                 if let Some(&to) = profiles.get(i.name.as_str()) {

@@ -12,8 +12,8 @@ use fleet_dsl::{Channel, Config, Os};
 pub(super) const MODULE: &str = "modules/home-manager.nix";
 
 /// Whether any user on some host has a home (so hosts import home-manager).
-pub(super) fn used(view: &Plan<'_>) -> bool {
-    view.users.iter().any(|u| u.user.home.is_some() && (u.on_nixos || u.on_darwin))
+pub(super) fn used(plan: &Plan<'_>) -> bool {
+    plan.users.iter().any(|u| u.user.home.is_some() && (u.on_nixos || u.on_darwin))
 }
 
 /// The flake input providing home-manager for a host of `os` on `channel`.
@@ -27,10 +27,10 @@ pub(super) fn input(channel: Channel) -> &'static str {
 /// A home as a home-manager module: its hand-written modules (under `home/modules/`, reached
 /// with `prefix` from the file it is written in), the extra binding, and its values; a
 /// function of the arguments its code uses.
-pub(super) fn home_module(view: &Plan<'_>, config: &Config, prefix: &str, extra: Option<Binding>) -> Expr {
+pub(super) fn home_module(plan: &Plan<'_>, config: &Config, prefix: &str, extra: Option<Binding>) -> Expr {
     let mut imports: Vec<Expr> = Vec::new();
     for m in &config.modules {
-        if let Some(file) = view.home_modules.iter().find(|f| f.path == m.path) {
+        if let Some(file) = plan.home_modules.iter().find(|f| f.path == m.path) {
             let relative = file.import.trim_start_matches("home/");
             imports.push(Expr::path(format!("{prefix}{relative}")));
         }
@@ -53,8 +53,8 @@ pub(super) fn host_module(os: Os, channel: Channel) -> Expr {
     Expr::select(Expr::var("inputs"), [input(channel), kind, "home-manager"])
 }
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
-    if used(view) {
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) {
+    if used(plan) {
         let shared = Expr::lambda(
             ["inputs"],
             Expr::Attrs(vec![
@@ -67,19 +67,19 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
             ]),
         );
         let comment = "home-manager inside the system: homes use the host's nixpkgs (with its overlays, pkgs.unstable\nincluded), install into the user's profile, and receive the flake's inputs like the system does.";
-        tree.generated(MODULE, nix_file(&view.fleet.name, Some(comment), &shared));
+        tree.generated(MODULE, nix_file(&plan.fleet.name, Some(comment), &shared));
     }
-    standalone(view, tree);
-    for u in &view.users {
+    standalone(plan, tree);
+    for u in &plan.users {
         let Some(home) = &u.user.home else { continue };
-        let version = home.state_version.as_deref().unwrap_or(&view.fleet.nixos_state_version);
+        let version = home.state_version.as_deref().unwrap_or(&plan.fleet.nixos_state_version);
         let state = Binding::path(["home", "stateVersion"], version);
         // home/<user>.nix sits next to home/modules/.
-        let body = home_module(view, &home.config, "./", Some(state));
+        let body = home_module(plan, &home.config, "./", Some(state));
         let comment = format!("The home of `{}`, on every host the user is on (home-manager).", u.user.name);
-        tree.generated(format!("home/{}.nix", u.user.name), nix_file(&view.fleet.name, Some(&comment), &body));
+        tree.generated(format!("home/{}.nix", u.user.name), nix_file(&plan.fleet.name, Some(&comment), &body));
     }
-    for m in &view.home_modules {
+    for m in &plan.home_modules {
         if let Some(text) = m.scaffold {
             tree.user_owned(m.import.clone(), text.to_owned());
         }
@@ -88,8 +88,8 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
 
 /// `parts/homes.nix`: `homeConfigurations."user@machine"` for machines without NixOS or
 /// nix-darwin, each the user's home plus the machine's own additions.
-fn standalone(view: &Plan<'_>, tree: &mut Tree) {
-    let homes = &view.fleet.standalone_homes;
+fn standalone(plan: &Plan<'_>, tree: &mut Tree) {
+    let homes = &plan.fleet.standalone_homes;
     if homes.is_empty() {
         return;
     }
@@ -107,7 +107,7 @@ fn standalone(view: &Plan<'_>, tree: &mut Tree) {
             ]);
             let mut modules = vec![Expr::path(format!("../home/{user}.nix")), identity];
             if sh.home != fleet_dsl::Home::default() {
-                modules.push(home_module(view, &sh.home.config, "../home/", None));
+                modules.push(home_module(plan, &sh.home.config, "../home/", None));
             }
             let pkgs = Expr::select(
                 Expr::var("inputs"),
@@ -127,7 +127,7 @@ fn standalone(view: &Plan<'_>, tree: &mut Tree) {
         Expr::Attrs(vec![Binding::path(["flake", "homeConfigurations"], Expr::Attrs(configs))]),
     );
     let comment = "home-manager on machines without NixOS or nix-darwin: `home-manager switch --flake .#user@machine`.";
-    tree.generated(STANDALONE_PART, nix_file(&view.fleet.name, Some(comment), &body));
+    tree.generated(STANDALONE_PART, nix_file(&plan.fleet.name, Some(comment), &body));
 }
 
 /// The part holding the standalone homes.

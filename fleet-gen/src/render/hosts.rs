@@ -8,10 +8,10 @@ use crate::plan::{HostPlan, Plan};
 use crate::tree::Tree;
 use fleet_dsl::{Os, SshKey, StateVersion};
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
-    for h in &view.hosts {
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) {
+    for h in &plan.hosts {
         let name = &h.host.name;
-        tree.generated(format!("hosts/{name}/default.nix"), nix_file(&view.fleet.name, None, &host(view, h)));
+        tree.generated(format!("hosts/{name}/default.nix"), nix_file(&plan.fleet.name, None, &host(plan, h)));
         if h.host.os == Os::Nixos {
             let placeholder = hardware_placeholder_for(name, h.host.disks.is_empty());
             tree.user_owned(format!("hosts/{name}/hardware-configuration.nix"), placeholder);
@@ -19,7 +19,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     }
 }
 
-fn host(view: &Plan<'_>, h: &HostPlan<'_>) -> Expr {
+fn host(plan: &Plan<'_>, h: &HostPlan<'_>) -> Expr {
     let host = h.host;
     let mut imports: Vec<Expr> = Vec::new();
     if host.os == Os::Nixos {
@@ -32,8 +32,8 @@ fn host(view: &Plan<'_>, h: &HostPlan<'_>) -> Expr {
     let mut paths: Vec<String> = host.profiles.iter().map(|p| format!("../../profiles/{}.nix", p.name)).collect();
     // Each module once: what a profile of the host already imports is not imported again.
     let from_profiles: Vec<String> =
-        h.profiles.iter().flat_map(|p| config_imports(view, &p.config, "../../")).collect();
-    for i in config_imports(view, &host.config, "../../") {
+        h.profiles.iter().flat_map(|p| config_imports(plan, &p.config, "../../")).collect();
+    for i in config_imports(plan, &host.config, "../../") {
         if !paths.contains(&i) && !from_profiles.contains(&i) {
             paths.push(i);
         }
@@ -80,7 +80,7 @@ fn host(view: &Plan<'_>, h: &HostPlan<'_>) -> Expr {
         bindings.extend(super::machine::auto_upgrade(host.os, &host.name, u));
     }
     for (user, home) in &host.homes {
-        let body = super::home::home_module(view, &home.config, "../../home/", None);
+        let body = super::home::home_module(plan, &home.config, "../../home/", None);
         bindings.push(Binding::path(["home-manager", "users", user.as_str()], body));
     }
     bindings.extend(config_values(&host.config));

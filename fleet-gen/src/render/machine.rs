@@ -7,8 +7,8 @@ use crate::plan::Plan;
 use crate::tree::Tree;
 use fleet_dsl::{AutoUpgrade, Dataset, Disko, Layout, Os, Subvolume};
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
-    for h in &view.hosts {
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) {
+    for h in &plan.hosts {
         if h.host.disks.is_empty() {
             continue;
         }
@@ -22,7 +22,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
                 luks_partition(d)
             ));
         }
-        let text = nix_file(&view.fleet.name, Some(&comment), &disko(&h.host.disks));
+        let text = nix_file(&plan.fleet.name, Some(&comment), &disko(&h.host.disks));
         tree.generated(format!("hosts/{}/disko.nix", h.host.name), text);
     }
 }

@@ -25,28 +25,28 @@ use fleet_dsl::{Channel, Os};
 pub const MANIFEST: &str = ".fleet-gen-manifest";
 
 /// Renders every file of the repository. Fails only if a built-in template is broken.
-pub fn render(view: &Plan<'_>) -> Result<Tree, minijinja::Error> {
-    let mut tree = Tree { warnings: view.warnings.clone(), ..Tree::default() };
-    flake::render(view, &mut tree);
-    parts::render(view, &mut tree);
-    colmena::render(view, &mut tree);
-    apps::render(view, &mut tree);
-    modules::render(view, &mut tree);
-    profiles::render(view, &mut tree);
-    hosts::render(view, &mut tree);
-    home::render(view, &mut tree);
-    machine::render(view, &mut tree);
-    secrets::render(view, &mut tree)?;
-    readme::render(view, &mut tree)?;
-    let schema = crate::schema::fleet_schema(view.fleet);
+pub fn render(plan: &Plan<'_>) -> Result<Tree, minijinja::Error> {
+    let mut tree = Tree { warnings: plan.warnings.clone(), ..Tree::default() };
+    flake::render(plan, &mut tree);
+    parts::render(plan, &mut tree);
+    colmena::render(plan, &mut tree);
+    apps::render(plan, &mut tree);
+    modules::render(plan, &mut tree);
+    profiles::render(plan, &mut tree);
+    hosts::render(plan, &mut tree);
+    home::render(plan, &mut tree);
+    machine::render(plan, &mut tree);
+    secrets::render(plan, &mut tree)?;
+    readme::render(plan, &mut tree)?;
+    let schema = crate::schema::fleet_schema(plan.fleet);
     tree.generated(crate::schema::FILE, crate::schema::to_text(&schema));
-    let manifest = manifest(view, &tree);
+    let manifest = manifest(plan, &tree);
     tree.generated(MANIFEST, manifest);
     Ok(tree)
 }
 
-fn manifest(view: &Plan<'_>, tree: &Tree) -> String {
-    let mut text = hash_header(&view.fleet.name);
+fn manifest(plan: &Plan<'_>, tree: &Tree) -> String {
+    let mut text = hash_header(&plan.fleet.name);
     text.push_str("# Files fleet-gen wrote; it deletes only these, and only once they are no longer generated.\n");
     for (path, file) in &tree.files {
         if file.owner == Owner::Generator {
@@ -88,12 +88,12 @@ fn darwin_input(channel: Channel) -> &'static str {
 }
 
 /// Generated modules every host of `os` imports, relative to the repository root.
-fn base_modules(view: &Plan<'_>, os: Os) -> Vec<&'static str> {
+fn base_modules(plan: &Plan<'_>, os: Os) -> Vec<&'static str> {
     let mut out = Vec::new();
-    if !view.fleet.spec.options.is_empty() {
+    if !plan.fleet.spec.options.is_empty() {
         out.push("modules/host-spec.nix");
     }
-    let has_users = view.users.iter().any(|u| match os {
+    let has_users = plan.users.iter().any(|u| match os {
         Os::Nixos => u.on_nixos,
         Os::Darwin => u.on_darwin,
     });
@@ -103,13 +103,13 @@ fn base_modules(view: &Plan<'_>, os: Os) -> Vec<&'static str> {
             Os::Darwin => "modules/users-darwin.nix",
         });
     }
-    if view.secrets.is_some() {
+    if plan.secrets.is_some() {
         out.push(secrets::module_path(os));
     }
-    if home::used(view) {
+    if home::used(plan) {
         out.push(home::MODULE);
     }
-    if modules::overlays_used(view) {
+    if modules::overlays_used(plan) {
         out.push(modules::OVERLAYS);
     }
     out

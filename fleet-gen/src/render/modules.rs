@@ -8,9 +8,9 @@ use crate::plan::{Plan, UserPlan};
 use crate::tree::Tree;
 use fleet_dsl::{OptionType, Os, User};
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
-    let fleet = &view.fleet.name;
-    let spec = &view.fleet.spec;
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) {
+    let fleet = &plan.fleet.name;
+    let spec = &plan.fleet.spec;
     if !spec.options.is_empty() {
         let body = Expr::Attrs(vec![Binding::path(["options", "hostSpec"], declarations(spec))]);
         let comment = match &spec.description {
@@ -21,7 +21,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
     }
     for os in [Os::Nixos, Os::Darwin] {
         let users: Vec<&UserPlan<'_>> =
-            view.users.iter().filter(|u| if os == Os::Nixos { u.on_nixos } else { u.on_darwin }).collect();
+            plan.users.iter().filter(|u| if os == Os::Nixos { u.on_nixos } else { u.on_darwin }).collect();
         if users.is_empty() {
             continue;
         }
@@ -31,7 +31,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
         };
         tree.generated(path, nix_file(fleet, Some(comment), &users_module(&users, os)));
     }
-    for set in &view.option_sets {
+    for set in &plan.option_sets {
         let path: Vec<String> = std::iter::once("options").chain(set.path.iter().copied()).map(str::to_owned).collect();
         let body = Expr::Attrs(vec![Binding::Attr(path, declarations(set.options))]);
         let comment =
@@ -42,10 +42,10 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
         );
         tree.generated(set.file(), nix_file(fleet, Some(&comment), &Expr::lambda(["lib"], body)));
     }
-    if overlays_used(view) {
-        tree.generated(OVERLAYS, nix_file(fleet, Some(OVERLAYS_COMMENT), &overlays_module(view)));
+    if overlays_used(plan) {
+        tree.generated(OVERLAYS, nix_file(fleet, Some(OVERLAYS_COMMENT), &overlays_module(plan)));
     }
-    for module in &view.modules {
+    for module in &plan.modules {
         if let Some(text) = module.scaffold {
             tree.user_owned(module.import.clone(), text.to_owned());
         }
@@ -116,13 +116,13 @@ pub(super) const OVERLAYS: &str = "modules/overlays.nix";
 const OVERLAYS_COMMENT: &str = "Overlays of the whole fleet; profiles and hosts add their own to nixpkgs.overlays.\n`pkgs.unstable` is nixpkgs-unstable for the host's system, with the host's own nixpkgs.config\n(so allowUnfree applies to it too): stable hosts take single packages from it.";
 
 /// Whether the fleet has overlays of its own or hosts take packages from nixpkgs-unstable.
-pub(super) fn overlays_used(view: &Plan<'_>) -> bool {
-    view.flake.unstable_overlay || !view.fleet.overlays.is_empty()
+pub(super) fn overlays_used(plan: &Plan<'_>) -> bool {
+    plan.flake.unstable_overlay || !plan.fleet.overlays.is_empty()
 }
 
-fn overlays_module(view: &Plan<'_>) -> Expr {
+fn overlays_module(plan: &Plan<'_>) -> Expr {
     let mut overlays = Vec::new();
-    if view.flake.unstable_overlay {
+    if plan.flake.unstable_overlay {
         let unstable = Expr::apply(
             "import",
             [
@@ -135,7 +135,7 @@ fn overlays_module(view: &Plan<'_>) -> Expr {
         );
         overlays.push(Expr::curried(["final", "prev"], Expr::Attrs(vec![Binding::new("unstable", unstable)])));
     }
-    overlays.extend(view.fleet.overlays.iter().map(Expr::from));
+    overlays.extend(plan.fleet.overlays.iter().map(Expr::from));
     let body = vec![Binding::path(["nixpkgs", "overlays"], Expr::vertical_list(overlays))];
     super::profiles::module(body, crate::nix::scope::SYSTEM_ARGS)
 }

@@ -7,11 +7,11 @@ use crate::plan::Plan;
 use crate::tree::Tree;
 use fleet_dsl::{NixValue, Os};
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
-    tree.generated("parts/hosts.nix", nix_file(&view.fleet.name, None, &hosts(view)));
-    tree.generated("parts/dev.nix", nix_file(&view.fleet.name, None, &dev(view)));
-    if !view.flake.exports.is_empty() {
-        let modules = view
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) {
+    tree.generated("parts/hosts.nix", nix_file(&plan.fleet.name, None, &hosts(plan)));
+    tree.generated("parts/dev.nix", nix_file(&plan.fleet.name, None, &dev(plan)));
+    if !plan.flake.exports.is_empty() {
+        let modules = plan
             .flake
             .exports
             .iter()
@@ -19,7 +19,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
             .collect();
         let body = Expr::Attrs(vec![Binding::path(["flake", "nixosModules"], Expr::Attrs(modules))]);
         let comment = "Modules of this repository exported for other flakes: inputs.<this flake>.nixosModules.<name>.";
-        tree.generated("parts/modules.nix", nix_file(&view.fleet.name, Some(comment), &body));
+        tree.generated("parts/modules.nix", nix_file(&plan.fleet.name, Some(comment), &body));
     }
 }
 
@@ -43,17 +43,17 @@ fn output_expr(value: &NixValue) -> Expr {
     }
 }
 
-fn hosts(view: &Plan<'_>) -> Expr {
+fn hosts(plan: &Plan<'_>) -> Expr {
     let mut lets = vec![Binding::new("specialArgs", Expr::Attrs(vec![Binding::Inherit(vec!["inputs".into()])]))];
     let mut outputs = Vec::new();
     for (os, list, output) in
         [(Os::Nixos, "nixosModules", "nixosConfigurations"), (Os::Darwin, "darwinModules", "darwinConfigurations")]
     {
-        let hosts: Vec<_> = view.hosts.iter().filter(|h| h.host.os == os).collect();
+        let hosts: Vec<_> = plan.hosts.iter().filter(|h| h.host.os == os).collect();
         if hosts.is_empty() {
             continue;
         }
-        let shared = base_modules(view, os);
+        let shared = base_modules(plan, os);
         if !shared.is_empty() {
             let paths = shared.iter().map(|m| Expr::path(format!("../{m}")));
             lets.push(Binding::new(list, Expr::vertical_list(paths)));
@@ -71,7 +71,7 @@ fn hosts(view: &Plan<'_>) -> Expr {
                     }
                 };
                 let mut own = Vec::new();
-                if super::home::used(view) {
+                if super::home::used(plan) {
                     own.push(super::home::host_module(os, h.host.channel));
                 }
                 own.push(Expr::path(format!("../hosts/{name}")));
@@ -88,13 +88,13 @@ fn hosts(view: &Plan<'_>) -> Expr {
     Expr::lambda(["inputs"], Expr::let_in(lets, Expr::Attrs(outputs)))
 }
 
-fn dev(view: &Plan<'_>) -> Expr {
+fn dev(plan: &Plan<'_>) -> Expr {
     let mut packages = vec!["alejandra"];
-    if view.secrets.is_some() {
+    if plan.secrets.is_some() {
         packages.extend(["sops", "age", "ssh-to-age"]);
     }
     let mut packages: Vec<Expr> = packages.iter().map(|p| Expr::select(Expr::var("pkgs"), [*p])).collect();
-    if view.colmena {
+    if plan.colmena {
         // The CLI of the flake's own colmena input, so it understands the hive `makeHive` built.
         packages.push(Expr::dotted("inputs'.colmena.packages.colmena"));
     }
@@ -102,7 +102,7 @@ fn dev(view: &Plan<'_>) -> Expr {
     let shell = Expr::apply("pkgs.mkShell", [Expr::Attrs(vec![Binding::new("packages", packages)])]);
     let mut outputs =
         vec![Binding::new("formatter", Expr::dotted("pkgs.alejandra")), Binding::path(["devShells", "default"], shell)];
-    let extra = &view.fleet.outputs;
+    let extra = &plan.fleet.outputs;
     for (attr, list) in [("devShells", &extra.dev_shells), ("packages", &extra.packages), ("checks", &extra.checks)] {
         for (name, value) in list {
             outputs.push(Binding::path([attr, name.as_str()], output_expr(value)));

@@ -9,10 +9,10 @@ use crate::plan::{option_set_file, Plan};
 use crate::tree::Tree;
 use fleet_dsl::{AttrPath, Config, NixValue, Priority, ProfileData};
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
-    for p in &view.profiles {
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) {
+    for p in &plan.profiles {
         let mut imports: Vec<String> = p.imports.iter().map(|i| format!("./{}.nix", i.name)).collect();
-        imports.extend(config_imports(view, &p.config, "../"));
+        imports.extend(config_imports(plan, &p.config, "../"));
         let mut imports: Vec<Expr> = imports.into_iter().map(Expr::path).collect();
         for m in input_modules(&p.config) {
             if !imports.contains(&m) {
@@ -30,7 +30,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) {
         bindings.extend(super::secrets::declarations(&p.secrets, "../"));
         bindings.extend(config_values(&p.config));
         let body = module(bindings, SYSTEM_ARGS);
-        let text = nix_file(&view.fleet.name, p.description.as_deref(), &body);
+        let text = nix_file(&plan.fleet.name, p.description.as_deref(), &body);
         tree.generated(format!("profiles/{}.nix", p.name), text);
     }
 }
@@ -64,10 +64,10 @@ fn user_groups(p: &ProfileData) -> Option<Binding> {
 
 /// Import paths of a config's hand-written modules and typed option declarations, relative to
 /// the importing file (`prefix` leads from it to the repository root).
-pub(super) fn config_imports(view: &Plan<'_>, config: &Config, prefix: &str) -> Vec<String> {
+pub(super) fn config_imports(plan: &Plan<'_>, config: &Config, prefix: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for m in &config.modules {
-        if let Some(file) = view.modules.iter().find(|f| f.path == m.path) {
+        if let Some(file) = plan.modules.iter().find(|f| f.path == m.path) {
             push_unique(&mut out, format!("{prefix}{}", file.import));
         }
     }

@@ -80,8 +80,8 @@ struct ProfileRow {
     description: Option<String>,
 }
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::Error> {
-    let hosts: Vec<HostRow> = view
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::Error> {
+    let hosts: Vec<HostRow> = plan
         .hosts
         .iter()
         .map(|h| {
@@ -114,11 +114,11 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::
             }
         })
         .collect();
-    let profiles: Vec<ProfileRow> = view
+    let profiles: Vec<ProfileRow> = plan
         .profiles
         .iter()
         .map(|p| {
-            let users: Vec<String> = view
+            let users: Vec<String> = plan
                 .hosts
                 .iter()
                 .filter(|h| h.profiles.iter().any(|hp| hp.name == p.name))
@@ -135,15 +135,15 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::
             }
         })
         .collect();
-    let modules: Vec<&str> = view.modules.iter().map(|m| m.import.as_str()).collect();
-    let placeholders: Vec<String> = view
+    let modules: Vec<&str> = plan.modules.iter().map(|m| m.import.as_str()).collect();
+    let placeholders: Vec<String> = plan
         .hosts
         .iter()
         .filter(|h| h.host.os == Os::Nixos)
         .map(|h| format!("hosts/{}/hardware-configuration.nix", h.host.name))
         .collect();
 
-    let secret_files: Vec<SecretFileRow> = view
+    let secret_files: Vec<SecretFileRow> = plan
         .secrets
         .iter()
         .flat_map(|s| {
@@ -161,22 +161,22 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::
         })
         .collect();
     let mut tags: Vec<TagRow> = Vec::new();
-    if view.colmena {
+    if plan.colmena {
         let mut seen: Vec<&str> = Vec::new();
-        for h in &view.hosts {
+        for h in &plan.hosts {
             for t in &h.tags {
                 if seen.contains(&t.as_str()) {
                     continue;
                 }
                 seen.push(t);
                 let members: Vec<String> =
-                    view.hosts.iter().filter(|o| o.tags.contains(t)).map(|o| format!("`{}`", o.host.name)).collect();
+                    plan.hosts.iter().filter(|o| o.tags.contains(t)).map(|o| format!("`{}`", o.host.name)).collect();
                 tags.push(TagRow { tag: t.clone(), hosts: members.join(", ") });
             }
         }
     }
-    let apps: Vec<AppRow> = if super::apps::used(view) {
-        super::apps::host_commands(view)
+    let apps: Vec<AppRow> = if super::apps::used(plan) {
+        super::apps::host_commands(plan)
             .into_iter()
             .map(|c| AppRow { name: c.name, rollback: code(&c.rollback), on_machine: c.on_machine })
             .collect()
@@ -184,11 +184,11 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::
         Vec::new()
     };
     let inputs: Vec<InputRow> =
-        view.flake.inputs.iter().map(|i| InputRow { name: code(&i.name), url: code(&i.url), flake: i.flake }).collect();
+        plan.flake.inputs.iter().map(|i| InputRow { name: code(&i.name), url: code(&i.url), flake: i.flake }).collect();
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_keep_trailing_newline(true);
-    let tpm: Vec<TpmRow> = view
+    let tpm: Vec<TpmRow> = plan
         .hosts
         .iter()
         .flat_map(|h| {
@@ -201,7 +201,7 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::
         .collect();
     let ctx = context! {
         marker => MARKER,
-        fleet => &view.fleet.name,
+        fleet => &plan.fleet.name,
         hosts => hosts,
         profiles => profiles,
         modules => modules,
@@ -210,11 +210,11 @@ pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::
         tags => tags,
         apps => apps,
         inputs => inputs,
-        overlays => super::modules::overlays_used(view),
-        exports => view.flake.exports.iter().map(|(n, f)| format!("{} ({})", code(&format!("nixosModules.{n}")), code(f))).collect::<Vec<_>>(),
-        graph => (view.hosts.len() <= GRAPH_MAX_HOSTS).then(|| Graph::of(view).mermaid()),
-        new_host => new_host_example(view),
-        standalone => view.fleet.standalone_homes.iter().map(|sh| StandaloneRow {
+        overlays => super::modules::overlays_used(plan),
+        exports => plan.flake.exports.iter().map(|(n, f)| format!("{} ({})", code(&format!("nixosModules.{n}")), code(f))).collect::<Vec<_>>(),
+        graph => (plan.hosts.len() <= GRAPH_MAX_HOSTS).then(|| Graph::of(plan).mermaid()),
+        new_host => new_host_example(plan),
+        standalone => plan.fleet.standalone_homes.iter().map(|sh| StandaloneRow {
             name: sh.name(),
             system: sh.system.as_str(),
             channel: sh.channel.as_str(),
@@ -235,16 +235,16 @@ struct StandaloneRow {
 }
 
 /// A `new-host` command for a twin of the first host: its platform, system and profiles.
-fn new_host_example(view: &Plan<'_>) -> String {
+fn new_host_example(plan: &Plan<'_>) -> String {
     let mut cmd = String::from("cargo run -- new-host NAME");
-    if let Some(h) = view.hosts.first() {
+    if let Some(h) = plan.hosts.first() {
         let platform = h.host.os.name();
         cmd.push_str(&format!(" --platform {platform} --system {}", h.host.system));
         for p in &h.host.profiles {
             cmd.push_str(&format!(" --profile {}", p.name));
         }
         // Without `--channel` the new host follows the fleet's channel.
-        if h.host.channel != view.fleet.channel {
+        if h.host.channel != plan.fleet.channel {
             cmd.push_str(&format!(" --channel {}", h.host.channel.as_str()));
         }
     }

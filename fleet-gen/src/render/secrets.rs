@@ -18,14 +18,14 @@ pub(super) fn module_path(os: Os) -> &'static str {
     }
 }
 
-pub(super) fn render(view: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::Error> {
-    let Some(secrets) = &view.secrets else { return Ok(()) };
+pub(super) fn render(plan: &Plan<'_>, tree: &mut Tree) -> Result<(), minijinja::Error> {
+    let Some(secrets) = &plan.secrets else { return Ok(()) };
     for os in [Os::Nixos, Os::Darwin] {
-        if view.hosts.iter().any(|h| h.host.os == os) {
-            tree.generated(module_path(os), nix_file(&view.fleet.name, Some(MODULE_COMMENT), &module(os)));
+        if plan.hosts.iter().any(|h| h.host.os == os) {
+            tree.generated(module_path(os), nix_file(&plan.fleet.name, Some(MODULE_COMMENT), &module(os)));
         }
     }
-    tree.generated(".sops.yaml", sops_yaml(&view.fleet.name, secrets)?);
+    tree.generated(".sops.yaml", sops_yaml(&plan.fleet.name, secrets)?);
     Ok(())
 }
 

@@ -285,26 +285,26 @@ impl Validator {
         let users: IndexMap<&str, (&UserPlan<'_>, String)> =
             users.iter().map(|u| (u.user.name.as_str(), (u, profile_of(&u.user.name)))).collect();
         let mut named = HashSet::new();
-        for (name, (view, profile)) in &users {
-            let before = self.problems.enter(&view.user.at);
+        for (name, (entry, profile)) in &users {
+            let before = self.problems.enter(&entry.user.at);
             if !is_user_name(name) && named.insert(*name) {
                 let (user, profile) = ((*name).to_owned(), profile.clone());
                 self.problems.push(Problem::UserName { user, profile });
             }
-            if let Some(d) = view.user.description.as_deref().filter(|d| d.contains(['\n', '\r', ':'])) {
+            if let Some(d) = entry.user.description.as_deref().filter(|d| d.contains(['\n', '\r', ':'])) {
                 let shown: String = d.chars().take(40).collect::<String>().escape_debug().collect();
                 self.problems.push(Problem::UserField {
                     user: (*name).to_owned(),
                     what: format!("description `{shown}`, which holds a newline or a colon: /etc/passwd cannot (NixOS rejects it); use one line without `:`"),
                 });
             }
-            for group in view.user.groups.iter().filter(|g| !is_user_name(g)) {
+            for group in entry.user.groups.iter().filter(|g| !is_user_name(g)) {
                 self.problems.push(Problem::UserField {
                     user: (*name).to_owned(),
                     what: format!("group `{group}`, which is not a group name (lowercase letters, digits, `_`, `-`)"),
                 });
             }
-            for key in &view.user.ssh_keys {
+            for key in &entry.user.ssh_keys {
                 let known =
                     ["ssh-ed25519 ", "ssh-rsa ", "ecdsa-sha2-", "sk-ssh-ed25519@openssh.com ", "sk-ecdsa-sha2-"];
                 if !known.iter().any(|k| key.starts_with(k)) || key.contains(['\n', '\r']) {

@@ -10,7 +10,7 @@ use indexmap::IndexMap;
 use std::collections::HashSet;
 
 impl Validator {
-    /// Fills each host's secrets and builds the secrets view (`None` when no host reads one).
+    /// Secret sets, the secrets each host reads, admins and the keys that decrypt them.
     pub(super) fn check_secrets(&mut self, fleet: &FleetData, hosts: &[HostPlan<'_>]) {
         let mut checked_sets = HashSet::new();
         for h in hosts {
