@@ -125,7 +125,6 @@ pub struct FlakeOutputs {
 impl FleetData {
     /// Every profile the fleet knows: those of its hosts and those registered with
     /// [`Fleet::profile`], with their imports, each once, in first-use order.
-    #[track_caller]
     pub fn profiles_in_use(&self) -> Vec<&Arc<ProfileData>> {
         let mapped = self.features.iter().map(|(_, p)| p);
         ProfileData::closure(self.hosts.iter().flat_map(|h| h.profiles.iter()).chain(&self.profiles).chain(mapped))
@@ -360,7 +359,6 @@ impl StandaloneHome {
     }
 
     /// The configuration's name, `user@machine`.
-    #[track_caller]
     pub fn name(&self) -> String {
         format!("{}@{}", self.user.name, self.machine)
     }

@@ -129,7 +129,6 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     }
 
     /// The platform-erased content.
-    #[track_caller]
     pub fn data(&self) -> &HostData {
         &self.data
     }
@@ -144,7 +143,6 @@ impl<P: HostPlatform, S: HostSpec> Host<P, S> {
     }
 
     /// Whether the host chose its channel with [`Host::channel`].
-    #[track_caller]
     pub fn has_own_channel(&self) -> bool {
         self.channel_set
     }

@@ -157,7 +157,6 @@ impl Config {
     /// The escape hatches among the values: `(path, what)` for each `.set`, `.default` and
     /// `.add` with a path the fleet wrote, and each raw Nix value anywhere (typed values
     /// included).
-    #[track_caller]
     pub fn escape_hatches(&self) -> Vec<(String, &'static str)> {
         let mut out = Vec::new();
         for s in &self.settings {

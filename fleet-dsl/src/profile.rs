@@ -122,7 +122,6 @@ impl<P: ProfilePlatform> Profile<P> {
     }
 
     /// The platform-erased content.
-    #[track_caller]
     pub fn data(&self) -> &Arc<ProfileData> {
         &self.data
     }

@@ -490,15 +490,7 @@ impl Eval {
     /// `v.name`, when it is known to exist.
     pub fn select(&self, v: &Value, name: &str) -> Option<Value> {
         match self.force(v) {
-            Value::Attrs(map) => map.get(name).cloned(),
-            Value::Pkg(mut p) => {
-                p.push(name.to_owned());
-                Some(Value::Pkg(p))
-            }
-            Value::Lib(mut p) => {
-                p.push(name.to_owned());
-                Some(Value::Lib(p))
-            }
+            ns @ (Value::Attrs(_) | Value::Pkg(_) | Value::Lib(_)) => select_name(ns, name),
             Value::Config(mut p) => {
                 p.push(name.to_owned());
                 Some(Value::Config(p))
